@@ -1,0 +1,11 @@
+"""Sphinx configuration for the paste_exc documentation."""
+
+project = "paste_exc"
+author = "The paste_exc developers"
+copyright = "2026, The paste_exc developers"  # noqa: A001
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+nitpicky = False
+html_theme = "alabaster"
+exclude_patterns = ["_build"]
