@@ -9,10 +9,8 @@ from __future__ import annotations
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.collector import (
     CollectedException,
-    ExceptionCollector,
     ExceptionFrame,
     SupplementaryData,
-    collect_exception,
 )
 from paste_exc.errors import ConfigError, PasteExcError
 
@@ -21,12 +19,10 @@ __version__ = "0.1.0"
 __all__ = [
     "CollectedException",
     "ConfigError",
-    "ExceptionCollector",
     "ExceptionFrame",
     "ExceptionReporter",
     "ExtrasProvider",
     "PasteExcError",
     "SupplementaryData",
     "__version__",
-    "collect_exception",
 ]
