@@ -1,0 +1,475 @@
+"""Format: the pieces every formatter shares, whatever it produces.
+
+Stage three of the pipeline (catch → collect → **format** → report → respond).
+The text, HTML and JSON formatters all decide the same things the same way
+here: which frames :data:`__traceback_hide__` hides (:func:`frame_visibility`,
+:func:`filter_frames`), how extra data is grouped by importance
+(:func:`iter_extra_data`), how source paths are shortened
+(:func:`trim_source_paths`), and the small string helpers Paste exported
+(:func:`truncate`, :func:`make_wrappable`, :func:`make_pre_wrappable`).
+
+Nothing here produces markup; nothing here imports a template engine.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Final, TypeAlias
+
+from paste_exc._saferepr import safe_repr
+from paste_exc.collector import IMPORTANCE_LEVELS
+from paste_exc.errors import ConfigError
+
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException, ExceptionFrame
+
+__all__ = [
+    "IMPORTANCE_LEVELS",
+    "AbstractFormatter",
+    "TrimPairs",
+    "filter_frames",
+    "frame_visibility",
+    "iter_extra_data",
+    "make_pre_wrappable",
+    "make_wrappable",
+    "normalize_trim_source_paths",
+    "partition_frames",
+    "supplement_data",
+    "trim_source_paths",
+    "truncate",
+]
+
+#: ``(prefix, replacement)`` pairs for :func:`trim_source_paths`.
+TrimPairs: TypeAlias = tuple[tuple[str, str], ...]
+
+#: The ``__traceback_hide__`` strings with a meaning of their own; any other
+#: true value hides just the frame that set it.
+HIDE_VALUES: Final = (
+    "before",
+    "before_and_this",
+    "after",
+    "after_and_this",
+    "reset",
+    "reset_and_this",
+)
+
+
+# --- the hide rules -----------------------------------------------------------
+
+
+def frame_visibility(
+    frames: Sequence[ExceptionFrame], show_hidden_frames: bool = False
+) -> list[bool]:
+    """Return, for each frame, whether it is shown under the hide rules.
+
+    Frames are read outermost first, as collected. Each frame's
+    ``traceback_hide`` (the value of its ``__traceback_hide__``) acts as
+    follows:
+
+    ===================== ======================================================
+    value                 effect
+    ===================== ======================================================
+    ``None``, ``False``   shown, unless an earlier ``after`` is still in force
+    ``True`` (any other   this frame is hidden; nothing else changes
+    true value)
+    ``"before"``          every frame before this one is hidden; this one shown
+    ``"before_and_this"`` every frame before this one and this one are hidden
+    ``"after"``           this frame is shown; the frames after it are hidden
+                          until a ``reset``
+    ``"after_and_this"``  like ``after``, and this frame is hidden too
+    ``"reset"``           ends an ``after``; this frame is shown
+    ``"reset_and_this"``  ends an ``after``; this frame is hidden
+    ===================== ======================================================
+
+    A ``before`` also ends an ``after`` in force. The erroring frame (the
+    last one) is never hidden: if the rules would hide it, the error
+    happened inside the hidden machinery, so every frame is shown.
+    With ``show_hidden_frames`` every frame is shown.
+
+    .. versionadded:: 0.1
+
+    :param frames: the frames of one exception, outermost first.
+    :param show_hidden_frames: show every frame, ignoring the rules.
+    :returns: one flag per frame, in the same order.
+    """
+    count = len(frames)
+    if show_hidden_frames or count == 0:
+        return [True] * count
+    shown = [False] * count
+    hiding = False
+    for index, frame in enumerate(frames):
+        hide = _hide_value(frame)
+        if hide in ("before", "before_and_this"):
+            shown[:index] = [False] * index
+            hiding = False
+            shown[index] = hide == "before"
+        elif hide in ("reset", "reset_and_this"):
+            hiding = False
+            shown[index] = hide == "reset"
+        elif hide in ("after", "after_and_this"):
+            shown[index] = hide == "after"
+            hiding = True
+        elif hide:
+            shown[index] = False
+        else:
+            shown[index] = not hiding
+    if not shown[-1]:
+        return [True] * count
+    return shown
+
+
+def _hide_value(frame: ExceptionFrame) -> bool | str:
+    """Read a frame's ``traceback_hide`` as a rule: a known string or a truth value."""
+    value = getattr(frame, "traceback_hide", None)
+    if isinstance(value, str):
+        return value if value in HIDE_VALUES else bool(value)
+    try:
+        return bool(value)
+    except Exception:  # noqa: BLE001  a hostile __bool__ from a decorator: hide
+        return True
+
+
+def partition_frames(
+    frames: Sequence[ExceptionFrame], show_hidden_frames: bool = False
+) -> tuple[list[ExceptionFrame], int]:
+    """Return the shown frames and how many were hidden.
+
+    .. versionadded:: 0.1
+
+    :param frames: the frames of one exception, outermost first.
+    :param show_hidden_frames: show every frame, ignoring the rules.
+    """
+    flags = frame_visibility(frames, show_hidden_frames)
+    shown = [frame for frame, flag in zip(frames, flags, strict=True) if flag]
+    return shown, len(frames) - len(shown)
+
+
+def filter_frames(
+    frames: Sequence[ExceptionFrame], show_hidden_frames: bool = False
+) -> list[ExceptionFrame]:
+    """Return the frames the hide rules leave visible (see :func:`frame_visibility`).
+
+    The one implementation of ``__traceback_hide__`` used by every formatter.
+
+    :param frames: the frames of one exception, outermost first.
+    :param show_hidden_frames: return every frame, ignoring the rules.
+    """
+    return partition_frames(frames, show_hidden_frames)[0]
+
+
+# --- source paths ---------------------------------------------------------------
+
+
+def normalize_trim_source_paths(value: object) -> TrimPairs:
+    """Check a ``trim_source_paths`` option and return it as a tuple of pairs.
+
+    Accepts a mapping ``{prefix: replacement}`` or an iterable of
+    ``(prefix, replacement)`` pairs of strings.
+
+    :param value: the option as given.
+    :raises paste_exc.errors.ConfigError: if it is anything else.
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes):
+        raise ConfigError(
+            "trim_source_paths", "expected (prefix, replacement) pairs, not a single string"
+        )
+    items: Iterable[object]
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, Iterable):
+        items = value
+    else:
+        raise ConfigError(
+            "trim_source_paths",
+            f"expected (prefix, replacement) pairs, not {type(value).__name__}",
+        )
+    pairs: list[tuple[str, str]] = []
+    for item in items:
+        if (
+            not isinstance(item, tuple | list)
+            or len(item) != 2
+            or not all(isinstance(part, str) for part in item)
+        ):
+            raise ConfigError(
+                "trim_source_paths",
+                f"each entry must be a (prefix, replacement) pair of strings, got {item!r}",
+            )
+        pairs.append((item[0], item[1]))
+    return tuple(pairs)
+
+
+def trim_source_paths(filename: str, pairs: Iterable[tuple[str, str]]) -> str:
+    """Rewrite the first matching prefix of ``filename`` (Paste's rule).
+
+    The pairs are tried in order; the first ``prefix`` that ``filename``
+    starts with is replaced by its ``replacement``. Prefixes are plain
+    strings, not path components.
+
+    :param filename: a source path.
+    :param pairs: ``(prefix, replacement)`` pairs.
+    """
+    for prefix, replacement in pairs:
+        if prefix and filename.startswith(prefix):
+            return replacement + filename[len(prefix) :]
+    return filename
+
+
+# --- extra data -----------------------------------------------------------------
+
+
+def iter_extra_data(exc_data: CollectedException) -> dict[str, list[tuple[str, object]]]:
+    """Group an exception's extra data by importance.
+
+    Keys of ``exc_data.extra_data`` are ``(importance, title)`` tuples or,
+    as a Paste-style ``__traceback_decorator__`` may add, plain titles
+    (importance ``normal``). An unknown importance counts as ``normal``.
+    Each key may hold several values (one per supplement that gave it);
+    every one is kept.
+
+    .. versionadded:: 0.1
+
+    :param exc_data: the collected exception.
+    :returns: ``{importance: [(title, value), ...]}`` for the four levels
+        ``important``, ``normal``, ``supplemental``, ``extra`` in that order,
+        each list sorted by title (stable for equal titles).
+    """
+    grouped: dict[str, list[tuple[str, object]]] = {level: [] for level in IMPORTANCE_LEVELS}
+    extra = getattr(exc_data, "extra_data", None)
+    if not isinstance(extra, Mapping):
+        return grouped
+    for key, values in list(extra.items()):
+        importance, title = _split_key(key)
+        value_list = values if isinstance(values, list) else [values]
+        grouped[importance].extend((title, value) for value in value_list)
+    for entries in grouped.values():
+        entries.sort(key=lambda entry: entry[0])
+    return grouped
+
+
+def _split_key(key: object) -> tuple[str, str]:
+    if isinstance(key, tuple) and len(key) == 2:
+        importance, title = key
+        importance = importance if importance in IMPORTANCE_LEVELS else "normal"
+        return importance, title if isinstance(title, str) else safe_repr(title, 200)
+    return "normal", key if isinstance(key, str) else safe_repr(key, 200)
+
+
+def supplement_data(frames: Iterable[ExceptionFrame]) -> list[tuple[str, str]]:
+    """Return the request-wide data the frames' supplements gave.
+
+    Paste shows a supplement's ``object`` and ``source_url`` once, at the
+    top, taking the innermost shown frame that set each.
+
+    .. versionadded:: 0.1
+
+    :param frames: the shown frames, outermost first.
+    :returns: ``[("object", repr), ("source_url", url)]``, each only if set.
+    """
+    found: dict[str, str] = {}
+    for frame in frames:
+        sup = frame.supplement
+        if sup is None:
+            continue
+        if sup.object:
+            found["object"] = sup.object
+        if sup.source_url:
+            found["source_url"] = sup.source_url
+    return [(name, found[name]) for name in AbstractFormatter.general_data_order if name in found]
+
+
+# --- the base class -------------------------------------------------------------
+
+
+class AbstractFormatter(abc.ABC):
+    """Options and shared decisions of every formatter (Paste's names).
+
+    :param show_hidden_frames: show frames that ``__traceback_hide__`` hides.
+    :param include_reusable: include the parts that can be shared by several
+        reports on one page (CSS, scripts); meaningful for HTML only.
+    :param show_extra_data: show the extra data of supplements, decorators
+        and the collector (request environment, ``sys.path``, ...).
+    :param trim_source_paths: ``(prefix, replacement)`` pairs (or a mapping)
+        rewriting the start of source paths, e.g. ``[("/srv/app", ".")]``.
+    :raises paste_exc.errors.ConfigError: for an invalid option value.
+    """
+
+    #: The supplement attributes shown once for the whole report, in order.
+    general_data_order: tuple[str, ...] = ("object", "source_url")
+
+    def __init__(
+        self,
+        show_hidden_frames: bool = False,
+        include_reusable: bool = True,
+        show_extra_data: bool = True,
+        trim_source_paths: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+    ) -> None:
+        self.show_hidden_frames = _flag("show_hidden_frames", show_hidden_frames)
+        self.include_reusable = _flag("include_reusable", include_reusable)
+        self.show_extra_data = _flag("show_extra_data", show_extra_data)
+        self.trim_source_paths: TrimPairs = normalize_trim_source_paths(trim_source_paths)
+
+    @abc.abstractmethod
+    def format_collected_data(self, exc_data: CollectedException) -> str:
+        """Return the report of one collected exception.
+
+        :param exc_data: what :func:`paste_exc.collector.collect_exception` returned.
+        """
+
+    def filter_frames(self, frames: Sequence[ExceptionFrame]) -> list[ExceptionFrame]:
+        """Return the frames to show, under this formatter's ``show_hidden_frames``.
+
+        :param frames: the frames of one exception, outermost first.
+        """
+        return filter_frames(frames, self.show_hidden_frames)
+
+    def trim_filename(self, filename: str | None) -> str:
+        """Return ``filename`` with ``trim_source_paths`` applied (``?`` when unknown).
+
+        :param filename: a source path or ``None``.
+        """
+        if not filename:
+            return "?"
+        return trim_source_paths(filename, self.trim_source_paths)
+
+    def pretty_string_repr(self, s: str) -> str:
+        """Return ``repr(s)``, as a triple-quoted block when ``s`` has newlines.
+
+        :param s: the string.
+        """
+        text = repr(s)
+        if "\n" not in s:
+            return text
+        quote = text[0]
+        return quote * 3 + text[1:-1].replace("\\n", "\n") + quote * 3
+
+    def long_item_list(self, lst: Iterable[object]) -> bool:
+        """Return whether at least three items have a repr longer than 40 characters.
+
+        Such lists are shown one item per line.
+
+        :param lst: the items (strings are taken as reprs already).
+        """
+        long_items = 0
+        for item in lst:
+            if len(item if isinstance(item, str) else safe_repr(item)) > 40:
+                long_items += 1
+                if long_items >= 3:
+                    return True
+        return False
+
+
+def _flag(option: str, value: object) -> bool:
+    if isinstance(value, str | bytes):
+        raise ConfigError(option, f"expected a boolean, got the string {value!r}")
+    try:
+        return bool(value)
+    except Exception as exc:
+        raise ConfigError(option, f"expected a boolean, got {type(value).__name__}") from exc
+
+
+# --- string helpers (Paste's) ---------------------------------------------------
+
+
+def truncate(string: str, limit: int = 1000) -> str:
+    """Shorten ``string`` to at most ``limit`` characters, keeping both ends.
+
+    Paste's rule: a longer string keeps its first ``limit - 20`` characters,
+    then ``...``, then its last 17 characters. For a ``limit`` under 20 the
+    string is simply cut to ``limit`` characters.
+
+    :param string: the text.
+    :param limit: the maximum length (non-negative).
+    :raises ValueError: for a negative ``limit``.
+    """
+    if limit < 0:
+        raise ValueError(f"truncate(): limit must not be negative, got {limit}")
+    if len(string) <= limit:
+        return string
+    if limit < 20:
+        return string[:limit]
+    return string[: limit - 20] + "..." + string[-17:]
+
+
+_SPLIT_ON: Final = ";?&@!$#-/\\\"'"
+#: An HTML entity or tag (never split), or any one other character.
+_UNIT_RE: Final = re.compile(
+    r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|<[^<>]*>|.", re.S
+)
+_ENTITY_CHARS: Final = {
+    "&amp;": "&",
+    "&quot;": '"',
+    "&#x27;": "'",
+    "&#39;": "'",
+    "&apos;": "'",
+    "&#34;": '"',
+    "&#x2F;": "/",
+    "&#47;": "/",
+}
+_WORD_RE: Final = re.compile(r"\S+")
+
+
+def make_wrappable(html: str, wrap_limit: int = 60, split_on: str = _SPLIT_ON) -> str:
+    """Let a browser break long words of ``html`` by inserting ``<wbr>``.
+
+    Text of at most ``wrap_limit`` characters is returned unchanged, and so
+    is every word (run of non-space characters) of at most ``wrap_limit``
+    characters. In a longer word a ``<wbr>`` follows each character of
+    ``split_on``, and any stretch of ``wrap_limit`` characters without one
+    gets a ``<wbr>`` too. Whitespace is kept as it is; HTML entities
+    (``&amp;``) and tags count as one unit and are never split. Works in
+    one pass, whatever the length of the input.
+
+    :param html: escaped HTML text.
+    :param wrap_limit: the longest run left without a break opportunity.
+    :param split_on: the characters after which a break is preferred.
+    :raises ValueError: if ``wrap_limit`` is not positive.
+    """
+    if wrap_limit < 1:
+        raise ValueError(f"make_wrappable(): wrap_limit must be positive, got {wrap_limit}")
+    if len(html) <= wrap_limit:
+        return html
+    return _WORD_RE.sub(lambda match: _wrap_word(match.group(), wrap_limit, split_on), html)
+
+
+def _wrap_word(word: str, wrap_limit: int, split_on: str) -> str:
+    if len(word) <= wrap_limit:
+        return word
+    pieces: list[str] = []
+    run = 0
+    for unit in _UNIT_RE.findall(word):
+        if run >= wrap_limit:
+            pieces.append("<wbr>")
+            run = 0
+        pieces.append(unit)
+        if unit.startswith("<") and len(unit) > 1:
+            continue
+        run += 1
+        char = _ENTITY_CHARS.get(unit, unit)
+        if len(char) == 1 and char in split_on:
+            pieces.append("<wbr>")
+            run = 0
+    if pieces and pieces[-1] == "<wbr>":
+        pieces.pop()
+    return "".join(pieces)
+
+
+def make_pre_wrappable(html: str, wrap_limit: int = 60, split_on: str = _SPLIT_ON) -> str:
+    """Like :func:`make_wrappable`, for text in a ``<pre>`` block: line by line.
+
+    Each line longer than ``wrap_limit`` gets its break opportunities; line
+    breaks and all other whitespace are kept.
+
+    :param html: escaped HTML text, possibly of several lines.
+    :param wrap_limit: the longest run left without a break opportunity.
+    :param split_on: the characters after which a break is preferred.
+    :raises ValueError: if ``wrap_limit`` is not positive.
+    """
+    if wrap_limit < 1:
+        raise ValueError(f"make_pre_wrappable(): wrap_limit must be positive, got {wrap_limit}")
+    return "".join(
+        make_wrappable(line, wrap_limit, split_on) for line in html.splitlines(keepends=True)
+    )

@@ -1,0 +1,320 @@
+"""Format: turn a collected exception into a report.
+
+Stage three of the pipeline (catch → collect → **format** → report → respond).
+This module holds the plain-text report (:class:`TextFormatter`,
+:func:`format_text`) and re-exports the helpers every formatter shares
+(:func:`filter_frames`, :func:`truncate`, :func:`make_wrappable`, ...).
+The HTML formatter lives in its own module and is re-exported here too.
+
+The text layout is Paste's, line for line, where Paste had content: the
+important extra data (``URL: …``), then per frame the supplement lines, the
+``__traceback_info__``, ``File '<path>', line N in <func>`` and the stripped
+source line, then ``Type: value``, then the other extra data. What Paste did
+not have comes only when there is something to show: the column caret,
+folded recursion, locals, notes, the chain of exceptions, group members,
+SyntaxError details and notes from collection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Final
+
+from paste_exc._formatbase import (
+    AbstractFormatter,
+    filter_frames,
+    frame_visibility,
+    iter_extra_data,
+    make_pre_wrappable,
+    make_wrappable,
+    partition_frames,
+    supplement_data,
+    trim_source_paths,
+    truncate,
+)
+from paste_exc._saferepr import safe_repr
+from paste_exc._textparts import (
+    caret_line,
+    chain_links,
+    exception_label,
+    indent_block,
+    member_box,
+    syntax_error_lines,
+)
+from paste_exc.redact import REDACTED
+
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException, ExceptionFrame
+
+__all__ = [
+    "AbstractFormatter",
+    "TextFormatter",
+    "filter_frames",
+    "format_text",
+    "frame_visibility",
+    "iter_extra_data",
+    "make_pre_wrappable",
+    "make_wrappable",
+    "partition_frames",
+    "trim_source_paths",
+    "truncate",
+]
+
+_CAUSE: Final = "The above exception was the direct cause of the following exception:"
+_CONTEXT: Final = "During handling of the above exception, another exception occurred:"
+
+
+class TextFormatter(AbstractFormatter):
+    """The plain-text report, in Paste's layout.
+
+    The ``format_*`` methods are Paste's hooks, kept so that subclasses
+    written against Paste keep working; each returns one piece of text.
+
+    :param show_hidden_frames: show frames that ``__traceback_hide__`` hides.
+    :param include_reusable: accepted for Paste compatibility (HTML only).
+    :param show_extra_data: show the extra data sections.
+    :param trim_source_paths: ``(prefix, replacement)`` pairs applied to paths.
+    """
+
+    # --- Paste's hooks ----------------------------------------------------------
+
+    def quote(self, s: str) -> str:
+        """Escape ``s`` for the output format (text: unchanged)."""
+        return s
+
+    def quote_long(self, s: str) -> str:
+        """Escape a block of text for the output format (text: unchanged)."""
+        return s
+
+    def emphasize(self, s: str) -> str:
+        """Mark ``s`` as emphasised (text: unchanged)."""
+        return s
+
+    def format_sup_object(self, obj: str) -> str:
+        """The ``In object: …`` line; ``obj`` is the collected repr."""
+        return f"In object: {self.emphasize(self.quote(obj))}"
+
+    def format_sup_url(self, url: str) -> str:
+        """The ``URL: …`` line."""
+        return f"URL: {self.quote(url)}"
+
+    def format_sup_line_pos(self, line: int, column: int | None) -> str:
+        """The ``Line N, Column M`` line of a template supplement."""
+        if column:
+            return self.emphasize(f"Line {line}, Column {column}")
+        return self.emphasize(f"Line {line}")
+
+    def format_sup_expression(self, expr: str) -> str:
+        """The ``In expression: …`` line."""
+        return self.emphasize(f"In expression: {self.quote(expr)}")
+
+    def format_sup_warning(self, warning: str) -> str:
+        """One ``Warning: …`` line."""
+        return f"Warning: {self.quote(warning)}"
+
+    def format_sup_info(self, info: str) -> list[str]:
+        """The lines of a supplement's ``getInfo()``."""
+        return [self.quote_long(info)]
+
+    def format_source_line(self, filename: str, frame: ExceptionFrame) -> str:
+        """Paste's ``File '<path>', line N in <func>`` line."""
+        return f"File {filename!r}, line {frame.lineno or '?'} in {frame.name or '?'}"
+
+    def format_long_source(self, source: str, long_source: str) -> str:
+        """The source of a frame (text: the one stripped line)."""
+        return self.format_source(source)
+
+    def format_source(self, source_line: str) -> str:
+        """The stripped source line, indented by two spaces."""
+        return "  " + self.quote(source_line.strip())
+
+    def format_exception_info(self, etype: str, evalue: str) -> str:
+        """The ``Type: value`` line."""
+        return self.emphasize(f"{self.quote(etype)}: {self.quote(evalue)}")
+
+    def format_traceback_info(self, info: str) -> str:
+        """A frame's ``__traceback_info__``."""
+        return info
+
+    def format_combine(
+        self,
+        data_by_importance: Mapping[str, Sequence[tuple[str, str]]],
+        lines: list[str],
+        exc_info: str,
+    ) -> str:
+        """Assemble the report: important data, frames, exception, other data."""
+        combined = [value for _, value in data_by_importance.get("important", ())]
+        combined.extend(lines)
+        combined.append(exc_info)
+        for importance in ("normal", "supplemental", "extra"):
+            combined.extend(value for _, value in data_by_importance.get(importance, ()))
+        return self.format_combine_lines(combined)
+
+    def format_combine_lines(self, lines: list[str]) -> str:
+        """Join the pieces of the report."""
+        return "\n".join(lines)
+
+    def format_extra_data(self, importance: str, title: str, value: object) -> str:
+        """One extra-data entry: ``title: repr``, a titled table, or a list.
+
+        Strings are shown as their repr (triple-quoted when multi-line);
+        mappings as a titled section of ``name: repr`` lines; sequences (of
+        reprs) on one line, or one item per line when several are long.
+        """
+        if isinstance(value, str):
+            shown = self.pretty_string_repr(value)
+            return f"{title}:\n{shown}" if "\n" in shown else f"{title}: {shown}"
+        if isinstance(value, Mapping):
+            rows = sorted((_text(name), _text(item)) for name, item in value.items())
+            section = ["\n", title, "-" * len(title)]
+            section.extend(f"  {name}: {truncate(item)}" for name, item in rows)
+            return "\n".join(section)
+        if isinstance(value, list | tuple):
+            items = [truncate(_text(item)) for item in value]
+            if self.long_item_list(items):
+                return f"{title}: [\n    " + ",\n    ".join(items) + "]"
+            return f"{title}: {truncate('[' + ', '.join(items) + ']')}"
+        return f"{title}: {truncate(safe_repr(value))}"
+
+    # --- the report --------------------------------------------------------------
+
+    def format_collected_data(self, exc_data: CollectedException) -> str:
+        """Return the text report of ``exc_data``.
+
+        :param exc_data: what :func:`paste_exc.collector.collect_exception` returned.
+        :raises TypeError: if ``exc_data`` is not collected exception data.
+        """
+        if not hasattr(exc_data, "frames"):
+            raise TypeError(
+                "format_collected_data() needs collected exception data "
+                f"(a CollectedException), not {type(exc_data).__name__}"
+            )
+        frames = self.filter_frames(tuple(exc_data.frames))
+        data = self._general_data(exc_data, frames)
+        lines = self._chain_lines(exc_data)
+        lines.extend(self._frame_lines(frames))
+        exc_info = "\n".join(self._exception_lines(exc_data, 0))
+        report = self.format_combine(data, lines, exc_info)
+        tail = self._tail_lines(exc_data)
+        return "\n".join([report, *tail]) if tail else report
+
+    def _general_data(
+        self, exc_data: CollectedException, frames: Iterable[ExceptionFrame]
+    ) -> dict[str, list[tuple[str, str]]]:
+        data: dict[str, list[tuple[str, str]]] = {
+            level: [] for level in ("important", "normal", "supplemental", "extra")
+        }
+        for name, value in supplement_data(frames):
+            shown = (
+                self.format_sup_object(value) if name == "object" else self.format_sup_url(value)
+            )
+            data["important"].append((name, shown))
+        if self.show_extra_data:
+            for importance, entries in iter_extra_data(exc_data).items():
+                data[importance].extend(
+                    (title, self.format_extra_data(importance, title, value))
+                    for title, value in entries
+                )
+        data["important"].sort(key=lambda entry: entry[0])
+        return data
+
+    def _frame_lines(self, frames: Iterable[ExceptionFrame]) -> list[str]:
+        lines: list[str] = []
+        for frame in frames:
+            sup = frame.supplement
+            if sup is not None:
+                if sup.line:
+                    lines.append(self.format_sup_line_pos(sup.line, sup.column))
+                if sup.expression:
+                    lines.append(self.format_sup_expression(sup.expression))
+                lines.extend(self.format_sup_warning(warning) for warning in sup.warnings)
+                if sup.info:
+                    lines.extend(self.format_sup_info(sup.info))
+            if frame.supplement_exception:
+                lines.append("Exception in supplement:")
+                lines.append(self.quote_long(frame.supplement_exception))
+            if frame.traceback_info:
+                lines.append(self.format_traceback_info(frame.traceback_info))
+            lines.append(self.format_source_line(self.trim_filename(frame.filename), frame))
+            source = frame.get_source_line()
+            if source.strip():
+                lines.append(self.format_long_source(source, frame.get_source_line(2)))
+                caret = caret_line(frame)
+                if caret:
+                    lines.append(caret)
+            if frame.repeated:
+                times = "time" if frame.repeated == 1 else "times"
+                lines.append(f"[Previous line repeated {frame.repeated} more {times}]")
+            for local in frame.locals or ():
+                value = REDACTED if local.redacted else local.value
+                lines.append(indent_block(f"{local.name} = {value}", "    "))
+        return lines
+
+    def _exception_lines(self, exc: CollectedException, depth: int) -> list[str]:
+        """``Type: value`` and what follows it: notes, SyntaxError, group members."""
+        lines = syntax_error_lines(exc, self.trim_filename)
+        lines.append(self.format_exception_info(*exception_label(exc)))
+        lines.extend(exc.notes)
+        if exc.omitted_frames:
+            lines.append(f"[{exc.omitted_frames} more frames not collected]")
+        if exc.is_group:
+            members = [self._nested_report(member, depth + 1) for member in exc.exceptions]
+            lines.extend(member_box(members, exc.omitted_exceptions))
+        return lines
+
+    def _nested_report(self, exc: CollectedException, depth: int) -> list[str]:
+        """A group member: its own chain, then itself."""
+        if depth > _MAX_DEPTH:
+            return ["[nested too deeply to show]"]
+        return [*self._chain_lines(exc, depth), *self._single_report(exc, depth)]
+
+    def _single_report(self, exc: CollectedException, depth: int) -> list[str]:
+        """One chain link or member: frames, exception lines, its own extra data."""
+        lines = self._frame_lines(self.filter_frames(tuple(exc.frames)))
+        lines.extend(self._exception_lines(exc, depth))
+        if self.show_extra_data:
+            for importance, entries in iter_extra_data(exc).items():
+                lines.extend(
+                    self.format_extra_data(importance, title, value) for title, value in entries
+                )
+        return lines
+
+    def _chain_lines(self, exc: CollectedException, depth: int = 0) -> list[str]:
+        """The earlier exceptions of the chain, oldest first, each with its sentence."""
+        lines: list[str] = []
+        if exc.omitted_exceptions and not exc.is_group:
+            lines.append(f"[{exc.omitted_exceptions} earlier chained exceptions not collected]")
+        for link, is_cause in chain_links(exc):
+            lines.extend(self._single_report(link, depth + 1))
+            lines.extend(["", _CAUSE if is_cause else _CONTEXT, ""])
+        return lines
+
+    def _tail_lines(self, exc_data: CollectedException) -> list[str]:
+        lines: list[str] = []
+        for title, entries in (
+            ("Collection notes", exc_data.collection_notes),
+            ("Reporter errors", exc_data.reporter_errors),
+        ):
+            if entries:
+                lines.extend(["", title, "-" * len(title)])
+                lines.extend(indent_block(entry, "  ") for entry in entries)
+        return lines
+
+
+_MAX_DEPTH: Final = 64
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else safe_repr(value)
+
+
+def format_text(exc_data: CollectedException, **ops: object) -> str:
+    """Return the text report of ``exc_data``; ``ops`` are :class:`TextFormatter` options.
+
+    :param exc_data: what :func:`paste_exc.collector.collect_exception` returned.
+    :param ops: ``show_hidden_frames``, ``include_reusable``, ``show_extra_data``,
+        ``trim_source_paths``.
+    :raises TypeError: for an unknown option.
+    :raises paste_exc.errors.ConfigError: for an invalid option value.
+    """
+    return TextFormatter(**ops).format_collected_data(exc_data)  # type: ignore[arg-type]
