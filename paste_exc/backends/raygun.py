@@ -1,0 +1,244 @@
+"""Report: the Raygun backend (``backend = raygun``; ``pip install 'paste_exc[raygun]'``).
+
+Stage four of the pipeline (catch → collect → format → **report** → respond).
+:class:`RaygunReporter` sends through :mod:`raygun4py`'s ``RaygunSender``, on
+the background queue of :mod:`paste_exc.delivery`, so the caller never waits
+for Raygun (asphalt-exceptions sent synchronously).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from paste_exc.api import ExceptionReporter
+from paste_exc.backends import import_sdk
+from paste_exc.backends._scrub import default_redactor, scrub
+from paste_exc.errors import ConfigError
+from paste_exc.reporting import resolve_reference
+
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException
+    from paste_exc.redact import Redactor
+
+__all__ = ["RaygunReporter"]
+
+log = logging.getLogger("paste_exc.backends.raygun")
+
+#: Options of ``RaygunSender`` (snake_case; raygun4py's camelCase spellings work too).
+SENDER_OPTIONS = frozenset(
+    {
+        "before_send_callback",
+        "grouping_key_callback",
+        "filtered_keys",
+        "ignored_exceptions",
+        "proxy",
+        "transmit_global_variables",
+        "transmit_local_variables",
+        "enforce_payload_size_limit",
+        "log_payload_size_limit_breaches",
+        "transmit_environment_variables",
+        "userversion",
+        "user",
+        "http_timeout",
+        "endpointprotocol",
+        "endpointhost",
+        "endpointpath",
+    }
+)
+#: Keyword arguments of ``send_exception`` that extras may hold.
+SEND_KEYWORDS = frozenset(
+    {"tags", "userCustomData", "httpRequest", "user_override", "extra_environment_data"}
+)
+#: Options whose default differs from raygun4py's: environment variables and
+#: module globals hold secrets, so they are sent only when asked for.
+SAFE_DEFAULTS: dict[str, object] = {
+    "transmit_environment_variables": False,
+    "transmit_global_variables": False,
+}
+
+
+def _snake(name: str) -> str:
+    import re
+
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+class RaygunReporter(ExceptionReporter):
+    """Send reports to Raygun, off the caller's thread.
+
+    Keyword options go to ``raygun4py``'s ``RaygunSender`` as its config
+    (``endpointprotocol``, ``endpointhost`` and ``endpointpath`` set where it
+    sends). Unlike raygun4py, environment variables and globals are not sent
+    unless ``transmit_environment_variables`` / ``transmit_global_variables``
+    are true. Local variables are sent, redacted by paste_exc's redactor.
+
+    The extras of providers become the keyword arguments of
+    ``send_exception`` (``tags``, ``userCustomData``, ``httpRequest``,
+    ``user_override``, ``extra_environment_data``). Each report also carries
+    the tags ``paste_exc:<identification code>`` and the custom data
+    ``paste_exc`` (message, identification code, occurrence id).
+
+    :param api_key: the application's Raygun API key
+    :param redactor: the :class:`~paste_exc.redact.Redactor` to apply (default:
+        :data:`paste_exc.redact.default_redactor`)
+    :param config: ``RaygunSender`` options; callables
+        (``before_send_callback``, ``grouping_key_callback``) and
+        ``ignored_exceptions`` items may be ``module:name`` references
+    :raises ConfigError: an option is unknown or has a bad value
+    :raises ImportError: ``raygun4py`` is not installed
+    """
+
+    def __init__(self, api_key: str, *, redactor: Redactor | None = None, **config: Any) -> None:
+        provider = import_sdk("raygun4py.raygunprovider", "raygun")
+        if not isinstance(api_key, str) or not api_key:
+            raise ConfigError("api_key", "expected a non-empty string")
+        self.redactor = redactor if redactor is not None else default_redactor()
+        options: dict[str, Any] = dict(SAFE_DEFAULTS)
+        for key, value in config.items():
+            name = _snake(key)
+            if name not in SENDER_OPTIONS:
+                raise ConfigError(
+                    key, "not a RaygunSender option; valid: " + ", ".join(sorted(SENDER_OPTIONS))
+                )
+            options[name] = value
+        for name in ("grouping_key_callback", "before_send_callback"):
+            options[name] = _callable_option(options.get(name), name)
+        ignored = options.get("ignored_exceptions") or []
+        if isinstance(ignored, str):
+            ignored = ignored.split()
+        options["ignored_exceptions"] = [
+            resolve_reference(item, option="ignored_exceptions") for item in ignored
+        ]
+        try:
+            options["http_timeout"] = float(options.get("http_timeout", 10.0))
+        except (TypeError, ValueError):
+            raise ConfigError("http_timeout", "expected a number of seconds") from None
+        self._user_before_send: Callable[[dict[str, Any]], Any] | None = options.pop(
+            "before_send_callback"
+        )
+        options["before_send_callback"] = self._before_send
+        self.sender = provider.RaygunSender(api_key, options)
+
+    def report_exception(
+        self,
+        ctx: Mapping[str, Any] | None,
+        exception: BaseException,
+        message: str,
+        extra: dict[str, Any],
+    ) -> None:
+        """Queue the report on the delivery dispatcher (see the class docstring)."""
+        from paste_exc.collector import collected_data
+        from paste_exc.delivery import Job, get_dispatcher
+
+        exc_data = collected_data(exception)
+        kwargs: dict[str, Any] = {}
+        for key, value in extra.items():
+            if key in SEND_KEYWORDS:
+                kwargs[key] = value
+            else:
+                log.warning("ignoring the extra %r: Raygun takes %s", key, sorted(SEND_KEYWORDS))
+        tags = kwargs.get("tags")
+        kwargs["tags"] = [*(tags if isinstance(tags, list) else []), _tag(exc_data)]
+        custom = kwargs.get("userCustomData")
+        kwargs["userCustomData"] = {
+            **(custom if isinstance(custom, dict) else {}),
+            "paste_exc": {
+                "message": message,
+                "identification_code": exc_data.identification_code,
+                "occurrence_id": exc_data.occurrence_id,
+            },
+        }
+        if "httpRequest" not in kwargs:
+            request = _request_info(ctx)
+            if request is not None:
+                kwargs["httpRequest"] = request
+        # Take the traceback now: it grows if the exception propagates further.
+        exc_info = (type(exception), exception, exception.__traceback__)
+        fallback = ctx.get("wsgi.errors") if isinstance(ctx, Mapping) else None
+
+        def send() -> None:
+            result = self.sender.send_exception(exc_info=exc_info, **kwargs)
+            if result is not None and not 200 <= result[0] < 300:
+                raise RuntimeError(f"Raygun answered {result[0]}: {str(result[1])[:200]}")
+
+        get_dispatcher().submit(
+            Job(
+                deliver=send,
+                describe=lambda: _describe(exc_data, message),
+                name="raygun",
+                fallback=fallback if hasattr(fallback, "write") else None,
+            )
+        )
+
+    def _before_send(self, details: dict[str, Any]) -> dict[str, Any] | None:
+        _scrub_error(details.get("error"), self.redactor)
+        for key in ("request", "userCustomData", "environment", "user"):
+            if key in details:
+                details[key] = scrub(details[key], self.redactor)
+        if self._user_before_send is not None:
+            result: dict[str, Any] | None = self._user_before_send(details)
+            return result
+        return details
+
+
+def _callable_option(value: object, option: str) -> Callable[..., Any] | None:
+    target = resolve_reference(value, option=option)
+    if target is not None and not callable(target):
+        raise ConfigError(option, f"{value!r} is not callable")
+    return target
+
+
+def _tag(exc_data: CollectedException) -> str:
+    return f"paste_exc:{exc_data.identification_code}"
+
+
+def _scrub_error(error: object, redactor: Redactor, depth: int = 0) -> None:
+    """Redact the locals and globals of a ``RaygunErrorMessage`` and its inner errors."""
+    while error is not None and depth < 50:
+        for frame in getattr(error, "stackTrace", None) or ():
+            if isinstance(frame, dict) and isinstance(frame.get("localVariables"), dict):
+                frame["localVariables"] = scrub(frame["localVariables"], redactor)
+        if isinstance(getattr(error, "globalVariables", None), dict):
+            error.globalVariables = scrub(error.globalVariables, redactor)  # type: ignore[attr-defined]
+        error, depth = getattr(error, "innerError", None), depth + 1
+
+
+def _request_info(ctx: object) -> dict[str, Any] | None:
+    """Describe the WSGI request of *ctx* in Raygun's ``httpRequest`` shape.
+
+    Built here rather than by raygun4py, which would read the request body
+    from ``wsgi.input``.
+    """
+    if not isinstance(ctx, Mapping) or not isinstance(ctx.get("REQUEST_METHOD"), str):
+        return None
+    headers = {
+        key[5:].replace("_", "-").title(): str(value)
+        for key, value in ctx.items()
+        if isinstance(key, str) and key.startswith("HTTP_")
+    }
+    return {
+        "httpMethod": ctx["REQUEST_METHOD"],
+        "url": str(ctx.get("PATH_INFO", "")),
+        "hostName": str(ctx.get("HTTP_HOST") or ctx.get("SERVER_NAME", "")),
+        "iPAddress": str(ctx.get("REMOTE_ADDR", "")),
+        "queryString": str(ctx.get("QUERY_STRING", "")),
+        "headers": headers,
+        "form": None,
+        "rawData": None,
+    }
+
+
+def _describe(exc_data: CollectedException, message: str) -> str:
+    """The text written to the fallback stream when the report cannot be sent."""
+    try:
+        from paste_exc.formatter import format_text
+
+        body = format_text(exc_data)
+    except Exception:  # noqa: BLE001 (the short form below still says what failed)
+        body = f"{exc_data.exception_type}: {exc_data.exception_value}"
+    return f"{message}\n{body}"

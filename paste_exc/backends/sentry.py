@@ -1,0 +1,249 @@
+"""Report: the Sentry backend (``backend = sentry``; ``pip install 'paste_exc[sentry]'``).
+
+Stage four of the pipeline (catch → collect → format → **report** → respond).
+:class:`SentryReporter` builds its own :class:`sentry_sdk.Client` from the
+options :func:`sentry_sdk.init` takes and sends each report through it. The
+SDK's transport sends in its own background thread, so the caller never waits
+for the network.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from paste_exc.api import ExceptionReporter
+from paste_exc.backends import import_sdk
+from paste_exc.backends._scrub import default_redactor, scrub
+from paste_exc.errors import ConfigError
+from paste_exc.reporting import resolve_reference
+
+if TYPE_CHECKING:
+    import sentry_sdk
+
+    from paste_exc.redact import Redactor
+
+__all__ = ["SentryReporter"]
+
+log = logging.getLogger("paste_exc.backends.sentry")
+
+Event = dict[str, Any]
+Hint = dict[str, Any]
+BeforeSend = Callable[[Event, Hint], Event | None]
+
+#: Keyword arguments extras may hold (those of ``capture_exception``).
+SCOPE_KEYWORDS = frozenset({"user", "level", "extras", "contexts", "tags", "fingerprint"})
+#: Tag names carrying our codes, so Sentry issues and our pages can be matched.
+TAG_CODE = "paste_exc.identification_code"
+TAG_OCCURRENCE = "paste_exc.occurrence_id"
+
+
+class SentryReporter(ExceptionReporter):
+    """Send reports to Sentry.
+
+    Every keyword option goes to :class:`sentry_sdk.Client` (the options of
+    :func:`sentry_sdk.init`); ``environment`` defaults to ``development`` or
+    ``production`` after ``__debug__``. The extras of providers become the
+    keyword arguments of ``capture_exception`` (``tags``, ``user``,
+    ``contexts``, ``extras``, ``level``, ``fingerprint``).
+
+    Each event carries the message (as the event's ``message`` and in the
+    ``paste_exc`` context) and the identification code and occurrence id (as
+    the tags ``paste_exc.identification_code`` and ``paste_exc.occurrence_id``).
+    Before the user's ``before_send`` runs, paste_exc's redaction is applied to
+    the request, the extras and the frames' local variables.
+
+    :param integrations: integration objects, ``module:Class`` references, or
+        ``{"type": "module:Class", "args": [...], "kwargs": {...}}``
+    :param before_send: a callable or a ``module:name`` reference, called after
+        our redaction
+    :param before_breadcrumb: a callable or a ``module:name`` reference
+    :param global_client: also make the client Sentry's global one (as
+        :func:`sentry_sdk.init` does), so the application's own
+        ``sentry_sdk.capture_*`` calls use it
+    :param redactor: the :class:`~paste_exc.redact.Redactor` to apply (default:
+        :data:`paste_exc.redact.default_redactor`)
+    :param options: any other option of :func:`sentry_sdk.init`
+    :raises ConfigError: an option is unknown to the SDK or has a bad value
+    :raises ImportError: ``sentry_sdk`` is not installed
+    """
+
+    def __init__(
+        self,
+        integrations: Iterable[object] | str = (),
+        before_send: BeforeSend | str | None = None,
+        before_breadcrumb: Callable[..., Any] | str | None = None,
+        *,
+        global_client: bool = False,
+        redactor: Redactor | None = None,
+        **options: Any,
+    ) -> None:
+        sdk = import_sdk("sentry_sdk", "sentry")
+        self._sdk = sdk
+        self.redactor = redactor if redactor is not None else default_redactor()
+        user_before_send = resolve_reference(before_send, option="before_send")
+        if user_before_send is not None and not callable(user_before_send):
+            raise ConfigError("before_send", f"{before_send!r} is not callable")
+        self._user_before_send: BeforeSend | None = user_before_send
+        breadcrumb = resolve_reference(before_breadcrumb, option="before_breadcrumb")
+        if breadcrumb is not None and not callable(breadcrumb):
+            raise ConfigError("before_breadcrumb", f"{before_breadcrumb!r} is not callable")
+        options.setdefault("environment", "development" if __debug__ else "production")
+        options["integrations"] = _build_integrations(sdk, integrations)
+        options["before_send"] = self._before_send
+        options["before_breadcrumb"] = breadcrumb
+        self.client: sentry_sdk.Client = _make_client(sdk, options)
+        if global_client:
+            sdk.get_global_scope().set_client(self.client)
+
+    # -- reporting ----------------------------------------------------------
+
+    def report_exception(
+        self,
+        ctx: Mapping[str, Any] | None,
+        exception: BaseException,
+        message: str,
+        extra: dict[str, Any],
+    ) -> None:
+        """Capture *exception* on this reporter's client (see the class docstring)."""
+        from paste_exc.collector import collected_data
+
+        exc_data = collected_data(exception)
+        kwargs = {}
+        for key, value in extra.items():
+            if key in SCOPE_KEYWORDS:
+                kwargs[key] = value
+            else:
+                log.warning("ignoring the extra %r: Sentry takes %s", key, sorted(SCOPE_KEYWORDS))
+        request = _request_info(ctx, exc_data.request_url)
+        with self._sdk.new_scope() as scope:
+            scope.set_client(self.client)
+            scope.set_tag(TAG_CODE, exc_data.identification_code)
+            scope.set_tag(TAG_OCCURRENCE, exc_data.occurrence_id)
+            scope.set_context(
+                "paste_exc",
+                {
+                    "message": message,
+                    "identification_code": exc_data.identification_code,
+                    "occurrence_id": exc_data.occurrence_id,
+                },
+            )
+
+            def add_details(event: Event, hint: Hint) -> Event:
+                event.setdefault("message", message)
+                if request is not None:
+                    event.setdefault("request", request)
+                return event
+
+            scope.add_event_processor(add_details)
+            scope.capture_exception(exception, **kwargs)
+
+    def _before_send(self, event: Event, hint: Hint) -> Event | None:
+        for key in ("request", "extra", "user"):
+            if key in event:
+                event[key] = scrub(event[key], self.redactor)
+        for value in (event.get("exception") or {}).get("values") or ():
+            for frame in (value.get("stacktrace") or {}).get("frames") or ():
+                if isinstance(frame.get("vars"), dict):
+                    frame["vars"] = scrub(frame["vars"], self.redactor)
+        if self._user_before_send is not None:
+            return self._user_before_send(event, hint)
+        return event
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait up to *timeout* seconds for queued events to be sent."""
+        self.client.flush(timeout=timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Flush for up to *timeout* seconds, then shut the client's transport down."""
+        self.client.close(timeout=timeout)
+
+
+def _make_client(sdk: Any, options: dict[str, Any]) -> sentry_sdk.Client:
+    try:
+        client: sentry_sdk.Client = sdk.Client(**options)
+    except TypeError as exc:  # "Unknown option 'x'"
+        text = str(exc)
+        name = text.split("'")[1] if text.count("'") >= 2 else "options"
+        raise ConfigError(name, f"not an option of sentry_sdk.init ({text})") from exc
+    except Exception as exc:  # BadDsn and friends
+        if type(exc).__name__ == "BadDsn":
+            raise ConfigError("dsn", f"not a valid Sentry DSN: {exc}") from exc
+        raise ConfigError("options", f"sentry_sdk rejected the options: {exc}") from exc
+    return client
+
+
+def _build_integrations(sdk: Any, integrations: Iterable[object] | str | None) -> list[Any]:
+    base = import_sdk("sentry_sdk.integrations", "sentry").Integration
+    if integrations is None:
+        return []
+    if isinstance(integrations, str):
+        integrations = integrations.replace(",", " ").split()
+    result = []
+    for index, spec in enumerate(integrations):
+        option = f"integrations[{index}]"
+        args: Iterable[object] = ()
+        kwargs: Mapping[str, object] = {}
+        if isinstance(spec, Mapping):
+            unknown = set(spec) - {"type", "args", "kwargs"}
+            if unknown or "type" not in spec:
+                raise ConfigError(option, "expected {'type': 'module:Class', 'args', 'kwargs'}")
+            target = resolve_reference(spec["type"], option=f"{option}.type")
+            args, kwargs = spec.get("args", ()), spec.get("kwargs", {})
+            if isinstance(args, str) or not isinstance(args, Iterable):
+                raise ConfigError(f"{option}.args", "expected a list")
+            if not isinstance(kwargs, Mapping):
+                raise ConfigError(f"{option}.kwargs", "expected a mapping")
+        else:
+            target = resolve_reference(spec, option=option)
+        if isinstance(target, type):
+            try:
+                target = target(*args, **kwargs)
+            except Exception as exc:
+                raise ConfigError(option, f"cannot create {target.__name__}: {exc}") from exc
+        if not isinstance(target, base):
+            raise ConfigError(option, f"{spec!r} is not a Sentry integration")
+        result.append(target)
+    return result
+
+
+def _request_info(ctx: object, url: str | None) -> dict[str, Any] | None:
+    """Describe the WSGI request of *ctx* in Sentry's ``request`` shape."""
+    if not isinstance(ctx, Mapping) or not isinstance(ctx.get("REQUEST_METHOD"), str):
+        return None
+    try:
+        from wsgiref.util import request_uri
+
+        if url is None:
+            url = request_uri(ctx, include_query=False)  # type: ignore[arg-type]
+        headers = {
+            key[5:].replace("_", "-").title(): str(value)
+            for key, value in ctx.items()
+            if isinstance(key, str) and key.startswith("HTTP_")
+        }
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if ctx.get(key):
+                headers[key.replace("_", "-").title()] = str(ctx[key])
+        cookies = {}
+        for part in str(ctx.get("HTTP_COOKIE", "")).split(";"):
+            name, sep, value = part.strip().partition("=")
+            if sep and name:
+                cookies[name] = value
+        return {
+            "method": ctx["REQUEST_METHOD"],
+            "url": url,
+            "query_string": str(ctx.get("QUERY_STRING", "")),
+            "headers": headers,
+            "cookies": cookies,
+            "env": {
+                k: str(ctx[k]) for k in ("REMOTE_ADDR", "SERVER_NAME", "SERVER_PORT") if k in ctx
+            },
+        }
+    except Exception:
+        log.exception("could not describe the request for Sentry")
+        return None

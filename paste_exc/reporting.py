@@ -1,0 +1,463 @@
+"""Report: hand one exception to every configured reporter (the asphalt-exceptions model).
+
+Stage four of the pipeline (catch → collect → format → **report** → respond).
+:func:`report_exception` is for code that caught an exception itself;
+:func:`deliver` is the isolated loop that :class:`~paste_exc.errormiddleware.ErrorMiddleware`
+and the process-wide handlers share, so extras providers enrich every report
+whichever way it was raised.
+
+Where the reporters come from:
+
+* in a WSGI request, ``ctx`` is the environ and the middleware stored its
+  :class:`ReportingConfig` under :data:`ENVIRON_KEY`;
+* otherwise (``ctx`` is ``None`` or a mapping without that key) the process-wide
+  configuration set by :func:`configure_reporters` is used.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+from paste_exc.api import ExceptionReporter, ExtrasProvider
+from paste_exc.errors import ConfigError
+
+__all__ = [
+    "BUILTIN_BACKENDS",
+    "ENTRY_POINT_GROUP",
+    "ENVIRON_KEY",
+    "ReportingConfig",
+    "available_backends",
+    "build_extras_providers",
+    "build_reporters",
+    "configure_reporters",
+    "deliver",
+    "get_process_config",
+    "report_exception",
+    "resolve_backend",
+    "resolve_reference",
+    "set_process_config",
+]
+
+log = logging.getLogger("paste_exc.reporting")
+
+#: The environ key under which the middleware stores its :class:`ReportingConfig`.
+ENVIRON_KEY = "paste_exc.reporting"
+#: The entry-point group third-party reporter backends register in.
+ENTRY_POINT_GROUP = "paste_exc.reporters"
+
+#: The backends paste_exc ships. These names always resolve to these classes
+#: (a plug-in cannot take them over); the same lines are registered as entry
+#: points so tools that list the group see them.
+BUILTIN_BACKENDS: dict[str, str] = {
+    "email": "paste_exc.reporter:EmailReporter",
+    "file": "paste_exc.reporter:FileReporter",
+    "jsonlines": "paste_exc.reporter:JSONLinesReporter",
+    "log": "paste_exc.reporter:LogReporter",
+    "logging": "paste_exc.reporter:LoggingReporter",
+    "raygun": "paste_exc.backends.raygun:RaygunReporter",
+    "sentry": "paste_exc.backends.sentry:SentryReporter",
+}
+
+
+@dataclass
+class ReportingConfig:
+    """The reporters and extras providers one report goes to.
+
+    :param reporters: reporter name → reporter, called in this order
+    :param extras_providers: asked, in this order, for each reporter's extras
+    """
+
+    reporters: dict[str, ExceptionReporter] = field(default_factory=dict)
+    extras_providers: list[ExtrasProvider] = field(default_factory=list)
+
+
+_process_lock = threading.Lock()
+_process_config = ReportingConfig()
+
+
+def get_process_config() -> ReportingConfig:
+    """Return the process-wide configuration (used when *ctx* holds none)."""
+    return _process_config
+
+
+def set_process_config(config: ReportingConfig) -> ReportingConfig:
+    """Replace the process-wide configuration and return the one it replaced."""
+    global _process_config
+    if not isinstance(config, ReportingConfig):
+        raise TypeError(f"expected a ReportingConfig, got {type(config).__name__}")
+    with _process_lock:
+        previous, _process_config = _process_config, config
+    return previous
+
+
+def config_for(ctx: object) -> ReportingConfig:
+    """Return the configuration that applies to *ctx*.
+
+    A mapping holding a :class:`ReportingConfig` under :data:`ENVIRON_KEY` gives
+    that one; anything else gives the process-wide one.
+    """
+    if isinstance(ctx, Mapping):
+        try:
+            candidate = ctx.get(ENVIRON_KEY)
+        except Exception:  # noqa: BLE001 (a hostile mapping: use the process-wide one)
+            candidate = None
+        if isinstance(candidate, ReportingConfig):
+            return candidate
+    return _process_config
+
+
+# -- references and backends -------------------------------------------------
+
+
+def resolve_reference(reference: object, *, option: str = "reference") -> object:
+    """Return the object a ``"package.module:name"`` string names.
+
+    The part after the colon may be dotted (``module:Class.attribute``).
+    Anything that is not a string is returned unchanged, so options accept
+    either the object or its reference.
+
+    :param reference: the reference, or an object to return as it is
+    :param option: the option name used in the :class:`~paste_exc.errors.ConfigError`
+    :raises ConfigError: the reference is malformed or names nothing
+    """
+    if not isinstance(reference, str):
+        return reference
+    module_name, sep, attribute = reference.strip().partition(":")
+    if not sep or not module_name or not attribute:
+        raise ConfigError(option, f"expected a 'module:name' reference, got {reference!r}")
+    try:
+        target: object = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(option, f"cannot import module {module_name!r}: {exc}") from exc
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise ConfigError(
+                option, f"{reference!r}: {module_name!r} has no attribute {attribute!r}"
+            ) from None
+    return target
+
+
+def _entry_points() -> dict[str, Any]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def available_backends() -> list[str]:
+    """Return the names usable as ``backend``: the built-ins and every plug-in."""
+    return sorted(set(BUILTIN_BACKENDS) | set(_entry_points()))
+
+
+def resolve_backend(backend: object, *, option: str = "backend") -> type[Any]:
+    """Turn a ``backend`` value into a reporter class.
+
+    :param backend: a built-in or entry-point name, a ``module:name``
+        reference, or a class
+    :param option: the option name used in error messages
+    :raises ConfigError: the value names nothing usable
+    """
+    if isinstance(backend, str):
+        name = backend.strip()
+        if name in BUILTIN_BACKENDS:
+            target = resolve_reference(BUILTIN_BACKENDS[name], option=option)
+        elif ":" in name:
+            target = resolve_reference(name, option=option)
+        else:
+            ep = _entry_points().get(name)
+            if ep is None:
+                raise ConfigError(
+                    option,
+                    f"unknown reporter backend {name!r}; available: "
+                    + ", ".join(available_backends())
+                    + " (or a 'module:name' reference)",
+                )
+            try:
+                target = ep.load()
+            except Exception as exc:
+                raise ConfigError(
+                    option, f"cannot load the entry point {name!r} ({ep.value}): {exc}"
+                ) from exc
+    else:
+        target = backend
+    if not isinstance(target, type):
+        raise ConfigError(option, f"{backend!r} is not a class")
+    return target
+
+
+def build_reporters(
+    reporters: Mapping[str, Mapping[str, object]],
+    default_args: Mapping[str, object] | None = None,
+) -> dict[str, ExceptionReporter]:
+    """Build reporters from ``{name: {"backend": ..., **kwargs}}``.
+
+    Each entry is merged over *default_args*; ``backend`` defaults to the
+    entry's name. Errors name the offending key as ``reporters.NAME.KEY``.
+
+    :param reporters: reporter name → options
+    :param default_args: options every reporter starts from
+    :raises ConfigError: a backend is unknown, its SDK is missing, or it
+        rejected an option
+    """
+    if not isinstance(reporters, Mapping):
+        raise ConfigError("reporters", f"expected a mapping, got {type(reporters).__name__}")
+    defaults = dict(default_args or {})
+    built: dict[str, ExceptionReporter] = {}
+    for name, options in reporters.items():
+        prefix = f"reporters.{name}"
+        if not isinstance(name, str) or not name:
+            raise ConfigError("reporters", f"reporter names must be strings, got {name!r}")
+        if not isinstance(options, Mapping):
+            raise ConfigError(prefix, f"expected a mapping of options, got {options!r}")
+        merged: dict[str, Any] = {**defaults, **options}
+        backend = merged.pop("backend", name)
+        cls = resolve_backend(backend, option=f"{prefix}.backend")
+        built[name] = _instantiate(cls, merged, prefix)
+    return built
+
+
+def _instantiate(cls: type[Any], options: dict[str, Any], prefix: str) -> ExceptionReporter:
+    bad = [key for key in options if not isinstance(key, str) or not key.isidentifier()]
+    if bad:
+        raise ConfigError(f"{prefix}.{bad[0]}", "not a valid option name")
+    try:
+        reporter = cls(**options)
+    except ConfigError as exc:
+        detail = str(exc).removeprefix(f"{exc.option}: ")
+        raise ConfigError(f"{prefix}.{exc.option}", detail) from exc
+    except ImportError as exc:
+        raise ConfigError(f"{prefix}.backend", str(exc)) from exc
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(prefix, f"{cls.__name__} rejected its options: {exc}") from exc
+    if not callable(getattr(reporter, "report_exception", None)):
+        raise ConfigError(
+            f"{prefix}.backend", f"{cls.__name__} has no report_exception(ctx, exception, ...)"
+        )
+    return reporter  # type: ignore[no-any-return]
+
+
+def build_extras_providers(
+    providers: Iterable[object] | str | None, *, option: str = "extras_providers"
+) -> list[ExtrasProvider]:
+    """Build extras providers from objects, classes or ``module:name`` references.
+
+    A class is instantiated without arguments. A string holds one or more
+    references separated by whitespace or commas (the ini form).
+
+    :raises ConfigError: a reference names nothing, or not an extras provider
+    """
+    if providers is None:
+        return []
+    if isinstance(providers, str):
+        providers = providers.replace(",", " ").split()
+    result: list[ExtrasProvider] = []
+    for item in providers:
+        target = resolve_reference(item, option=option)
+        if isinstance(target, type):
+            try:
+                target = target()
+            except Exception as exc:
+                raise ConfigError(option, f"cannot instantiate {item!r}: {exc}") from exc
+        if not callable(getattr(target, "get_extras", None)):
+            raise ConfigError(option, f"{item!r} is not an extras provider (no get_extras)")
+        result.append(target)  # type: ignore[arg-type]
+    return result
+
+
+def configure_reporters(
+    reporters: Mapping[str, Mapping[str, object]] | None = None,
+    install_default_handler: bool = True,
+    *,
+    extras_providers: Iterable[object] | str | None = None,
+    **default_args: object,
+) -> ReportingConfig:
+    """Configure the process-wide reporters (asphalt's ``ExceptionReporterComponent``).
+
+    Either one reporter from keyword arguments (``backend`` names it, as does
+    the reporter), or several through *reporters*, each merged over
+    *default_args*. The result becomes the process-wide configuration used when
+    ``ctx`` is ``None``, and is returned.
+
+    :param reporters: reporter name → ``{"backend": ..., **options}``
+    :param install_default_handler: when called from a running event loop,
+        install :func:`paste_exc.handlers.install_asyncio_handler` on it
+    :param extras_providers: providers (objects, classes or references)
+    :param default_args: options shared by every reporter, or the options of
+        the single reporter when *reporters* is not given
+    :raises ConfigError: see :func:`build_reporters`
+    """
+    if reporters is None:
+        if default_args:
+            backend = default_args.get("backend", "default")
+            name = backend if isinstance(backend, str) else "default"
+            reporters, default_args = {name: dict(default_args)}, {}
+        else:
+            reporters = {}
+    config = ReportingConfig(
+        build_reporters(reporters, default_args),
+        build_extras_providers(extras_providers),
+    )
+    set_process_config(config)
+    if install_default_handler:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            from paste_exc.handlers import install_asyncio_handler
+
+            install_asyncio_handler(loop)
+    return config
+
+
+# -- delivery ----------------------------------------------------------------
+
+
+def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
+    for key, value in update.items():
+        current = target.get(key)
+        if isinstance(value, Mapping) and isinstance(current, dict):
+            _merge(current, value)
+        elif isinstance(value, Mapping):
+            target[key] = {}
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def _describe(obj: object) -> str:
+    try:
+        from paste_exc._saferepr import safe_str
+
+        return safe_str(obj, limit=500)
+    except Exception:  # noqa: BLE001 (describing must never raise)
+        return f"<{type(obj).__name__} object>"
+
+
+def gather_extras(
+    ctx: object, reporter: ExceptionReporter, providers: Iterable[ExtrasProvider]
+) -> dict[str, Any]:
+    """Ask every provider for *reporter*'s extras and merge them (later wins).
+
+    A provider that raises or answers with something other than a dict or
+    ``None`` is logged and skipped.
+    """
+    extra: dict[str, Any] = {}
+    for provider in providers:
+        try:
+            data: object = provider.get_extras(ctx, reporter)  # type: ignore[arg-type]
+            if data is None:
+                continue
+            if not isinstance(data, dict):
+                log.error(
+                    "extras provider %s returned %s, not a dict; skipped",
+                    type(provider).__name__,
+                    type(data).__name__,
+                )
+                continue
+            _merge(extra, data)
+        except Exception:
+            log.exception("extras provider %s failed; skipped", type(provider).__name__)
+    return extra
+
+
+def deliver(
+    ctx: object, exception: BaseException, message: str, config: ReportingConfig
+) -> list[str]:
+    """Give *exception* to every reporter of *config*, each isolated from the others.
+
+    Never raises. Each failure is logged on ``paste_exc.reporting``.
+
+    :returns: one line per reporter that failed (empty when all succeeded)
+    """
+    failures: list[str] = []
+    try:
+        items = list(config.reporters.items())
+        providers = list(config.extras_providers)
+    except Exception:
+        log.exception("unusable reporting configuration %s", type(config).__name__)
+        return ["the reporting configuration is unusable"]
+    for name, reporter in items:
+        try:
+            extra = gather_extras(ctx, reporter, providers)
+            reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 (logged below)
+            line = f"reporter {name!r} ({type(reporter).__name__}) failed: "
+            line += f"{type(exc).__name__}: {_describe(exc)}"
+            try:
+                log.exception("reporter %r failed", name)
+            except Exception:  # noqa: BLE001 (a broken log handler must not stop the others)
+                line += " (and logging the failure failed)"
+            failures.append(line)
+    return failures
+
+
+def _innermost_module(exception: BaseException) -> str | None:
+    tb = exception.__traceback__
+    name: object = None
+    seen = 0
+    while tb is not None and seen < 10_000:
+        name = tb.tb_frame.f_globals.get("__name__")
+        tb = tb.tb_next
+        seen += 1
+    return name if isinstance(name, str) and name else None
+
+
+def _pick_logger(logger: logging.Logger | str | bool, exception: BaseException) -> logging.Logger:
+    if isinstance(logger, logging.Logger):
+        return logger
+    if isinstance(logger, str):
+        return logging.getLogger(logger)
+    name = _innermost_module(exception)
+    if name is None:  # never raised: log where report_exception was called
+        name = sys._getframe(2).f_globals.get("__name__") or "paste_exc.reporting"
+    return logging.getLogger(name)
+
+
+def report_exception(
+    ctx: Mapping[str, Any] | None,
+    message: str,
+    exception: BaseException | None = None,
+    *,
+    logger: logging.Logger | str | bool = True,
+) -> None:
+    """Report an exception to every reporter that applies to *ctx*, and log it.
+
+    :param ctx: the WSGI environ in a request; otherwise ``None`` (the
+        process-wide configuration) or any mapping
+    :param message: what was going on, in a sentence
+    :param exception: the exception; defaults to the one being handled
+    :param logger: ``True`` logs *message* with the exception at ``ERROR`` on the
+        logger named after the module where the exception was raised (its
+        innermost frame); a :class:`logging.Logger` or a logger name is used as
+        given; ``False`` logs nothing
+    :raises ValueError: no exception given and none being handled
+    :raises TypeError: *logger* is of another type
+    """
+    if exception is None:
+        exception = sys.exc_info()[1]
+        if exception is None:
+            raise ValueError(
+                "report_exception() needs an exception: none was given and none is being handled"
+            )
+    elif not isinstance(exception, BaseException):
+        raise TypeError(f"exception must be an exception, got {type(exception).__name__}")
+    if not isinstance(logger, logging.Logger | str | bool):
+        raise TypeError(
+            f"logger must be a Logger, a logger name or a bool, got {type(logger).__name__}"
+        )
+    text: object = message
+    if not isinstance(text, str):
+        message = _describe(text)
+    if logger is not False:
+        _pick_logger(logger, exception).error(message, exc_info=exception)
+    deliver(ctx, exception, message, config_for(ctx))
