@@ -1,0 +1,108 @@
+"""The ``__traceback_hide__`` rules: one table, one function, every formatter."""
+
+from __future__ import annotations
+
+import pytest
+
+from paste_exc._formatbase import frame_visibility, partition_frames
+from paste_exc.collector import ExceptionFrame
+from paste_exc.formatter import TextFormatter, filter_frames
+
+
+def make_frames(*hides: object) -> list[ExceptionFrame]:
+    """One frame per hide value, named f0, f1, ...; the last is the erroring one."""
+    return [
+        ExceptionFrame(name=f"f{index}", traceback_hide=hide)  # type: ignore[arg-type]
+        for index, hide in enumerate(hides)
+    ]
+
+
+def shown_names(*hides: object, show_hidden: bool = False) -> list[str | None]:
+    return [frame.name for frame in filter_frames(make_frames(*hides), show_hidden)]
+
+
+# Each row: the hide values of five frames (the last one erroring) and the
+# names left visible.
+ROWS = [
+    pytest.param((None, None, None, None, None), ["f0", "f1", "f2", "f3", "f4"], id="none"),
+    pytest.param((None, False, None, False, None), ["f0", "f1", "f2", "f3", "f4"], id="false"),
+    pytest.param((None, True, None, None, None), ["f0", "f2", "f3", "f4"], id="true"),
+    pytest.param((None, "yes please", 1, None, None), ["f0", "f3", "f4"], id="other-truthy"),
+    pytest.param((None, None, "before", None, None), ["f2", "f3", "f4"], id="before"),
+    pytest.param((None, None, "before_and_this", None, None), ["f3", "f4"], id="before_and_this"),
+    pytest.param((None, "after", None, None, "reset"), ["f0", "f1", "f4"], id="after"),
+    pytest.param(
+        (None, "after_and_this", None, "reset", None), ["f0", "f3", "f4"], id="after_and_this"
+    ),
+    pytest.param((None, "after", None, "reset", None), ["f0", "f1", "f3", "f4"], id="reset"),
+    pytest.param(
+        (None, "after", None, "reset_and_this", None), ["f0", "f1", "f4"], id="reset_and_this"
+    ),
+    pytest.param((None, "after", None, "before", None), ["f3", "f4"], id="before-ends-after"),
+    pytest.param((True, None, True, None, None), ["f1", "f3", "f4"], id="several-true"),
+    pytest.param(("after", None, "after", None, "reset"), ["f0", "f2", "f4"], id="after-twice"),
+]
+
+
+@pytest.mark.parametrize(("hides", "expected"), ROWS)
+def test_hide_rule_rows(hides: tuple[object, ...], expected: list[str]) -> None:
+    assert shown_names(*hides) == expected
+
+
+@pytest.mark.parametrize(
+    "hides",
+    [
+        pytest.param((None, None, True), id="erroring-frame-true"),
+        pytest.param((None, "after", None), id="erroring-frame-after-an-after"),
+        pytest.param((None, None, "before_and_this"), id="erroring-frame-before_and_this"),
+        pytest.param((None, None, "reset_and_this"), id="erroring-frame-reset_and_this"),
+        pytest.param((None, "after_and_this"), id="erroring-frame-after_and_this"),
+    ],
+)
+def test_erroring_frame_hidden_shows_every_frame(hides: tuple[object, ...]) -> None:
+    assert shown_names(*hides) == [f"f{index}" for index in range(len(hides))]
+
+
+def test_erroring_frame_with_after_is_shown_and_rules_apply_before_it() -> None:
+    # "after" on the erroring frame hides nothing (nothing comes after it).
+    assert shown_names(True, None, "after") == ["f1", "f2"]
+
+
+def test_show_hidden_frames_shows_everything() -> None:
+    hides = (True, "before", "after_and_this", None)
+    assert shown_names(*hides, show_hidden=True) == ["f0", "f1", "f2", "f3"]
+
+
+def test_no_frames() -> None:
+    assert filter_frames([]) == []
+    assert frame_visibility([]) == []
+    assert partition_frames([]) == ([], 0)
+
+
+def test_visibility_flags_and_hidden_count() -> None:
+    frames = make_frames(None, True, "after", None, "reset_and_this", None)
+    assert frame_visibility(frames) == [True, False, True, False, False, True]
+    shown, hidden = partition_frames(frames)
+    assert [frame.name for frame in shown] == ["f0", "f2", "f5"]
+    assert hidden == 3
+
+
+def test_visibility_counts_by_position_not_equality() -> None:
+    # Equal frames (same data) are still distinct positions in the traceback.
+    frames = [ExceptionFrame(name="same", traceback_hide=True), ExceptionFrame(name="same")]
+    assert frame_visibility(frames) == [False, True]
+
+
+def test_hostile_truth_value_counts_as_hide() -> None:
+    class Hostile:
+        def __bool__(self) -> bool:
+            raise RuntimeError("no truth for you")
+
+    frames = make_frames(Hostile(), None)
+    assert frame_visibility(frames) == [False, True]
+
+
+def test_formatter_method_uses_the_same_rules() -> None:
+    frames = make_frames(None, "before", None)
+    assert TextFormatter().filter_frames(frames) == filter_frames(frames)
+    assert TextFormatter(show_hidden_frames=True).filter_frames(frames) == frames
