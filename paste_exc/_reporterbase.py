@@ -1,0 +1,288 @@
+"""Report: the base class of every built-in reporter and its option coercion.
+
+Paste's :class:`Reporter` takes its options as keywords, rejects unknown ones
+with :class:`TypeError` and validates the others in :meth:`check_params`. Ours
+does the same, coerces ini-file strings (``"true"``, ``"a@x, b@x"``,
+``"600"``) to real types, and implements :class:`paste_exc.api.ExceptionReporter`
+so every reporter can also be named as a backend.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any
+
+from paste_exc.api import ExceptionReporter
+from paste_exc.delivery import Job, get_dispatcher
+from paste_exc.errors import ConfigError, PasteExcError
+from paste_exc.flood import FloodControl, store_from_spec
+
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException
+
+__all__ = ["Reporter", "append_bytes", "asbool", "asfloat", "aslist", "separator"]
+
+_TRUE = frozenset({"true", "yes", "on", "1", "y", "t"})
+_FALSE = frozenset({"false", "no", "off", "0", "n", "f", ""})
+
+
+def append_bytes(filename: str | bytes, data: bytes) -> None:
+    """Append *data* to *filename* with one ``O_APPEND`` write (created 0o644).
+
+    :param filename: the file
+    :param data: the bytes of one record
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(filename, flags, 0o644)
+    try:
+        view = memoryview(data)
+        while view:  # one write unless the disk is full or a signal cut it short
+            written = os.write(fd, view)
+            view = view[written:]
+    finally:
+        os.close(fd)
+
+
+def separator() -> str:
+    """Paste's separator between two text reports: 60 dashes."""
+    return "-" * 60
+
+
+def asbool(value: object, option: str) -> bool:
+    """Coerce an option to a boolean (``"false"`` is false, unlike ``bool()``).
+
+    :param value: a bool, an int or a string such as ``"yes"`` / ``"off"``
+    :param option: the option name used in errors
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE:
+            return True
+        if word in _FALSE:
+            return False
+    if value is None:
+        return False
+    raise ConfigError(option, f"expected true or false, got {value!r}")
+
+
+def asfloat(value: object, option: str, *, minimum: float = 0.0) -> float:
+    """Coerce an option to a number not below *minimum*.
+
+    :param value: a number or a numeric string
+    :param option: the option name used in errors
+    :param minimum: the smallest accepted value
+    """
+    if isinstance(value, bool):
+        raise ConfigError(option, f"expected a number, got {value!r}")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(option, f"expected a number, got {value!r}") from None
+    if not number >= minimum:  # also rejects NaN
+        raise ConfigError(option, f"must be at least {minimum:g}, got {value!r}")
+    return number
+
+
+def aslist(value: object, option: str) -> list[str]:
+    """Coerce an option to a list of strings.
+
+    A string is split on commas and whitespace (Paste split only lists given
+    as Python lists); an iterable of strings is taken item by item.
+
+    :param value: a string or an iterable of strings
+    :param option: the option name used in errors
+    """
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [item for item in re.split(r"[\s,]+", value) if item]
+    if isinstance(value, Iterable):
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                raise ConfigError(option, f"expected strings, got {item!r}")
+            items.extend(aslist(item, option))
+        return items
+    raise ConfigError(option, f"expected a string or a list of strings, got {value!r}")
+
+
+class Reporter(ExceptionReporter):
+    """Base class of Paste's reporters: options as keywords, ``report(exc_data)``.
+
+    Subclasses declare their options as class attributes (the defaults) and
+    deliver in :meth:`deliver`. Code written for Paste that overrides
+    :meth:`report` keeps working.
+
+    Options every reporter understands:
+
+    ``flood_window``
+        seconds during which one identification code is reported once
+        (``0``: off, the default except for email)
+    ``flood_store``
+        where the windows live: ``memory`` (default), ``sqlite:///path`` or
+        ``redis://host/db`` (see :mod:`paste_exc.flood`)
+    ``flood_digest``
+        one window for every code instead of one per code
+    ``background``
+        deliver on the background queue of :mod:`paste_exc.delivery`
+
+    :raises TypeError: for an unknown keyword
+    :raises ConfigError: for a missing or invalid value
+    """
+
+    flood_window: Any = 0.0
+    flood_store: Any = None
+    flood_digest: Any = False
+    background: Any = False
+
+    def __init__(self, **conf: Any) -> None:
+        for name, value in conf.items():
+            if (
+                name.startswith("_")
+                or not hasattr(type(self), name)
+                or callable(getattr(type(self), name))
+            ):
+                raise TypeError(f"{type(self).__name__}: unexpected keyword argument {name!r}")
+            setattr(self, name, value)
+        self.flood_window = asfloat(self.flood_window, "flood_window")
+        self.flood_digest = asbool(self.flood_digest, "flood_digest")
+        self.background = asbool(self.background, "background")
+        self.check_params()
+        self._flood: FloodControl | None = None
+        if self.flood_window > 0:
+            self._flood = FloodControl(
+                self.flood_window,
+                store_from_spec(self.flood_store),
+                digest=self.flood_digest,
+                key=self.flood_key(),
+            )
+
+    def check_params(self) -> None:
+        """Validate and coerce the options; raise :class:`ConfigError` naming one."""
+
+    def flood_key(self) -> str:
+        """Return what separates this destination's flood windows from others'."""
+        return type(self).__name__
+
+    def format_date(self, exc_data: CollectedException) -> str:
+        """Return the report's date in the locale's format (Paste's ``%c``)."""
+        return time.strftime("%c", exc_data.date)
+
+    def format_html(self, exc_data: CollectedException, **kw: Any) -> str:
+        """Return the HTML report (the email's HTML part)."""
+        from paste_exc.documents import render_email_html
+
+        return render_email_html(exc_data, **kw)
+
+    def format_text(self, exc_data: CollectedException, **kw: Any) -> str:
+        """Return the text report."""
+        from paste_exc.formatter import format_text
+
+        return format_text(exc_data, **kw)
+
+    # -- the two entry points -------------------------------------------
+
+    def report_exception(
+        self,
+        ctx: Mapping[str, Any] | None,
+        exception: BaseException,
+        message: str,
+        extra: dict[str, Any],
+    ) -> None:
+        """Report *exception* (the :class:`~paste_exc.api.ExceptionReporter` entry).
+
+        In a request whose environ says ``wsgi.run_once`` (CGI) the delivery
+        is synchronous; failures of background deliveries go to the request's
+        ``wsgi.errors``.
+
+        :param ctx: the WSGI environ, or ``None`` outside a request
+        :param exception: the exception to report
+        :param message: what was going on
+        :param extra: data from the extras providers (unused by the built-ins)
+        """
+        from paste_exc.collector import collected_data
+
+        exc_data = collected_data(exception)
+        fallback: IO[str] | None = None
+        run_once = False
+        if isinstance(ctx, Mapping):
+            errors = ctx.get("wsgi.errors")
+            fallback = errors if hasattr(errors, "write") else None
+            run_once = bool(ctx.get("wsgi.run_once"))
+        self.submit(exc_data, message=message, fallback=fallback, synchronous=run_once)
+
+    def report(self, exc_data: CollectedException) -> None:
+        """Report collected data (Paste's entry point)."""
+        self.submit(exc_data)
+
+    def submit(
+        self,
+        exc_data: CollectedException,
+        *,
+        message: str = "",
+        fallback: IO[str] | None = None,
+        synchronous: bool = False,
+    ) -> bool:
+        """Apply flood control, then deliver now or on the background queue.
+
+        Returns ``False`` when flood control held the report back. A
+        synchronous delivery raises what :meth:`deliver` raises; a background
+        one writes its failure and the text report to *fallback*.
+
+        :param exc_data: the collected exception
+        :param message: what was going on
+        :param fallback: the stream for background failures (``None``: stderr)
+        :param synchronous: deliver in this thread even for a background reporter
+        """
+        dispatcher = get_dispatcher()
+        if self._flood is not None:
+            try:
+                decision = self._flood.check(exc_data)
+            except Exception:  # a broken store must not lose the report
+                import logging
+
+                logging.getLogger("paste_exc.flood").warning(
+                    "paste_exc: flood control failed; reporting anyway", exc_info=True
+                )
+            else:
+                if not decision.send:
+                    dispatcher.count("held_back")
+                    return False
+                exc_data = FloodControl.annotate(exc_data, decision)
+        job = Job(
+            deliver=lambda: self.deliver(exc_data, message),
+            describe=lambda: self.format_text(exc_data, show_hidden_frames=True),
+            name=type(self).__name__,
+            fallback=fallback,
+        )
+        if self.background and not synchronous:
+            dispatcher.submit(job)
+        else:
+            dispatcher.run(job)
+        return True
+
+    def deliver(self, exc_data: CollectedException, message: str = "") -> None:
+        """Send one report now, raising on failure; subclasses define it.
+
+        :param exc_data: the collected exception (with the flood-control note)
+        :param message: what was going on
+        """
+        raise PasteExcError(f"{type(self).__name__} defines neither report() nor deliver()")
+
+    def __repr__(self) -> str:
+        names = sorted(
+            name
+            for name in vars(self)
+            if not name.startswith("_") and "password" not in name and name != "exc_data"
+        )
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        return f"{type(self).__name__}({shown})"

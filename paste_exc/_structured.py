@@ -1,0 +1,146 @@
+"""Report: reporters for log pipelines, through ``logging`` or as JSON lines.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import TYPE_CHECKING, Any
+
+from paste_exc._reporterbase import Reporter, append_bytes, asbool
+from paste_exc.errors import ConfigError
+
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException
+
+__all__ = ["JSONLinesReporter", "LoggingReporter"]
+
+
+class LoggingReporter(Reporter):
+    """Send each report through the :mod:`logging` module.
+
+    The record's message names the identification code, the exception type
+    and message; the text report is the record's exception text (what
+    handlers print under the message); the record also carries the fields
+    ``identification_code``, ``exception_type``, ``exception_value``,
+    ``occurrence_id``, ``request_method``, ``request_url`` and
+    ``report_message`` for structured handlers.
+
+    :param logger: the logger's name (default ``paste_exc.report``)
+    :param level: a level number or name (default ``ERROR``)
+    :param show_hidden_frames: include hidden frames in the text report
+
+    .. versionadded:: 0.1
+    """
+
+    logger: Any = "paste_exc.report"
+    level: Any = logging.ERROR
+    show_hidden_frames: Any = False
+
+    def check_params(self) -> None:
+        if not isinstance(self.logger, str):
+            raise ConfigError("logger", f"expected a logger name, got {self.logger!r}")
+        level = self.level
+        if isinstance(level, str):
+            level = level.strip()
+            level = int(level) if level.isdigit() else logging.getLevelName(level.upper())
+        if not isinstance(level, int) or isinstance(level, bool):
+            raise ConfigError("level", f"not a logging level: {self.level!r}")
+        self.level = level
+        self.show_hidden_frames = asbool(self.show_hidden_frames, "show_hidden_frames")
+
+    def flood_key(self) -> str:
+        return f"logging:{self.logger}"
+
+    def deliver(self, exc_data: CollectedException, message: str = "") -> None:
+        log = logging.getLogger(self.logger)
+        if not log.isEnabledFor(self.level):
+            return
+        fields = {
+            "identification_code": exc_data.identification_code,
+            "exception_type": exc_data.exception_type,
+            "exception_value": exc_data.exception_value,
+            "occurrence_id": exc_data.occurrence_id,
+            "request_method": getattr(exc_data, "request_method", None),
+            "request_url": getattr(exc_data, "request_url", None),
+            "report_message": message,
+        }
+        record = log.makeRecord(
+            log.name,
+            self.level,
+            "(paste_exc)",
+            0,
+            "%s [%s] %s: %s",
+            (
+                message or "Exception",
+                exc_data.identification_code,
+                exc_data.exception_type,
+                exc_data.exception_value,
+            ),
+            None,
+            extra=fields,
+        )
+        record.exc_text = self.format_text(exc_data, show_hidden_frames=self.show_hidden_frames)
+        log.handle(record)
+
+
+class JSONLinesReporter(Reporter):
+    """Write each report as one JSON object on one line, for log pipelines.
+
+    The object is the problem document of :func:`paste_exc.documents.problem_document`
+    (with ``report_message`` added when a message was given). Give
+    ``filename`` (appended with one ``O_APPEND`` write per report, UTF-8) or
+    ``stream`` (an open text stream, flushed after each line).
+
+    :param filename: the file to append to
+    :param stream: the stream to write to
+    :param debug: include the frames and details (default true: the file is
+        for operators, not for clients)
+
+    .. versionadded:: 0.1
+    """
+
+    filename: Any = None
+    stream: Any = None
+    debug: Any = True
+
+    def check_params(self) -> None:
+        if (self.filename is None) == (self.stream is None):
+            raise ConfigError("filename", "give either filename or stream")
+        if self.stream is not None and not callable(getattr(self.stream, "write", None)):
+            raise ConfigError("stream", "expected an open text stream (an object with write())")
+        if self.filename is not None and (
+            not isinstance(self.filename, str | os.PathLike) or not os.fspath(self.filename)
+        ):
+            raise ConfigError("filename", f"expected a file name, got {self.filename!r}")
+        self.debug = asbool(self.debug, "debug")
+
+    def flood_key(self) -> str:
+        target = os.fspath(self.filename) if self.filename is not None else id(self.stream)
+        return f"jsonl:{target}"
+
+    def line(self, exc_data: CollectedException, message: str = "") -> str:
+        """Return the JSON line (with its newline) for *exc_data*.
+
+        :param exc_data: the collected exception
+        :param message: what was going on
+        """
+        from paste_exc.documents import problem_document
+
+        document = dict(problem_document(exc_data, debug=self.debug))
+        if message:
+            document["report_message"] = message
+        return json.dumps(document, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
+
+    def deliver(self, exc_data: CollectedException, message: str = "") -> None:
+        text = self.line(exc_data, message)
+        if self.filename is not None:
+            append_bytes(os.fspath(self.filename), text.encode("utf-8", "backslashreplace"))
+            return
+        self.stream.write(text)
+        flush = getattr(self.stream, "flush", None)
+        if callable(flush):
+            flush()

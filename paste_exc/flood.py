@@ -1,0 +1,197 @@
+"""Report: flood control, at most one report per identification code per window.
+
+Part of stage four of the pipeline (catch → collect → format → **report** →
+respond). A bot hitting one broken URL must not send thousands of emails:
+:class:`FloodControl` lets the first occurrence of an identification code
+through, holds back the others until its window ends, and the report that
+opens the next window carries how many were held back and when the first and
+the last of them happened.
+
+In *digest* mode one window covers every code: at most one report per window
+whatever failed, and the report that opens the next window lists every code
+held back, with its count.
+
+The state lives in a :class:`~paste_exc._floodstores.FloodStore`: this
+process's memory by default, an SQLite file for the workers of one host
+(``sqlite:///path/to/file.db``), Redis for many hosts (``redis://host/0``).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from paste_exc._floodstores import (
+    FloodDecision,
+    FloodStore,
+    MemoryFloodStore,
+    RedisFloodStore,
+    SQLiteFloodStore,
+)
+from paste_exc.errors import ConfigError
+
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException
+
+__all__ = [
+    "DEFAULT_WINDOW",
+    "FloodControl",
+    "FloodDecision",
+    "FloodStore",
+    "MemoryFloodStore",
+    "RedisFloodStore",
+    "SQLiteFloodStore",
+    "describe_held_back",
+    "process_store",
+    "store_from_spec",
+]
+
+#: Default window of the email reporter, in seconds (10 minutes).
+DEFAULT_WINDOW = 600.0
+#: The title of the extra-data entry added to the report that opens a window.
+NOTE_TITLE = "Flood control"
+
+_process_store: MemoryFloodStore | None = None
+_process_store_lock = threading.Lock()
+
+
+def process_store() -> MemoryFloodStore:
+    """Return this process's shared in-memory store (fresh in a forked child)."""
+    global _process_store
+    with _process_store_lock:
+        if _process_store is None:
+            _process_store = MemoryFloodStore()
+        return _process_store
+
+
+def _forget_process_store() -> None:
+    global _process_store, _process_store_lock
+    _process_store_lock = threading.Lock()
+    _process_store = None
+
+
+os.register_at_fork(after_in_child=_forget_process_store)
+
+
+def store_from_spec(spec: str | FloodStore | None, option: str = "flood_store") -> FloodStore:
+    """Build a store from its ini-file spelling.
+
+    ``None``, ``""`` or ``"memory"``: this process's memory;
+    ``sqlite:///abs/path.db`` or ``sqlite:relative.db``: an SQLite file;
+    ``redis://…`` or ``rediss://…``: Redis. A store object is returned as is.
+
+    :param spec: the spelling, or a store
+    :param option: the option name used in errors
+    """
+    if isinstance(spec, FloodStore):
+        return spec
+    if spec is None or spec.strip() in ("", "memory"):
+        return process_store()
+    if not isinstance(spec, str):
+        raise ConfigError(option, f"expected a store or a string, got {type(spec).__name__}")
+    spec = spec.strip()
+    if spec.startswith("sqlite:"):
+        path = spec[len("sqlite:") :]
+        if path.startswith("//"):
+            path = path[2:]
+        if not path:
+            raise ConfigError(option, "sqlite: needs a file name, as in sqlite:///var/tmp/f.db")
+        return SQLiteFloodStore(path)
+    if spec.startswith(("redis://", "rediss://", "unix://")):
+        return RedisFloodStore(spec)
+    raise ConfigError(
+        option, f"unknown store {spec!r}; use 'memory', 'sqlite:///path' or 'redis://host/db'"
+    )
+
+
+def _when(stamp: float | None) -> str:
+    if stamp is None:
+        return "unknown"
+    return time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(stamp))
+
+
+def describe_held_back(decision: FloodDecision) -> str:
+    """Say in words what a window held back, or ``""`` when it held nothing.
+
+    :param decision: the decision that opened the new window
+    """
+    if not decision.send or decision.held_back <= 0:
+        return ""
+    noun = "occurrence" if decision.held_back == 1 else "occurrences"
+    text = (
+        f"{decision.held_back} more {noun} held back by flood control "
+        f"(first {_when(decision.first_held)}, last {_when(decision.last_held)})"
+    )
+    if decision.codes:
+        counts = ", ".join(f"{code} ({count})" for code, count in decision.codes)
+        text += f"; by identification code: {counts}"
+    return text
+
+
+class FloodControl:
+    """At most one report per window, per identification code or in digest.
+
+    :param window: the window in seconds; ``0`` turns flood control off
+    :param store: where windows live (see :func:`store_from_spec`)
+    :param digest: one window for every code instead of one per code
+    :param key: separates the windows of different destinations sharing a
+        store (for example the recipients of an email reporter)
+    """
+
+    def __init__(
+        self,
+        window: float = DEFAULT_WINDOW,
+        store: str | FloodStore | None = None,
+        *,
+        digest: bool = False,
+        key: str = "",
+    ) -> None:
+        if window < 0:
+            raise ConfigError("flood_window", "must be 0 (off) or a positive number of seconds")
+        self.window = float(window)
+        self._store = store if isinstance(store, FloodStore) else None
+        if isinstance(store, str) and store.strip() not in ("", "memory"):
+            self._store = store_from_spec(store)
+        self.digest = digest
+        self.key = key
+
+    @property
+    def store(self) -> FloodStore:
+        """The store in use (this process's memory unless another was named)."""
+        return self._store if self._store is not None else process_store()
+
+    def check(self, exc_data: CollectedException, now: float | None = None) -> FloodDecision:
+        """Record *exc_data* and say whether it is reported.
+
+        :param exc_data: the collected exception
+        :param now: the time of the occurrence (default: now)
+        """
+        if self.window <= 0:
+            return FloodDecision(True)
+        code = exc_data.identification_code or exc_data.exception_type or "unknown"
+        key = f"{self.key}|{'*' if self.digest else code}"
+        moment = time.time() if now is None else now
+        return self.store.hit(key, code, moment, self.window)
+
+    @staticmethod
+    def annotate(exc_data: CollectedException, decision: FloodDecision) -> CollectedException:
+        """Return *exc_data* with the held-back summary added as extra data.
+
+        The summary goes in ``extra_data[("important", "Flood control")]`` so
+        that every formatter shows it. Without a summary *exc_data* is
+        returned unchanged.
+
+        :param exc_data: the report that opens a new window
+        :param decision: the decision of :meth:`check`
+        """
+        note = describe_held_back(decision)
+        if not note:
+            return exc_data
+        extra = dict(exc_data.extra_data)
+        extra[("important", NOTE_TITLE)] = [note]
+        return dataclasses.replace(exc_data, extra_data=extra)

@@ -1,0 +1,313 @@
+"""Report: Paste's built-in reporters, and the wiring of Paste's options.
+
+Stage four of the pipeline (catch → collect → format → **report** → respond).
+:class:`EmailReporter`, :class:`LogReporter`, :class:`FileReporter` and
+:class:`WSGIAppReporter` keep Paste's names, options and ``report(exc_data)``
+method; :class:`LoggingReporter`, :class:`JSONLinesReporter` and
+:class:`CapturingReporter` are new. Every one is an
+:class:`paste_exc.api.ExceptionReporter`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, Any
+
+from paste_exc._capture import CapturedReport, CapturingReporter
+from paste_exc._reporterbase import Reporter, append_bytes, asbool, asfloat, aslist, separator
+from paste_exc._smtp import (
+    build_message,
+    check_address,
+    clean_header,
+    make_ssl_context,
+    parse_server,
+    send_message,
+)
+from paste_exc._structured import JSONLinesReporter, LoggingReporter
+from paste_exc.errors import ConfigError, PasteExcError
+from paste_exc.flood import DEFAULT_WINDOW
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from email.message import EmailMessage
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from paste_exc.collector import CollectedException
+
+__all__ = [
+    "CapturedReport",
+    "CapturingReporter",
+    "EmailReporter",
+    "FileReporter",
+    "JSONLinesReporter",
+    "LogReporter",
+    "LoggingReporter",
+    "Reporter",
+    "WSGIAppReporter",
+    "reporters_from_options",
+]
+
+
+class EmailReporter(Reporter):
+    """Email each report: the text and the HTML report as ``multipart/alternative``.
+
+    Paste's options (``to_addresses``, ``from_address``, ``smtp_server``,
+    ``smtp_username``, ``smtp_password``, ``smtp_use_tls``,
+    ``subject_prefix``) plus ``smtp_port``, ``smtp_use_ssl`` (implicit TLS),
+    ``smtp_timeout`` (seconds per socket operation, default 10),
+    ``smtp_verify`` (check the server's certificate, default true),
+    ``smtp_ca_file`` (trust these certificates instead of the system's),
+    ``subject_max_length`` (default 200). ``smtp_server`` may say
+    ``host:port``. Deliveries run on the background queue, and flood control
+    is on (one email per identification code per 10 minutes).
+
+    .. versionchanged:: 0.1
+       ``to_addresses`` may be a comma or space separated string.
+    """
+
+    to_addresses: Any = None
+    from_address: Any = None
+    smtp_server: Any = "localhost"
+    smtp_port: Any = None
+    smtp_username: Any = None
+    smtp_password: Any = None
+    smtp_use_tls: Any = False
+    smtp_use_ssl: Any = False
+    smtp_timeout: Any = 10.0
+    smtp_verify: Any = True
+    smtp_ca_file: Any = None
+    subject_prefix: Any = ""
+    subject_max_length: Any = 200
+    flood_window: Any = DEFAULT_WINDOW
+    background: Any = True
+
+    def check_params(self) -> None:
+        self.to_addresses = aslist(self.to_addresses, "to_addresses")
+        if not self.to_addresses:
+            raise ConfigError("to_addresses", "give at least one address to send reports to")
+        for address in self.to_addresses:
+            self._address("to_addresses", address)
+        if not self.from_address:
+            raise ConfigError("from_address", "give the address reports are sent from")
+        self._address("from_address", self.from_address)
+        if not isinstance(self.smtp_server, str) or not self.smtp_server.strip():
+            raise ConfigError("smtp_server", f"expected a host name, got {self.smtp_server!r}")
+        port = self.smtp_port
+        if port is not None and port != "":
+            port = int(asfloat(port, "smtp_port", minimum=1))
+            if port > 65535:
+                raise ConfigError("smtp_port", f"not a port number: {self.smtp_port!r}")
+        else:
+            port = None
+        try:
+            self._host, self._port = parse_server(self.smtp_server, port)
+        except ValueError as exc:
+            raise ConfigError("smtp_server", str(exc)) from None
+        self.smtp_use_tls = asbool(self.smtp_use_tls, "smtp_use_tls")
+        self.smtp_use_ssl = asbool(self.smtp_use_ssl, "smtp_use_ssl")
+        if self.smtp_use_tls and self.smtp_use_ssl:
+            raise ConfigError("smtp_use_ssl", "choose STARTTLS (smtp_use_tls) or implicit TLS")
+        self.smtp_verify = asbool(self.smtp_verify, "smtp_verify")
+        if self.smtp_ca_file is not None and not os.path.isfile(self.smtp_ca_file):
+            raise ConfigError("smtp_ca_file", f"no such file: {self.smtp_ca_file!r}")
+        self.smtp_timeout = asfloat(self.smtp_timeout, "smtp_timeout", minimum=0.001)
+        self.subject_max_length = int(
+            asfloat(self.subject_max_length, "subject_max_length", minimum=20)
+        )
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            raise ConfigError(
+                "smtp_password", "give both smtp_username and smtp_password, or neither"
+            )
+        if not isinstance(self.subject_prefix, str):
+            raise ConfigError("subject_prefix", f"expected a string, got {self.subject_prefix!r}")
+
+    @staticmethod
+    def _address(option: str, address: object) -> None:
+        if not isinstance(address, str):
+            raise ConfigError(option, f"expected an address, got {address!r}")
+        try:
+            check_address(address)
+        except ValueError as exc:
+            raise ConfigError(option, str(exc)) from None
+
+    def flood_key(self) -> str:
+        return "email:" + ",".join(sorted(self.to_addresses))
+
+    def subject(self, exc_data: CollectedException) -> str:
+        """Return the one-line subject: prefix, ``Type: message``, ``[code]``."""
+        code = f" [{exc_data.identification_code}]" if exc_data.identification_code else ""
+        room = self.subject_max_length - len(code)
+        head = clean_header(
+            f"{self.subject_prefix}{exc_data.exception_type}: {exc_data.exception_value}", room
+        )
+        return head + code
+
+    def assemble_email(self, exc_data: CollectedException) -> EmailMessage:
+        """Return the message for *exc_data* (Paste's method)."""
+        return build_message(
+            text=self.format_text(exc_data, show_hidden_frames=False),
+            html=self.format_html(exc_data),
+            subject=self.subject(exc_data),
+            from_address=self.from_address,
+            to_addresses=self.to_addresses,
+            code=exc_data.identification_code,
+            timestamp=exc_data.timestamp or None,
+        )
+
+    def deliver(self, exc_data: CollectedException, message: str = "") -> None:
+        context = None
+        if self.smtp_use_tls or self.smtp_use_ssl:
+            context = make_ssl_context(self.smtp_verify, self.smtp_ca_file)
+        send_message(
+            self.assemble_email(exc_data),
+            host=self._host,
+            port=self._port,
+            from_address=self.from_address,
+            to_addresses=self.to_addresses,
+            timeout=self.smtp_timeout,
+            use_tls=self.smtp_use_tls,
+            use_ssl=self.smtp_use_ssl,
+            username=self.smtp_username or None,
+            password=self.smtp_password or None,
+            context=context,
+        )
+
+
+def _report_text(reporter: Reporter, exc_data: CollectedException, hidden: bool) -> str:
+    return reporter.format_text(exc_data, show_hidden_frames=hidden) + "\n" + separator() + "\n"
+
+
+class LogReporter(Reporter):
+    """Append each text report and a 60-dash separator to a file, in UTF-8.
+
+    One report is one ``os.write`` on a file opened with ``O_APPEND``, so
+    reports from many threads and processes never interleave. Rotation is the
+    job of ``logrotate`` (``copytruncate`` is not needed: the file is opened
+    for each report) or of :class:`LoggingReporter` with a rotating handler.
+    """
+
+    filename: Any = None
+    show_hidden_frames: Any = True
+
+    def check_params(self) -> None:
+        if self.filename is None or not isinstance(self.filename, str | os.PathLike):
+            raise ConfigError("filename", "give the name of the file to append reports to")
+        if not os.fspath(self.filename):
+            raise ConfigError("filename", "the file name is empty")
+        self.show_hidden_frames = asbool(self.show_hidden_frames, "show_hidden_frames")
+
+    def flood_key(self) -> str:
+        return "log:" + os.fspath(self.filename)
+
+    def deliver(self, exc_data: CollectedException, message: str = "") -> None:
+        data = _report_text(self, exc_data, self.show_hidden_frames).encode(
+            "utf-8", "backslashreplace"
+        )
+        append_bytes(os.fspath(self.filename), data)
+
+
+class FileReporter(Reporter):
+    """Write each text report and a 60-dash separator to an open text stream."""
+
+    file: Any = None
+    show_hidden_frames: Any = True
+
+    def check_params(self) -> None:
+        if self.file is None or not callable(getattr(self.file, "write", None)):
+            raise ConfigError("file", "give an open text stream (an object with write())")
+        self.show_hidden_frames = asbool(self.show_hidden_frames, "show_hidden_frames")
+
+    def flood_key(self) -> str:
+        return f"file:{id(self.file)}"
+
+    def deliver(self, exc_data: CollectedException, message: str = "") -> None:
+        self.file.write(_report_text(self, exc_data, self.show_hidden_frames))
+        flush = getattr(self.file, "flush", None)
+        if callable(flush):
+            flush()
+
+
+class WSGIAppReporter(Reporter):
+    """A WSGI application answering ``500`` with the HTML report of *exc_data*.
+
+    .. versionchanged:: 0.1
+       The body is bytes (Paste returned ``str``, which WSGI forbids).
+    """
+
+    def __init__(self, exc_data: CollectedException) -> None:
+        self.exc_data = exc_data
+        self._flood = None
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[bytes]:
+        from paste_exc.documents import render_debug_page
+
+        page = render_debug_page(self.exc_data)
+        body = page.body.encode("utf-8", "backslashreplace")
+        headers = [
+            ("Content-Type", page.content_type),
+            ("Content-Length", str(len(body))),
+            *page.headers,
+        ]
+        start_response("500 Internal Server Error", headers)
+        return iter([body])
+
+    def deliver(self, exc_data: CollectedException, message: str = "") -> None:
+        raise PasteExcError("WSGIAppReporter is a WSGI application, not a report destination")
+
+
+def reporters_from_options(
+    *,
+    error_email: str | Iterable[str] | None = None,
+    error_log: str | os.PathLike[str] | None = None,
+    show_exceptions_in_wsgi_errors: bool | str = False,
+    error_stream: IO[str] | None = None,
+    from_address: str = "errors@localhost",
+    smtp_server: str = "localhost",
+    smtp_username: str | None = None,
+    smtp_password: str | None = None,
+    smtp_use_tls: bool | str = False,
+    subject_prefix: str = "",
+    **email_kw: Any,
+) -> list[Reporter]:
+    """Build the reporters Paste's middleware options ask for.
+
+    ``error_email`` → :class:`EmailReporter` (a list, or a string of
+    addresses separated by commas or spaces); ``error_log`` →
+    :class:`LogReporter`; ``show_exceptions_in_wsgi_errors`` →
+    :class:`FileReporter` on *error_stream*. Strings from ini files are
+    coerced (``"false"`` is false, which Paste got wrong). *email_kw* are
+    further :class:`EmailReporter` options (``smtp_port``, ``smtp_timeout``,
+    ``flood_window``, …).
+
+    :raises ConfigError: for an invalid option, naming it
+    """
+    reporters: list[Reporter] = []
+    addresses = aslist(error_email, "error_email")
+    if addresses:
+        reporters.append(
+            EmailReporter(
+                to_addresses=addresses,
+                from_address=from_address or "errors@localhost",
+                smtp_server=smtp_server or "localhost",
+                smtp_username=smtp_username,
+                smtp_password=smtp_password,
+                smtp_use_tls=asbool(smtp_use_tls, "smtp_use_tls"),
+                subject_prefix=subject_prefix or "",
+                **email_kw,
+            )
+        )
+    elif email_kw:
+        for name in sorted(email_kw):
+            if name.startswith("_") or callable(getattr(EmailReporter, name, len)):
+                raise TypeError(f"EmailReporter: unexpected keyword argument {name!r}")
+    if error_log:
+        reporters.append(LogReporter(filename=error_log))
+    if asbool(show_exceptions_in_wsgi_errors, "show_exceptions_in_wsgi_errors"):
+        if error_stream is None:
+            raise ConfigError(
+                "show_exceptions_in_wsgi_errors", "needs a stream (wsgi.errors) to write to"
+            )
+        reporters.append(FileReporter(file=error_stream))
+    return reporters
