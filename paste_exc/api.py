@@ -46,7 +46,8 @@ class ExtrasProvider(metaclass=ABCMeta):
 
     @abstractmethod
     def get_extras(
-        self, ctx: Mapping[str, Any] | None, reporter: ExceptionReporter) -> dict[str, Any] | None:
+        self, ctx: Mapping[str, Any] | None, reporter: ExceptionReporter
+    ) -> dict[str, Any] | None:
         """Return extra data for *reporter*, or ``None`` to add nothing.
 
         Check the reporter's type and answer in the shape that backend expects
