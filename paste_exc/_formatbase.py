@@ -68,20 +68,15 @@ def frame_visibility(
     ``traceback_hide`` (the value of its ``__traceback_hide__``) acts as
     follows:
 
-    ===================== ======================================================
-    value                 effect
-    ===================== ======================================================
-    ``None``, ``False``   shown, unless an earlier ``after`` is still in force
-    ``True`` (any other   this frame is hidden; nothing else changes
-    true value)
-    ``"before"``          every frame before this one is hidden; this one shown
-    ``"before_and_this"`` every frame before this one and this one are hidden
-    ``"after"``           this frame is shown; the frames after it are hidden
-                          until a ``reset``
-    ``"after_and_this"``  like ``after``, and this frame is hidden too
-    ``"reset"``           ends an ``after``; this frame is shown
-    ``"reset_and_this"``  ends an ``after``; this frame is hidden
-    ===================== ======================================================
+    * not set, ``None``, ``False``: shown, unless an ``after`` is in force;
+    * ``True`` or any other true value: this frame is hidden;
+    * ``"before"``: the frames before this one are hidden, this one shown;
+    * ``"before_and_this"``: the frames before and this one are hidden;
+    * ``"after"``: this one is shown, the frames after it are hidden until a
+      ``reset``;
+    * ``"after_and_this"``: like ``after``, and this one is hidden;
+    * ``"reset"``: ends an ``after``; this one is shown;
+    * ``"reset_and_this"``: ends an ``after``; this one is hidden.
 
     A ``before`` also ends an ``after`` in force. The erroring frame (the
     last one) is never hidden: if the rules would hide it, the error
