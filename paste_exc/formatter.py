@@ -192,7 +192,7 @@ class TextFormatter(AbstractFormatter):
         frames = self.filter_frames(tuple(exc_data.frames))
         data = self._general_data(exc_data, frames)
         lines = self._chain_lines(exc_data)
-        lines.extend(self._frame_lines(frames))
+        lines.extend(self._frames_block(exc_data, frames))
         exc_info = "\n".join(self._exception_lines(exc_data, 0))
         report = self.format_combine(data, lines, exc_info)
         tail = self._tail_lines(exc_data)
@@ -215,8 +215,19 @@ class TextFormatter(AbstractFormatter):
                     (title, self.format_extra_data(importance, title, value))
                     for title, value in entries
                 )
-        data["important"].sort(key=lambda entry: entry[0])
         return data
+
+    def _frames_block(self, exc: CollectedException, frames: Iterable[ExceptionFrame]) -> list[str]:
+        """The frame lines, with the count of frames the collector left out."""
+        lines = self._frame_lines(frames)
+        if exc.omitted_frames:
+            where = "outer" if exc.omitted_frames_at == "outer" else "inner"
+            note = f"[{exc.omitted_frames} {where} frames not collected]"
+            if where == "outer":
+                lines.insert(0, note)
+            else:
+                lines.append(note)
+        return lines
 
     def _frame_lines(self, frames: Iterable[ExceptionFrame]) -> list[str]:
         lines: list[str] = []
@@ -255,8 +266,6 @@ class TextFormatter(AbstractFormatter):
         lines = syntax_error_lines(exc, self.trim_filename)
         lines.append(self.format_exception_info(*exception_label(exc)))
         lines.extend(exc.notes)
-        if exc.omitted_frames:
-            lines.append(f"[{exc.omitted_frames} more frames not collected]")
         if exc.is_group:
             members = [self._nested_report(member, depth + 1) for member in exc.exceptions]
             lines.extend(member_box(members, exc.omitted_exceptions))
@@ -270,7 +279,7 @@ class TextFormatter(AbstractFormatter):
 
     def _single_report(self, exc: CollectedException, depth: int) -> list[str]:
         """One chain link or member: frames, exception lines, its own extra data."""
-        lines = self._frame_lines(self.filter_frames(tuple(exc.frames)))
+        lines = self._frames_block(exc, self.filter_frames(tuple(exc.frames)))
         lines.extend(self._exception_lines(exc, depth))
         if self.show_extra_data:
             for importance, entries in iter_extra_data(exc).items():
@@ -318,3 +327,8 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
     :raises paste_exc.errors.ConfigError: for an invalid option value.
     """
     return TextFormatter(**ops).format_collected_data(exc_data)  # type: ignore[arg-type]
+
+
+from paste_exc._htmlformat import HTMLFormatter, format_html  # noqa: E402
+
+__all__ += ["HTMLFormatter", "format_html"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
+
 import pytest
 
 from paste_exc.collector import (
@@ -10,6 +14,7 @@ from paste_exc.collector import (
     LocalVariable,
     SupplementaryData,
     SyntaxErrorDetails,
+    collect_exception,
 )
 from paste_exc.errors import ConfigError
 from paste_exc.formatter import AbstractFormatter, TextFormatter, format_text, iter_extra_data
@@ -122,6 +127,13 @@ def test_supplement_and_traceback_info_come_before_the_file_line() -> None:
 def test_supplement_line_without_column() -> None:
     report = format_text(exc("E", "v", frame(supplement=SupplementaryData(line=4))))
     assert report.splitlines()[0] == "Line 4"
+
+
+def test_supplement_data_first_then_important_extra_by_title() -> None:
+    sup = SupplementaryData(object="'page'", source_url="http://a/")
+    extra: dict[object, list[object]] = {("important", "B"): ["b"], ("important", "A"): ["a"]}
+    lines = format_text(exc("E", "v", frame(supplement=sup), extra_data=extra)).splitlines()
+    assert lines[:4] == ["In object: 'page'", "URL: http://a/", "A: 'a'", "B: 'b'"]
 
 
 def test_innermost_supplement_wins_for_object_and_url() -> None:
@@ -433,9 +445,14 @@ def test_group_member_with_its_own_chain() -> None:
     assert lines.index("  | OSError: disk") < lines.index("  | ValueError: member")
 
 
-def test_omitted_frames_are_counted() -> None:
-    report = format_text(exc("E", "v", frame(), omitted_frames=12))
-    assert report.splitlines()[-1] == "[12 more frames not collected]"
+def test_omitted_outer_frames_are_counted_before_the_frames() -> None:
+    report = format_text(exc("E", "v", frame(), omitted_frames=12, omitted_frames_at="outer"))
+    assert report.splitlines()[0] == "[12 outer frames not collected]"
+
+
+def test_omitted_inner_frames_are_counted_after_the_frames() -> None:
+    report = format_text(exc("E", "v", frame(), omitted_frames=3, omitted_frames_at="inner"))
+    assert report.splitlines()[-2:] == ["[3 inner frames not collected]", "E: v"]
 
 
 def test_syntax_error_details() -> None:
@@ -483,3 +500,248 @@ def test_collection_notes_and_reporter_errors_come_last() -> None:
         "  EmailReporter: connection refused",
         "  second line",
     ]
+
+
+# --- end to end: real exceptions, collected, then formatted ---------------------------
+
+
+def collect_from(
+    func: Callable[..., object], *args: object, **options: object
+) -> CollectedException:
+    """Call ``func`` and collect what it raises."""
+    try:
+        func(*args)
+    except Exception:
+        return collect_exception(*sys.exc_info(), **options)  # type: ignore[arg-type]
+    raise AssertionError(f"{func.__name__} did not raise")
+
+
+class Supplement:
+    """A ``__traceback_supplement__`` factory in the style Paste's tests use."""
+
+    object = "test_object"
+    source_url = "http://whatever.com"
+
+    def __init__(self, *args: object) -> None:
+        self.args = args
+
+    def getInfo(self) -> str:
+        return "This is some supplemental information"
+
+
+def call_error() -> None:
+    __traceback_supplement__ = (Supplement, "arg")
+    raise AssertionError("I am an error")
+
+
+def raise_error() -> None:
+    for i in range(10):
+        __traceback_info__ = i
+        if i == 5:
+            call_error()
+
+
+def hide(value: object, inner: Callable[..., object], *args: object) -> object:
+    __traceback_hide__ = value  # noqa: F841
+    return inner(*args)
+
+
+def pass_through(info: str, inner: Callable[..., object], *args: object) -> object:
+    __traceback_info__ = info
+    return inner(*args)
+
+
+def test_paste_content() -> None:
+    report = format_text(collect_from(raise_error))
+    for expected in (
+        "In object: ",
+        "test_object",
+        "URL: http://whatever.com",
+        "This is some supplemental information",
+        "in raise_error",
+        "in call_error",
+        "in collect_from",
+        "AssertionError: I am an error",
+    ):
+        assert expected in report
+    assert "\n5\nFile " in report  # the __traceback_info__ of raise_error
+
+
+def test_paste_trim() -> None:
+    here = os.path.dirname(os.path.abspath(__file__))
+    report = format_text(collect_from(raise_error), trim_source_paths=[(here, ".")])
+    assert here not in report
+    assert "File './test_formatter_text.py'" in report
+
+
+def test_paste_hide() -> None:
+    report = format_text(collect_from(hide, True, raise_error))
+    assert "in hide" not in report
+    assert "inner(*args)" not in report
+    assert "in raise_error" in report
+
+
+def test_paste_hide_on_the_erroring_path_is_ignored() -> None:
+    reports = [
+        format_text(collect_from(pass_through, "a", hide, value, pass_through, "b", raise_error))
+        for value in (False, "after")
+    ]
+    # "after" would hide the erroring frame, so every frame is shown: the same report.
+    assert reports[0].splitlines() == reports[1].splitlines()
+    assert "\nb\n" in reports[0]
+
+
+def test_paste_hide_after() -> None:
+    report = format_text(
+        collect_from(
+            pass_through, "AABB", hide, "after", pass_through, "CCDD", hide, "reset", raise_error
+        )
+    )
+    assert "AABB" in report
+    assert "CCDD" not in report
+    assert "in raise_error" in report
+
+
+def test_paste_hide_before() -> None:
+    report = format_text(collect_from(pass_through, "AABB", hide, "before", raise_error))
+    assert "AABB" not in report
+    assert "in raise_error" in report
+
+
+def test_real_one_frame_error_is_three_lines() -> None:
+    try:
+        int("a")
+    except ValueError:
+        data = collect_exception(*sys.exc_info())
+    lines = format_text(data).splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("File ")
+    assert lines[0].endswith(" in test_real_one_frame_error_is_three_lines")
+    assert lines[1:] == ['  int("a")', "ValueError: invalid literal for int() with base 10: 'a'"]
+
+
+def test_real_caret_under_the_failing_call() -> None:
+    def compute() -> int:
+        return int("a") + 1
+
+    lines = format_text(collect_from(compute)).splitlines()
+    index = lines.index('  return int("a") + 1')
+    assert lines[index + 1] == "         ^^^^^^^^"
+
+
+def test_real_chain_direct_cause() -> None:
+    def fail() -> None:
+        try:
+            {}["key"]
+        except KeyError as error:
+            raise RuntimeError("lookup failed") from error
+
+    lines = format_text(collect_from(fail)).split("\n")
+    assert (
+        lines.index("KeyError: 'key'")
+        < lines.index(CAUSE)
+        < lines.index("RuntimeError: lookup failed")
+    )
+    assert CONTEXT not in lines
+
+
+def test_real_chain_context() -> None:
+    def fail() -> None:
+        try:
+            {}["key"]
+        except KeyError:
+            raise RuntimeError("while handling")  # noqa: B904 - the implicit context is the point
+
+    lines = format_text(collect_from(fail)).split("\n")
+    assert lines.index("KeyError: 'key'") < lines.index(CONTEXT)
+    assert lines[-1] == "RuntimeError: while handling"
+
+
+def test_real_suppressed_context() -> None:
+    def fail() -> None:
+        try:
+            {}["key"]
+        except KeyError:
+            raise RuntimeError("clean") from None
+
+    report = format_text(collect_from(fail))
+    assert "KeyError" not in report
+    assert CONTEXT not in report
+
+
+def test_real_nested_groups_and_notes() -> None:
+    def fail() -> None:
+        inner = ExceptionGroup("inner", [TypeError("deep")])
+        error = ValueError("shallow")
+        error.add_note("a note on the member")
+        raise ExceptionGroup("outer", [error, inner])
+
+    lines = format_text(collect_from(fail)).split("\n")
+    assert "ExceptionGroup: outer (2 sub-exceptions)" in lines
+    assert "  | ValueError: shallow" in lines
+    assert "  | a note on the member" in lines
+    assert "  | ExceptionGroup: inner (1 sub-exception)" in lines
+    assert "  |   | TypeError: deep" in lines
+    assert lines[-1] == "  +------------------------------------"
+
+
+def test_real_recursion_is_folded_and_small() -> None:
+    def recurse(depth: int) -> int:
+        return recurse(depth + 1)
+
+    report = format_text(collect_from(recurse, 0))
+    assert "[Previous line repeated " in report
+    assert len(report.splitlines()) < 20
+    assert report.splitlines()[-1].startswith("RecursionError: maximum recursion depth")
+
+
+def test_real_locals_with_redaction() -> None:
+    def fail() -> None:
+        count = 3
+        password = "hunter2"
+        raise ValueError(count, password)
+
+    report = format_text(collect_from(fail, collect_locals=True))
+    assert "    count = 3" in report
+    assert f"    password = {REDACTED}" in report
+    assert "hunter2" not in report.split("ValueError")[0]
+
+
+def test_real_locals_absent_unless_collected() -> None:
+    def fail() -> None:
+        count = 3
+        raise ValueError(count)
+
+    assert "count = 3" not in format_text(collect_from(fail))
+
+
+def test_real_syntax_error() -> None:
+    report = format_text(collect_from(compile, "x = (1 +\n", "<bad>", "exec"))
+    lines = report.splitlines()
+    assert lines[-4:-1] == ["File '<bad>', line 1", "  x = (1 +", "      ^"]
+    assert lines[-1].startswith("SyntaxError: ")
+
+
+def test_real_code_without_source() -> None:
+    def fail() -> None:
+        exec("raise KeyError('from exec')")  # noqa: S102
+
+    lines = format_text(collect_from(fail)).splitlines()
+    assert lines[-2] == "File '<string>', line 1 in <module>"
+    assert lines[-1] == "KeyError: 'from exec'"
+
+
+def test_real_supplement_extra_data_sections() -> None:
+    class WithExtra(Supplement):
+        def extraData(self) -> dict[object, object]:
+            return {("important", "Top"): "first", "Environ": {"PATH_INFO": "/x"}}
+
+    def fail() -> None:
+        __traceback_supplement__ = (WithExtra,)
+        raise ValueError("v")
+
+    lines = format_text(collect_from(fail)).split("\n")
+    assert lines[0].startswith("In object: ")
+    assert lines[1:3] == ["URL: http://whatever.com", "Top: 'first'"]
+    assert lines[-4:] == ["", "Environ", "-------", "  PATH_INFO: '/x'"]
+    assert "Top" not in format_text(collect_from(fail), show_extra_data=False)
