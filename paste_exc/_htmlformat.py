@@ -27,7 +27,7 @@ from paste_exc._formatbase import (
     trim_source_paths,
 )
 from paste_exc._templates import render
-from paste_exc.collector import CollectedException, ExceptionFrame, LocalVariable
+from paste_exc.collector import IMPORTANCE_LEVELS, CollectedException, ExceptionFrame, LocalVariable
 from paste_exc.errors import ConfigError
 
 __all__ = [
@@ -245,12 +245,10 @@ def _chain_of(exc: CollectedException) -> list[tuple[CollectedException, str | N
 
 
 def _char_column(line: str, column: int | None) -> int | None:
-    """Turn a UTF-8 byte offset (as Python reports columns) into a character index."""
+    """Clamp a column (a character index, as the collector gives) to the line."""
     if column is None or column < 0:
         return None
-    if line.isascii():
-        return min(column, len(line))
-    return len(line.encode("utf-8")[:column].decode("utf-8", "replace"))
+    return min(column, len(line))
 
 
 def _supplement_view(frame: ExceptionFrame) -> SupplementView | None:
@@ -465,6 +463,10 @@ def _extra_data(exc_data: CollectedException) -> dict[str, list[ExtraItem]]:
     }
 
 
+def _no_extra() -> dict[str, list[ExtraItem]]:
+    return {importance: [] for importance in IMPORTANCE_LEVELS}
+
+
 def _location(sections: Sequence[SectionView]) -> str | None:
     for section in sections:
         if section.is_main:
@@ -524,7 +526,7 @@ def build_report(
     url = getattr(exc_data, "request_url", None)
     url = url if isinstance(url, str) else None
     method = getattr(exc_data, "request_method", None)
-    extra = _extra_data(exc_data) if show_extra_data else {}
+    extra = _extra_data(exc_data) if show_extra_data else _no_extra()
     return ReportView(
         type_name=_str(exc_data.exception_type, "?") or "?",
         module=_module_prefix(exc_data.exception_module),
@@ -549,7 +551,7 @@ def build_report(
 def _fold_extra(view: ReportView) -> str | None:
     if not any(view.extra.values()):
         return None
-    view.extra = {}
+    view.extra = _no_extra()
     return "the extra data"
 
 

@@ -1,0 +1,387 @@
+"""The HTML report: every field where expected, Paste's behaviours, the size budget, caching."""
+
+from __future__ import annotations
+
+import html
+import re
+import sys
+
+import pytest
+
+from paste_exc import _highlight
+from paste_exc._htmlformat import HTMLFormatter, build_report, format_html, url_is_linkable
+from paste_exc.collector import (
+    CollectedException,
+    ExceptionFrame,
+    LocalVariable,
+    SupplementaryData,
+    collect_exception,
+)
+from paste_exc.errors import ConfigError
+
+
+def strip_tags(text: str) -> str:
+    """Paste's test helper: drop tags, unescape entities."""
+    return html.unescape(re.sub(r"<.*?>", "", text, flags=re.S))
+
+
+def collect(func: object, **kw: object) -> CollectedException:
+    try:
+        func()  # type: ignore[operator]
+    except BaseException:
+        return collect_exception(*sys.exc_info(), **kw)  # type: ignore[arg-type]
+    raise AssertionError("did not raise")
+
+
+class Supplement:
+    object = "the-object"
+    source_url = "http://example.com/page?x=1"
+    line = 7
+    column = 3
+    expression = "a / b"
+    warnings = ("watch out",)
+
+    def getInfo(self) -> str:  # noqa: N802 - Paste's protocol
+        return "supplement info text"
+
+
+def app_frame() -> None:
+    __traceback_info__ = "traceback info text"  # noqa: F841
+    __traceback_supplement__ = (Supplement,)  # noqa: F841
+    numbers = {"a": 1}
+    numbers["missing"] += 1
+
+
+def hide_me(inner: object, value: object = True) -> None:
+    __traceback_hide__ = value  # noqa: F841
+    inner()  # type: ignore[operator]
+
+
+def chained() -> None:
+    try:
+        app_frame()
+    except KeyError as exc:
+        raise RuntimeError("wrapping failed") from exc
+
+
+def implicit() -> None:
+    try:
+        app_frame()
+    except KeyError:
+        raise ValueError("during handling")  # noqa: B904
+
+
+def grouped() -> None:
+    def one() -> None:
+        raise ValueError("first member")
+
+    def two() -> None:
+        raise TypeError("second member")
+
+    errors: list[Exception] = []
+    for func in (one, two):
+        try:
+            func()
+        except Exception as exc:
+            errors.append(exc)
+    raise ExceptionGroup("two problems", errors)
+
+
+def recurse(n: int) -> int:
+    return recurse(n + 1) + 1
+
+
+def test_plain_report_fields() -> None:
+    data = collect(app_frame)
+    out = format_html(data)
+    text = strip_tags(out)
+    assert "KeyError: 'missing'" in text
+    assert f":{app_frame.__code__.co_firstlineno + 4} in app_frame" in text
+    assert 'numbers["missing"] += 1' in text
+    assert data.identification_code in text
+    assert "traceback info text" in text
+    assert "the-object" in text
+    assert "supplement info text" in text
+    assert "In expression: a / b" in text
+    assert "Warning: watch out" in text
+    assert "Line 7, Column 3" in text
+    assert '<a href="http://example.com/page?x=1"' in out
+    assert "tests/test_formatter_html.py" in text
+    # the plain-text copy and its button
+    assert '<textarea class="text-report"' in out
+    assert "copy-text" in out
+    # include_reusable brings the CSS and the script
+    assert "<style>" in out
+    assert "<script>" in out
+
+
+def test_include_reusable_false_leaves_out_css_and_js() -> None:
+    out = format_html(collect(app_frame), include_reusable=False)
+    assert "<style" not in out
+    assert "<script" not in out
+
+
+def test_failing_expression_is_marked() -> None:
+    out = format_html(collect(app_frame))
+    assert '<span class="line cur">' in out
+    assert 'class="mark">numbers["missing"]' in html.unescape(out)
+
+
+def test_no_occurrence_data_in_format_html() -> None:
+    first = collect(app_frame)
+    second = collect(app_frame)
+    assert first.occurrence_id != second.occurrence_id
+    out = format_html(first)
+    assert first.occurrence_id not in out
+    assert format_html(first) == format_html(second)
+
+
+def test_hidden_frames_removed_by_default_and_counted() -> None:
+    data = collect(lambda: hide_me(app_frame))
+    out = format_html(data)
+    text = strip_tags(out)
+    assert not re.search(r":\d+ in hide_me", text)
+    assert "inner()  # type" not in text
+    assert "1 hidden frame not shown" in text
+
+
+def test_hidden_frames_collapsed_with_include_hidden_frames() -> None:
+    data = collect(lambda: hide_me(app_frame))
+    out = format_html(data, include_hidden_frames=True)
+    assert '<details class="hidden-frames js-collapse" open>' in out
+    assert "1 hidden frame (" in strip_tags(out)
+    assert re.search(r":\d+ in hide_me", strip_tags(out))
+
+
+def test_show_hidden_frames_shows_them_plainly() -> None:
+    out = format_html(collect(lambda: hide_me(app_frame)), show_hidden_frames=True)
+    assert '<details class="hidden-frames' not in out
+    assert re.search(r":\d+ in hide_me", strip_tags(out))
+
+
+def test_hide_ignored_when_error_frame_hidden_gives_identical_html() -> None:
+    def pass_through(inner: object) -> None:
+        __traceback_info__ = "pass"  # noqa: F841
+        inner()  # type: ignore[operator]
+
+    results = []
+    for value in (False, "after"):
+        data = collect(lambda v=value: pass_through(lambda: hide_me(app_frame, v)))
+        results.append(format_html(data))
+    assert results[0] == results[1]
+
+
+def test_chain_with_sentences() -> None:
+    out = strip_tags(format_html(collect(chained)))
+    assert "KeyError: 'missing'" in out
+    assert "The above exception was the direct cause of the following exception:" in out
+    assert "RuntimeError: wrapping failed" in out
+    assert out.index("KeyError: 'missing'") > out.index("RuntimeError: wrapping failed")  # headline
+    # in the traceback part the cause comes first, as Python prints it
+    body = out[out.index("Traceback (most recent call last)") :]
+    assert (
+        body.index("KeyError: 'missing'")
+        < body.index("direct cause")
+        < body.index("RuntimeError: wrapping failed")
+    )
+
+
+def test_implicit_context_sentence() -> None:
+    out = strip_tags(format_html(collect(implicit)))
+    assert "During handling of the above exception, another exception occurred:" in out
+
+
+def test_exception_group_as_tree() -> None:
+    out = format_html(collect(grouped))
+    text = strip_tags(out)
+    assert "ExceptionGroup: two problems (2 sub-exceptions)" in text
+    assert "Sub-exception 1 of 2" in text
+    assert "ValueError: first member" in text
+    assert "Sub-exception 2 of 2" in text
+    assert "TypeError: second member" in text
+    assert "exc-section depth-1" in out
+    assert re.search(r":\d+ in one", text)
+    assert re.search(r":\d+ in two", text)
+
+
+def test_notes_shown() -> None:
+    def noted() -> None:
+        exc = ValueError("with notes")
+        exc.add_note("first note")
+        exc.add_note("second note")
+        raise exc
+
+    text = strip_tags(format_html(collect(noted)))
+    assert "first note" in text
+    assert "second note" in text
+
+
+def test_locals_when_collected_and_redacted() -> None:
+    def with_locals() -> None:
+        password = "hun" + "ter2"  # noqa: F841
+        count = 3  # noqa: F841
+        raise ValueError("boom")
+
+    data = collect(with_locals, collect_locals=True)
+    out = format_html(data)
+    assert "Local variables" in out
+    assert "hunter2" not in out
+    assert '<span class="redacted">' in out
+    assert '<th scope="row">count</th><td>3</td>' in out
+
+
+def test_recursion_folded_and_bounded() -> None:
+    data = collect(lambda: recurse(0))
+    out = format_html(data)
+    text = strip_tags(out)
+    assert "RecursionError" in text
+    assert "more times" in text or "left out by the collector" in text
+    assert len(out) < 1_000_000
+
+
+def test_library_frames_quieter() -> None:
+    def lib_call() -> None:
+        import json
+
+        json.loads("{not json")
+
+    out = format_html(collect(lib_call))
+    assert 'class="frame lib' in out
+    assert "library</span>" in out
+
+
+def test_extra_data_by_importance() -> None:
+    data = CollectedException(
+        frames=(ExceptionFrame(modname="m", filename="m.py", lineno=1, name="f"),),
+        exception_type="ValueError",
+        exception_value="x",
+        identification_code="CODE",
+        extra_data={
+            ("important", "Important title"): ["important value"],
+            ("normal", "Normal title"): [{"k": "v"}],
+            ("supplemental", "Supp title"): [("a", "b")],
+            ("extra", "CGI Variables"): [{"HTTP_HOST": "example.com"}],
+        },
+    )
+    out = format_html(data)
+    assert out.index("Important title") < out.index("Traceback") < out.index("Normal title")
+    assert out.index("Normal title") < out.index("Supp title") < out.index("CGI Variables")
+    assert '<details class="extra extra-data js-collapse" open>' in out
+    hidden = format_html(data, show_extra_data=False)
+    assert "CGI Variables" not in hidden
+    assert "Important title" not in hidden
+
+
+def test_trim_source_paths() -> None:
+    data = collect(app_frame)
+    prefix = app_frame.__code__.co_filename.rsplit("/", 1)[0]
+    out = format_html(data, trim_source_paths=[(prefix, ".")])
+    assert prefix not in out
+    assert "./test_formatter_html.py" in out
+
+
+def test_request_line_and_url_link_only_for_http() -> None:
+    base = CollectedException(
+        exception_type="ValueError",
+        exception_value="x",
+        request_method="POST",
+        request_url="https://example.com/a?b=1",
+    )
+    out = format_html(base)
+    assert '<code class="method">POST</code>' in out
+    assert '<a href="https://example.com/a?b=1"' in out
+    other = CollectedException(exception_type="E", request_url="javascript:alert(1)")
+    assert "<a href" not in format_html(other)
+    assert url_is_linkable("http://x.org/")
+    assert not url_is_linkable("javascript:alert(1)")
+    assert not url_is_linkable("http://x.org/ a")
+    assert not url_is_linkable("ftp://x.org/")
+
+
+def test_supplement_url_not_linked_unless_http() -> None:
+    frame = ExceptionFrame(
+        modname="m",
+        filename="m.py",
+        lineno=1,
+        name="f",
+        supplement=SupplementaryData(source_url="javascript:alert(1)"),
+    )
+    out = format_html(CollectedException(frames=(frame,), exception_type="E"))
+    assert "<a href" not in out
+    assert "javascript:alert(1)" in out
+
+
+def test_syntax_error_caret() -> None:
+    def bad() -> None:
+        compile("x = (1 +\n", "<snippet>", "exec")
+
+    text = strip_tags(format_html(collect(bad)))
+    assert "SyntaxError" in text
+    assert "^" in text
+
+
+def test_size_budget_folds_and_says_so() -> None:
+    frames = tuple(
+        ExceptionFrame(
+            modname=f"mod{i}",
+            filename=f"/nowhere/mod{i}.py",
+            lineno=10,
+            name=f"func{i}",
+            context_lines=tuple(f"line_{i}_{j} = {j}" for j in range(11)),
+            context_start=5,
+            locals=(LocalVariable("big", "x" * 500),),
+        )
+        for i in range(400)
+    )
+    data = CollectedException(
+        frames=frames,
+        exception_type="ValueError",
+        exception_value="deep",
+        extra_data={("extra", "Big"): [{f"k{i}": "v" * 200 for i in range(300)}]},
+    )
+    full = format_html(data, size_budget=None)
+    assert len(full) > 300_000
+    out = format_html(data, size_budget=150_000)
+    assert len(out) <= 150_000
+    text = strip_tags(out)
+    assert "This report was shortened" in text
+    assert "the extra data" in text
+    assert "the local variables" in text
+    assert "frames folded to fit the size budget" in text
+    assert "func0" in text
+    assert "func399" in text
+
+
+def test_size_budget_must_be_positive() -> None:
+    with pytest.raises(ConfigError):
+        HTMLFormatter(size_budget=0)
+    with pytest.raises(ConfigError):
+        HTMLFormatter(size_budget="big")  # type: ignore[arg-type]
+
+
+def test_highlighting_cached_and_each_file_once_per_report() -> None:
+    _highlight.cache_clear()
+    data = collect(chained)
+    build_report(data, text_version="")
+    first = _highlight.cache_info()
+    assert first["misses"] > 0
+    # several frames of this one file: merged into few runs, each line lexed once
+    assert first["runs"] <= first["misses"]
+    build_report(data, text_version="")
+    second = _highlight.cache_info()
+    assert second["misses"] == first["misses"]
+    assert second["hits"] > first["hits"]
+
+
+def test_highlight_falls_back_to_escaped_text_for_odd_files() -> None:
+    frame = ExceptionFrame(
+        modname="tpl",
+        filename="/nowhere/page.unknownext",
+        lineno=2,
+        name="render",
+        context_lines=("<a>", "<b onclick=x>", "</a>"),
+        context_start=1,
+    )
+    out = format_html(CollectedException(frames=(frame,), exception_type="E"))
+    assert "&lt;b onclick=x&gt;" in out
+    assert "<b onclick" not in out
