@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from paste_exc._formatbase import frame_visibility, partition_frames
-from paste_exc.collector import ExceptionFrame
-from paste_exc.formatter import TextFormatter, filter_frames
+from paste_exc.collector import CollectedException, ExceptionFrame, collect_exception
+from paste_exc.formatter import TextFormatter, filter_frames, format_text
 
 
 def make_frames(*hides: object) -> list[ExceptionFrame]:
@@ -106,3 +108,109 @@ def test_formatter_method_uses_the_same_rules() -> None:
     frames = make_frames(None, "before", None)
     assert TextFormatter().filter_frames(frames) == filter_frames(frames)
     assert TextFormatter(show_hidden_frames=True).filter_frames(frames) == frames
+
+
+# --- end to end: real frames setting __traceback_hide__ ------------------------------
+
+
+# Five distinct functions (not one recursive one: identical consecutive frames
+# would be folded). Each sets ``__traceback_hide__`` from ``hides`` and tags
+# itself ``layerN`` through ``__traceback_info__``; the last one raises.
+
+
+def _layer0(hides: tuple[object, ...], base: int) -> None:
+    __traceback_hide__ = hides[0 - base]  # noqa: F841
+    __traceback_info__ = f"layer{0 - base}"
+    _layer1(hides, base)
+
+
+def _layer1(hides: tuple[object, ...], base: int) -> None:
+    __traceback_hide__ = hides[1 - base]  # noqa: F841
+    __traceback_info__ = f"layer{1 - base}"
+    _layer2(hides, base)
+
+
+def _layer2(hides: tuple[object, ...], base: int) -> None:
+    __traceback_hide__ = hides[2 - base]  # noqa: F841
+    __traceback_info__ = f"layer{2 - base}"
+    _layer3(hides, base)
+
+
+def _layer3(hides: tuple[object, ...], base: int) -> None:
+    __traceback_hide__ = hides[3 - base]  # noqa: F841
+    __traceback_info__ = f"layer{3 - base}"
+    _layer4(hides, base)
+
+
+def _layer4(hides: tuple[object, ...], base: int) -> None:
+    __traceback_hide__ = hides[4 - base]  # noqa: F841
+    __traceback_info__ = f"layer{4 - base}"
+    raise ValueError("bottom")
+
+
+_LAYERS = (_layer0, _layer1, _layer2, _layer3, _layer4)
+
+
+def run_layers(hides: tuple[object, ...]) -> CollectedException:
+    """Run ``len(hides)`` (at most five) nested layers and collect what the last raises."""
+    base = len(_LAYERS) - len(hides)
+    try:
+        _LAYERS[base](hides, base)
+    except ValueError:
+        return collect_exception(*sys.exc_info())
+    raise AssertionError("the layers did not raise")
+
+
+def shown_layers(report: str) -> list[str]:
+    return [line.replace("layer", "f") for line in report.splitlines() if line.startswith("layer")]
+
+
+@pytest.mark.parametrize(("hides", "expected"), ROWS)
+def test_hide_rule_rows_end_to_end(hides: tuple[object, ...], expected: list[str]) -> None:
+    data = run_layers(hides)
+    assert shown_layers(format_text(data)) == expected
+    assert [frame.traceback_info for frame in filter_frames(data.frames)][-len(expected) :] == [
+        name.replace("f", "layer") for name in expected
+    ]
+
+
+def test_erroring_frame_fallback_end_to_end() -> None:
+    data = run_layers((None, "after", None, None))
+    report = format_text(data)
+    assert shown_layers(report) == ["f0", "f1", "f2", "f3"]
+    assert "in run_layers" in report
+
+
+def test_before_hides_the_outer_frames_end_to_end() -> None:
+    report = format_text(run_layers(("before_and_this", None)))
+    assert shown_layers(report) == ["f1"]
+    assert "in run_layers" not in report
+    assert "in _layer3" not in report
+
+
+def test_hide_rules_apply_to_each_chain_link() -> None:
+    def hidden_helper() -> None:
+        __traceback_hide__ = True  # noqa: F841
+        raise KeyError("inner")
+
+    def outer() -> None:
+        try:
+            hidden_helper()
+        except KeyError as error:
+            raise RuntimeError("outer") from error
+
+    try:
+        outer()
+    except RuntimeError:
+        data = collect_exception(*sys.exc_info())
+    # The erroring frame of the cause is the hidden helper: the cause shows every frame.
+    report = format_text(data)
+    assert "in hidden_helper" in report
+    assert data.cause is not None
+    assert filter_frames(data.cause.frames) == list(data.cause.frames)
+
+
+def test_show_hidden_frames_end_to_end() -> None:
+    data = run_layers((True, None))
+    assert shown_layers(format_text(data)) == ["f1"]
+    assert shown_layers(format_text(data, show_hidden_frames=True)) == ["f0", "f1"]
