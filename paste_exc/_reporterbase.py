@@ -12,12 +12,12 @@ so every reporter can also be named as a backend.
 from __future__ import annotations
 
 import os
-import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
+from paste_exc.config import asbool, aslist
 from paste_exc.delivery import Job, get_dispatcher
 from paste_exc.errors import ConfigError, PasteExcError
 from paste_exc.flood import FloodControl, store_from_spec
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from paste_exc.collector import CollectedException
 
 __all__ = ["Reporter", "append_bytes", "asbool", "asfloat", "aslist", "separator"]
-
-_TRUE = frozenset({"true", "yes", "on", "1", "y", "t"})
-_FALSE = frozenset({"false", "no", "off", "0", "n", "f", ""})
 
 
 def append_bytes(filename: str | bytes, data: bytes) -> None:
@@ -53,27 +50,6 @@ def separator() -> str:
     return "-" * 60
 
 
-def asbool(value: object, option: str) -> bool:
-    """Coerce an option to a boolean (``"false"`` is false, unlike ``bool()``).
-
-    :param value: a bool, an int or a string such as ``"yes"`` / ``"off"``
-    :param option: the option name used in errors
-    """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-    if value is None:
-        return False
-    raise ConfigError(option, f"expected true or false, got {value!r}")
-
-
 def asfloat(value: object, option: str, *, minimum: float = 0.0) -> float:
     """Coerce an option to a number not below *minimum*.
 
@@ -90,29 +66,6 @@ def asfloat(value: object, option: str, *, minimum: float = 0.0) -> float:
     if not number >= minimum:  # also rejects NaN
         raise ConfigError(option, f"must be at least {minimum:g}, got {value!r}")
     return number
-
-
-def aslist(value: object, option: str) -> list[str]:
-    """Coerce an option to a list of strings.
-
-    A string is split on commas and whitespace (Paste split only lists given
-    as Python lists); an iterable of strings is taken item by item.
-
-    :param value: a string or an iterable of strings
-    :param option: the option name used in errors
-    """
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [item for item in re.split(r"[\s,]+", value) if item]
-    if isinstance(value, Iterable):
-        items: list[str] = []
-        for item in value:
-            if not isinstance(item, str):
-                raise ConfigError(option, f"expected strings, got {item!r}")
-            items.extend(aslist(item, option))
-        return items
-    raise ConfigError(option, f"expected a string or a list of strings, got {value!r}")
 
 
 class Reporter(ExceptionReporter):

@@ -166,11 +166,48 @@ def send_message(
     """
     if (use_tls or use_ssl) and context is None:
         context = make_ssl_context()
+    port = port or (465 if use_ssl else 25)
+    try:
+        _converse(
+            msg,
+            host,
+            port,
+            from_address,
+            to_addresses,
+            timeout,
+            use_tls,
+            use_ssl,
+            username,
+            password,
+            context,
+        )
+    except smtplib.SMTPServerDisconnected as exc:
+        # smtplib reports a read timeout as a disconnection: say what happened.
+        if isinstance(exc.__context__, TimeoutError):
+            raise TimeoutError(
+                f"the SMTP server {host}:{port} did not answer within {timeout:g} s"
+            ) from exc
+        raise
+
+
+def _converse(
+    msg: EmailMessage,
+    host: str,
+    port: int,
+    from_address: str,
+    to_addresses: list[str],
+    timeout: float,
+    use_tls: bool,
+    use_ssl: bool,
+    username: str | None,
+    password: str | None,
+    context: ssl.SSLContext | None,
+) -> None:
     server: smtplib.SMTP
     if use_ssl:
-        server = smtplib.SMTP_SSL(host, port or 465, timeout=timeout, context=context)
+        server = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
-        server = smtplib.SMTP(host, port or 25, timeout=timeout)
+        server = smtplib.SMTP(host, port, timeout=timeout)
     try:
         if use_tls:
             server.ehlo()

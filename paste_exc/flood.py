@@ -24,6 +24,7 @@ import dataclasses
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from paste_exc._floodstores import (
@@ -139,6 +140,7 @@ class FloodControl:
     :param window: the window in seconds; ``0`` turns flood control off
     :param store: where windows live (see :func:`store_from_spec`)
     :param digest: one window for every code instead of one per code
+    :param clock: returns the current time in seconds since the epoch
     :param key: separates the windows of different destinations sharing a
         store (for example the recipients of an email reporter)
     """
@@ -150,6 +152,7 @@ class FloodControl:
         *,
         digest: bool = False,
         key: str = "",
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if window < 0:
             raise ConfigError("flood_window", "must be 0 (off) or a positive number of seconds")
@@ -159,6 +162,7 @@ class FloodControl:
             self._store = store_from_spec(store)
         self.digest = digest
         self.key = key
+        self.clock = clock
 
     @property
     def store(self) -> FloodStore:
@@ -175,7 +179,7 @@ class FloodControl:
             return FloodDecision(True)
         code = exc_data.identification_code or exc_data.exception_type or "unknown"
         key = f"{self.key}|{'*' if self.digest else code}"
-        moment = time.time() if now is None else now
+        moment = self.clock() if now is None else now
         return self.store.hit(key, code, moment, self.window)
 
     @staticmethod

@@ -199,12 +199,11 @@ class LogReporter(Reporter):
         self.show_hidden_frames = asbool(self.show_hidden_frames, "show_hidden_frames")
 
     def flood_key(self) -> str:
-        return "log:" + os.fspath(self.filename)
+        return f"log:{os.fspath(self.filename)}"
 
     def deliver(self, exc_data: CollectedException, message: str = "") -> None:
-        data = _report_text(self, exc_data, self.show_hidden_frames).encode(
-            "utf-8", "backslashreplace"
-        )
+        text: str = _report_text(self, exc_data, self.show_hidden_frames)
+        data = text.encode("utf-8", "backslashreplace")
         append_bytes(os.fspath(self.filename), data)
 
 
