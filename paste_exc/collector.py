@@ -863,7 +863,7 @@ class ExceptionCollector:
         if not omitted:
             omitted_at = ""
         frames: list[ExceptionFrame] = []
-        reporters: list[object] = []
+        reporters: list[list[object]] = []
         decorator_ids: set[int] = set()
         for entry in entries:
             frame_obj = entry.tb.tb_frame
@@ -875,12 +875,15 @@ class ExceptionCollector:
                 notes.append("recursive collection stopped at a frame of an exception formatter")
                 break
             frame_decorators: list[object] = []
-            frames.append(self._frame(entry, walk, extra_data, frame_decorators, reporters))
+            frame_reporters: list[object] = []
+            frames.append(self._frame(entry, walk, extra_data, frame_decorators, frame_reporters))
+            reporters.append(frame_reporters)
             for decorator in frame_decorators:
                 if id(decorator) not in decorator_ids:
                     decorator_ids.add(id(decorator))
                     decorators.append(decorator)
-        for reporter in reversed(reporters):
+        # Innermost frame first; a frame's own list keeps its order.
+        for reporter in itertools.chain.from_iterable(reversed(reporters)):
             if id(reporter) not in walk.reporter_ids:
                 walk.reporter_ids.add(id(reporter))
                 walk.reporters.append(reporter)
