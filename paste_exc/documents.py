@@ -560,4 +560,8 @@ def render_problem(exc_data: CollectedException, *, debug: bool, status: int = 5
         allow_nan=False,
         indent=1 if debug else None,
     )
-    return RenderedPage(body, PROBLEM_CONTENT_TYPE)
+    # Inert even if a browser sniffs it as HTML: no raw <, > or & (still the same JSON).
+    body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return RenderedPage(
+        body, PROBLEM_CONTENT_TYPE, headers=(("X-Content-Type-Options", "nosniff"),)
+    )
