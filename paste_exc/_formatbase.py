@@ -236,7 +236,12 @@ def iter_extra_data(exc_data: CollectedException) -> dict[str, list[tuple[str, o
     extra = getattr(exc_data, "extra_data", None)
     if not isinstance(extra, Mapping):
         return grouped
-    for key, values in list(extra.items()):
+    try:
+        items = list(extra.items())
+    except Exception as error:  # noqa: BLE001  a hostile mapping from a decorator
+        grouped["extra"].append(("extra_data", f"<could not be read: {safe_repr(error, 200)}>"))
+        return grouped
+    for key, values in items:
         importance, title = _split_key(key)
         value_list = values if isinstance(values, list) else [values]
         grouped[importance].extend((title, value) for value in value_list)

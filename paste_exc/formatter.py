@@ -161,8 +161,14 @@ class TextFormatter(AbstractFormatter):
         mappings as a titled section of ``name: repr`` lines; sequences (of
         reprs) on one line, or one item per line when several are long.
         """
+        try:
+            return self._extra_text(title, value)
+        except Exception as error:  # noqa: BLE001  a hostile value from a decorator
+            return f"{title}: <could not be shown: {safe_repr(error, 200)}>"
+
+    def _extra_text(self, title: str, value: object) -> str:
         if isinstance(value, str):
-            shown = self.pretty_string_repr(value)
+            shown = self.pretty_string_repr(str.__str__(value))
             return f"{title}:\n{shown}" if "\n" in shown else f"{title}: {shown}"
         if isinstance(value, Mapping):
             rows = sorted((_text(name), _text(item)) for name, item in value.items())
@@ -314,7 +320,7 @@ _MAX_DEPTH: Final = 64
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else safe_repr(value)
+    return str.__str__(value) if isinstance(value, str) else safe_repr(value)
 
 
 def format_text(exc_data: CollectedException, **ops: object) -> str:

@@ -189,6 +189,34 @@ def test_long_extra_values_are_truncated() -> None:
     assert len(table.splitlines()[-1]) == len("  k: ") + 1000
 
 
+class HostileMapping(dict[str, str]):
+    def items(self):  # type: ignore[override]
+        raise RuntimeError("no items today")
+
+
+class HostileStr(str):
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+def test_hostile_extra_values_do_not_break_the_report() -> None:
+    extra: dict[object, list[object]] = {
+        ("normal", "bad"): [HostileMapping(a="b")],
+        ("normal", "odd"): [HostileStr("plain")],
+    }
+    lines = format_text(exc(extra_data=extra)).splitlines()
+    assert lines[-2].startswith("bad: <could not be shown: RuntimeError('no items today')")
+    assert lines[-1] == "odd: 'plain'"
+
+
+def test_hostile_extra_data_mapping_does_not_break_the_report() -> None:
+    report = format_text(exc(extra_data=HostileMapping()))
+    assert report.splitlines()[-1].startswith('extra_data: "<could not be read: RuntimeError')
+    assert "ValueError: " in report
+
+
 def test_every_value_of_one_key_is_shown() -> None:
     extra: dict[object, list[object]] = {("normal", "warning"): ["one", "two"]}
     report = format_text(exc(extra_data=extra))
