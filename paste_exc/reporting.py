@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import re
 import sys
 import threading
 from collections.abc import Iterable, Mapping
@@ -225,6 +226,9 @@ def build_reporters(
     return built
 
 
+_UNEXPECTED = re.compile(r"unexpected keyword argument '([^']+)'")
+
+
 def _instantiate(cls: type[Any], options: dict[str, Any], prefix: str) -> ExceptionReporter:
     bad = [key for key in options if not isinstance(key, str) or not key.isidentifier()]
     if bad:
@@ -237,7 +241,9 @@ def _instantiate(cls: type[Any], options: dict[str, Any], prefix: str) -> Except
     except ImportError as exc:
         raise ConfigError(f"{prefix}.backend", str(exc)) from exc
     except (TypeError, ValueError) as exc:
-        raise ConfigError(prefix, f"{cls.__name__} rejected its options: {exc}") from exc
+        match = _UNEXPECTED.search(str(exc))
+        option = f"{prefix}.{match.group(1)}" if match else prefix
+        raise ConfigError(option, f"{cls.__name__} rejected its options: {exc}") from exc
     if not callable(getattr(reporter, "report_exception", None)):
         raise ConfigError(
             f"{prefix}.backend", f"{cls.__name__} has no report_exception(ctx, exception, ...)"

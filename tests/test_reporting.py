@@ -168,10 +168,33 @@ def test_backend_config_errors_get_the_reporter_prefix() -> None:
     assert str(info.value) == "reporters.mail.port: expected a positive number"
 
 
-def test_unknown_keyword_fails_with_the_reporter_name() -> None:
-    with pytest.raises(ConfigError, match=r"reporters\.mail: Strict rejected its options") as info:
+def test_unknown_keyword_fails_with_the_key_name() -> None:
+    with pytest.raises(ConfigError, match=r"Strict rejected its options") as info:
         build_reporters({"mail": {"backend": Strict, "prot": 25}})
-    assert "prot" in str(info.value)
+    assert info.value.option == "reporters.mail.prot"
+
+
+def test_builtin_names_build_pastes_reporters(tmp_path: Path) -> None:
+    import io
+
+    from paste_exc.delivery import get_dispatcher
+
+    stream = io.StringIO()
+    built = build_reporters(
+        {
+            "logfile": {"backend": "log", "filename": str(tmp_path / "errors.log")},
+            "stream": {"backend": "file", "file": stream},
+        }
+    )
+    assert [type(r).__name__ for r in built.values()] == ["LogReporter", "FileReporter"]
+    set_process_config(ReportingConfig(built))
+    report_exception(None, "built-ins", _raise(LookupError("to the built-ins")), logger=False)
+    assert get_dispatcher().flush(timeout=10)
+    assert "LookupError" in (tmp_path / "errors.log").read_text()
+    assert "to the built-ins" in stream.getvalue()
+    with pytest.raises(ConfigError) as info:
+        build_reporters({"logfile": {"backend": "log", "filname": "x"}})
+    assert info.value.option == "reporters.logfile.filname"
 
 
 def test_entry_must_be_a_mapping() -> None:
