@@ -297,9 +297,11 @@ class TextFormatter(AbstractFormatter):
     def _chain_lines(self, exc: CollectedException, depth: int = 0) -> list[str]:
         """The earlier exceptions of the chain, oldest first, each with its sentence."""
         lines: list[str] = []
-        if exc.omitted_exceptions and not exc.is_group:
-            lines.append(f"[{exc.omitted_exceptions} earlier chained exceptions not collected]")
-        for link, is_cause in chain_links(exc):
+        links = chain_links(exc)
+        oldest = links[0][0] if links else exc
+        if oldest.omitted_exceptions and not oldest.is_group:
+            lines.append(f"[{oldest.omitted_exceptions} earlier chained exceptions not collected]")
+        for link, is_cause in links:
             lines.extend(self._single_report(link, depth + 1))
             lines.extend(["", _CAUSE if is_cause else _CONTEXT, ""])
         return lines

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from paste_exc.collector import (
+    MAX_CHAIN_DEPTH,
+    MAX_GROUP_WIDTH,
     CollectedException,
     ExceptionFrame,
     LocalVariable,
@@ -419,9 +421,13 @@ def test_cycle_link_ends_the_chain() -> None:
     assert report.count(CONTEXT) == 1
 
 
-def test_omitted_chain_links_are_counted() -> None:
-    top = exc("E", "v", frame(), cause=exc("C", "c"), omitted_exceptions=7)
-    assert format_text(top).splitlines()[0] == "[7 earlier chained exceptions not collected]"
+def test_omitted_chain_links_are_counted_above_the_oldest_link() -> None:
+    top = exc("E", "v", frame(), cause=exc("C", "c", omitted_exceptions=7))
+    lines = format_text(top).splitlines()
+    assert lines[0] == "[7 earlier chained exceptions not collected]"
+    assert format_text(exc(omitted_exceptions=2)).splitlines()[0] == (
+        "[2 earlier chained exceptions not collected]"
+    )
 
 
 def test_group_members_are_boxed_and_nested() -> None:
@@ -773,3 +779,44 @@ def test_real_supplement_extra_data_sections() -> None:
     assert lines[1:3] == ["URL: http://whatever.com", "Top: 'first'"]
     assert lines[-4:] == ["", "Environ", "-------", "  PATH_INFO: '/x'"]
     assert "Top" not in format_text(collect_from(fail), show_extra_data=False)
+
+
+def test_real_group_members_beyond_the_bound_are_counted() -> None:
+    def fail() -> None:
+        raise ExceptionGroup("many", [ValueError(index) for index in range(MAX_GROUP_WIDTH + 4)])
+
+    lines = format_text(collect_from(fail)).split("\n")
+    assert f"  +---------------- {MAX_GROUP_WIDTH} ----------------" in lines
+    assert "  | and 4 more exceptions" in lines
+
+
+def test_real_limit_counts_the_frames_left_out() -> None:
+    def level3() -> None:
+        raise ValueError("deep")
+
+    def level2() -> None:
+        level3()
+
+    def level1() -> None:
+        level2()
+
+    report = format_text(collect_from(level1, limit=2))
+    assert "[2 inner frames not collected]" in report
+    assert "in level3" not in report
+
+
+def test_real_long_chain_is_bounded() -> None:
+    def fail() -> None:
+        error: Exception = ValueError("first")
+        for index in range(MAX_CHAIN_DEPTH + 10):
+            try:
+                raise error
+            except Exception as caught:
+                error = RuntimeError(f"link {index}")
+                error.__cause__ = caught
+        raise error
+
+    report = format_text(collect_from(fail))
+    assert report.count(CAUSE) <= MAX_CHAIN_DEPTH
+    assert "earlier chained exceptions not collected]" in report
+    assert report.splitlines()[-1] == f"RuntimeError: link {MAX_CHAIN_DEPTH + 9}"
