@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paste_exc.formatter import make_pre_wrappable, make_wrappable, truncate
@@ -95,6 +95,7 @@ def test_huge_input_in_one_pass() -> None:
     assert longest_unbroken_run(result) <= 60
 
 
+@settings(database=None)  # no example database written into the checkout
 @given(
     st.text(alphabet=st.sampled_from("ab;/ -&\n"), max_size=400),
     st.integers(min_value=1, max_value=80),
@@ -154,6 +155,7 @@ def test_truncate_rejects_a_negative_limit() -> None:
         truncate("abc", -1)
 
 
+@settings(database=None)
 @given(st.text(max_size=300), st.integers(min_value=0, max_value=200))
 def test_truncate_never_exceeds_the_limit(text: str, limit: int) -> None:
     result = truncate(text, limit)
