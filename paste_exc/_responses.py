@@ -1,0 +1,328 @@
+"""Building error responses that cannot fail, and reporting through the configured reporters.
+
+Part of the respond stage. :class:`Responder` holds what
+:class:`~paste_exc.errormiddleware.ErrorMiddleware` and
+:func:`~paste_exc.errormiddleware.handle_exception` share: the settings, the
+reporters, and the steps collect → report → render, each guarded. When a step
+fails (a hostile object, a broken template, a full disk), the client still gets
+:data:`STATIC_BODY` and the secondary failure is written with the original
+error to ``wsgi.errors``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import traceback
+import uuid
+from typing import TYPE_CHECKING, Final
+
+from paste_exc._saferepr import safe_str
+from paste_exc.collector import CollectedException, collected_data
+from paste_exc.documents import (
+    RenderedPage,
+    content_security_policy,
+    render_appended,
+    render_debug_page,
+    render_fragment,
+    render_problem,
+    render_safe_page,
+    render_short_text,
+)
+from paste_exc.errors import ConfigError
+from paste_exc.formatter import format_text
+from paste_exc.negotiate import Rendering, choose_rendering, debug_allowed
+from paste_exc.reporter import EmailReporter, LogReporter, reporters_from_options
+from paste_exc.reporting import (
+    ReportingConfig,
+    build_extras_providers,
+    build_reporters,
+    deliver,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from paste_exc.api import ExceptionReporter
+    from paste_exc.config import MiddlewareSettings
+
+__all__ = ["STATIC_BODY", "Responder", "emergency_text", "static_response", "write_errors"]
+
+log = logging.getLogger("paste_exc.errormiddleware")
+
+STATUS_500: Final = "500 Internal Server Error"
+#: The page sent when building the real one failed: constant, nothing to escape.
+STATIC_BODY: Final = (
+    b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    b"<title>500 Internal Server Error</title></head><body>"
+    b"<h1>Internal Server Error</h1>"
+    b"<p>An error occurred while handling this request, and another while reporting it. "
+    b"Both have been logged.</p></body></html>\n"
+)
+_DASHES: Final = "-" * 60
+_TEXT_TYPE: Final = "text/plain; charset=utf-8"
+
+Headers = list[tuple[str, str]]
+
+
+def write_errors(stream: object, text: str) -> None:
+    """Write *text* to an error stream (``wsgi.errors``); fall back to logging; never raise."""
+    try:
+        stream.write(text)  # type: ignore[attr-defined]
+    except Exception:  # a broken or full stream: log instead
+        with contextlib.suppress(Exception):  # nowhere left to write to
+            log.exception("could not write to the error stream; the text was:\n%s", text)
+
+
+def _format_exception(exc: BaseException) -> str:
+    try:
+        return "".join(traceback.format_exception(exc))
+    except Exception:  # noqa: BLE001
+        return f"{type(exc).__name__}: {safe_str(exc, 2000)}\n"
+
+
+def emergency_text(exc: BaseException, secondary: BaseException, stage: str) -> str:
+    """Describe a failure of the error handling itself, with the original error."""
+    return (
+        f"paste_exc: {stage} failed; the client got a minimal 500 page.\n"
+        f"The original error:\n{_format_exception(exc)}"
+        f"The failure while {stage}:\n{_format_exception(secondary)}{_DASHES}\n"
+    )
+
+
+def _security_headers(nonce: str | None, error_id: str) -> Headers:
+    headers = [
+        ("Content-Security-Policy", content_security_policy(nonce)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+    clean_id = "".join(ch for ch in error_id if ch.isalnum() or ch in "-_.")[:100]
+    if clean_id:
+        headers.append(("X-Error-Id", clean_id))
+    return headers
+
+
+def static_response(error_id: str = "") -> tuple[str, Headers, bytes]:
+    """The minimal 500 response: a constant page and the security headers."""
+    headers = [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Length", str(len(STATIC_BODY))),
+        *_security_headers(None, error_id or uuid.uuid4().hex),
+    ]
+    return STATUS_500, headers, STATIC_BODY
+
+
+def _page_headers(page: RenderedPage, body: bytes, error_id: str) -> Headers:
+    headers: Headers = [("Content-Type", page.content_type), ("Content-Length", str(len(body)))]
+    seen = {"content-type", "content-length"}
+    for name, value in (*page.headers, *_security_headers(page.nonce, error_id)):
+        key = name.lower()
+        if key not in seen:
+            seen.add(key)
+            headers.append((name, value))
+    return headers
+
+
+_PASTE_NAMES: Final[Mapping[type, str]] = {EmailReporter: "email", LogReporter: "log"}
+
+
+class Responder:
+    """The guarded collect → report → render steps, configured once.
+
+    :param settings: the resolved options
+    :raises paste_exc.errors.ConfigError: when a reporter, provider or template is invalid
+    """
+
+    def __init__(self, settings: MiddlewareSettings) -> None:
+        self.settings = settings
+        reporters: dict[str, ExceptionReporter] = {}
+        paste_reporters: list[ExceptionReporter] = list(
+            reporters_from_options(
+                error_email=list(settings.error_email),
+                error_log=settings.error_log,
+                from_address=settings.from_address,
+                smtp_server=settings.smtp_server,
+                smtp_username=settings.smtp_username,
+                smtp_password=settings.smtp_password,
+                smtp_use_tls=settings.smtp_use_tls,
+                subject_prefix=settings.error_subject_prefix,
+            )
+        )
+        for reporter in paste_reporters:
+            reporters[_PASTE_NAMES.get(type(reporter), type(reporter).__name__)] = reporter
+        for name, reporter in build_reporters(settings.reporters).items():
+            if name in reporters:
+                raise ConfigError(f"reporters.{name}", "this name is taken by a Paste option")
+            reporters[name] = reporter
+        providers = build_extras_providers(list(settings.extras_providers))
+        self.reporting = ReportingConfig(reporters=reporters, extras_providers=providers)
+        if settings.error_template is not None:
+            # Load and render it once now, so a broken template fails at start-up.
+            render_safe_page(CollectedException(), template_file=settings.error_template)
+        if settings.debug and settings.debug_allow_everyone:
+            log.warning(
+                "debug_allow = *: every client can see debug pages with source code, "
+                "local variables and the environment; never do this in production"
+            )
+
+    # -- reporting --------------------------------------------------------------
+
+    def report_to_stream(
+        self,
+        exc: BaseException,
+        exc_data: CollectedException,
+        stream: object,
+        ctx: WSGIEnvironment | None,
+        *,
+        shown: bool,
+    ) -> list[str]:
+        """Deliver to the reporters and write Paste's lines to *stream*; never raise.
+
+        :param shown: whether the report is shown to the client (debug output)
+        :returns: one line per reporter that failed
+        """
+        settings = self.settings
+        try:
+            failures = deliver(ctx, exc, settings.report_message, self.reporting)
+        except Exception as error:  # noqa: BLE001 (deliver never raises; belt and braces)
+            failures = [f"reporting failed: {type(error).__name__}: {safe_str(error, 500)}"]
+        reported = len(failures) < len(self.reporting.reporters) or shown
+        try:
+            if settings.show_exceptions_in_wsgi_errors or not reported:
+                text = format_text(
+                    exc_data,
+                    show_hidden_frames=True,
+                    trim_source_paths=settings.trim_source_paths,
+                )
+                write_errors(stream, f"{text}\n{_DASHES}\n")
+            else:
+                write_errors(
+                    stream,
+                    f"Error - {exc_data.exception_type}: {exc_data.exception_value}"
+                    f" (id {exc_data.occurrence_id})\n",
+                )
+        except Exception as error:  # noqa: BLE001 (a broken formatter: keep the traceback)
+            write_errors(stream, emergency_text(exc, error, "formatting the text report"))
+        for line in failures:
+            write_errors(stream, f"paste_exc: {line}\n")
+        return failures
+
+    def _collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
+        try:
+            return collected_data(exc, collect_locals=self.settings.show_locals)
+        except Exception as secondary:  # noqa: BLE001 (the client still gets a page)
+            write_errors(stream, emergency_text(exc, secondary, f"collecting {stage}"))
+            return None
+
+    def show_debug(self, environ: WSGIEnvironment) -> bool:
+        """Whether this request's client may see debug output."""
+        settings = self.settings
+        return settings.debug and debug_allowed(
+            environ, settings.debug_allow, everyone=settings.debug_allow_everyone
+        )
+
+    def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
+        """Report an error that can no longer reach the response (e.g. in ``close()``)."""
+        stream = environ.get("wsgi.errors")
+        exc_data = self._collect(exc, stream, f"an error in {what}")
+        if exc_data is not None:
+            write_errors(stream, f"paste_exc: error in {what} after the response was sent:\n")
+            self.report_to_stream(exc, exc_data, stream, environ, shown=False)
+
+    # -- rendering --------------------------------------------------------------
+
+    def _render(
+        self, rendering: Rendering, exc_data: CollectedException, failures: list[str]
+    ) -> RenderedPage:
+        settings = self.settings
+        if rendering is Rendering.DEBUG_PAGE:
+            return render_debug_page(
+                exc_data,
+                show_hidden_frames=settings.show_hidden_frames,
+                trim_source_paths=settings.trim_source_paths,
+                reporting_failures=failures,
+                size_budget=settings.max_page_size,
+            )
+        if rendering is Rendering.FRAGMENT:
+            return render_fragment(
+                exc_data,
+                show_hidden_frames=settings.show_hidden_frames,
+                trim_source_paths=settings.trim_source_paths,
+                size_budget=settings.max_page_size,
+            )
+        if rendering is Rendering.PROBLEM or rendering is Rendering.PROBLEM_DEBUG:
+            return render_problem(exc_data, debug=rendering is Rendering.PROBLEM_DEBUG)
+        if rendering is Rendering.TEXT:
+            return render_short_text(exc_data)
+        if rendering is Rendering.TEXT_DEBUG:
+            text = format_text(
+                exc_data,
+                show_hidden_frames=settings.show_hidden_frames,
+                trim_source_paths=settings.trim_source_paths,
+            )
+            return RenderedPage(text, _TEXT_TYPE)
+        return render_safe_page(
+            exc_data, error_message=settings.error_message, template_file=settings.error_template
+        )
+
+    def error_response(
+        self, exc: Exception, environ: WSGIEnvironment
+    ) -> tuple[str, Headers, bytes]:
+        """Collect, report and render *exc*: the 500 status, headers and body; never raise."""
+        stream = environ.get("wsgi.errors")
+        exc_data = self._collect(exc, stream, "the report")
+        if exc_data is None:
+            return static_response()
+        try:
+            settings = self.settings
+            rendering = choose_rendering(
+                environ,
+                debug=settings.debug,
+                xmlhttp_key=settings.xmlhttp_key,
+                networks=settings.debug_allow,
+                everyone=settings.debug_allow_everyone,
+            )
+        except Exception:  # noqa: BLE001 (a hostile environ: the safe page)
+            rendering = Rendering.SAFE_PAGE
+        shown = rendering in (
+            Rendering.DEBUG_PAGE,
+            Rendering.FRAGMENT,
+            Rendering.PROBLEM_DEBUG,
+            Rendering.TEXT_DEBUG,
+        )
+        failures = self.report_to_stream(exc, exc_data, stream, environ, shown=shown)
+        try:
+            page = self._render(rendering, exc_data, failures)
+            body = page.body.encode("utf-8", "replace")
+            headers = _page_headers(page, body, exc_data.occurrence_id)
+        except Exception as secondary:  # noqa: BLE001 (the minimal page, never a crash)
+            write_errors(stream, emergency_text(exc, secondary, "rendering the error page"))
+            return static_response(exc_data.occurrence_id)
+        return STATUS_500, headers, body
+
+    def appended_body(self, exc: Exception, environ: WSGIEnvironment, content_type: str) -> bytes:
+        """Report *exc* and return what to append to a body already being sent; never raise."""
+        stream = environ.get("wsgi.errors")
+        exc_data = self._collect(exc, stream, "the report")
+        if exc_data is None:
+            return b""
+        try:
+            debug = self.show_debug(environ)
+        except Exception:  # noqa: BLE001
+            debug = False
+        self.report_to_stream(exc, exc_data, stream, environ, shown=False)
+        try:
+            return render_appended(exc_data, content_type=content_type, debug=debug)
+        except Exception as secondary:  # noqa: BLE001
+            write_errors(stream, emergency_text(exc, secondary, "rendering the appended report"))
+            return b""
+
+    def script_page(self, exc_data: CollectedException, *, simple: bool) -> str:
+        """The HTML :func:`handle_exception` returns (no client: debug means debug)."""
+        rendering = Rendering.SAFE_PAGE
+        if self.settings.debug:
+            rendering = Rendering.FRAGMENT if simple else Rendering.DEBUG_PAGE
+        return self._render(rendering, exc_data, []).body

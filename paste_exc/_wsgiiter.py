@@ -1,0 +1,185 @@
+"""WSGI mechanics of the middleware: tracking ``start_response`` and guarding the body.
+
+Part of the respond stage. Kept apart from the middleware so the hot path is
+small and easy to read:
+
+* :func:`record_start` (bound to a two-item list per request) records the
+  headers the application gave ``start_response``: one bound-method object per
+  request, no class instance;
+* :class:`CatchingIter` guards an application iterable that may raise while
+  iterating or in ``close()``; its ``__iter__`` returns a plain generator, so
+  each chunk costs one generator resumption and no Python-level method call.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, Protocol
+
+from paste_exc._request import Supplement
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from types import TracebackType
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
+
+__all__ = ["CatchingIter", "ResponseStartChecker", "StartState", "record_start"]
+
+#: ``[server start_response, headers the application sent or None]``.
+StartState = list[Any]
+
+
+def record_start(
+    state: StartState,
+    status: str,
+    headers: list[tuple[str, str]],
+    exc_info: ExcInfo | None = None,
+) -> Any:
+    """The ``start_response`` the application sees: record, then forward.
+
+    Bound per request with :class:`types.MethodType` to its *state* list.
+    """
+    state[1] = headers
+    if exc_info is None:
+        return state[0](status, headers)
+    return state[0](status, headers, exc_info)
+
+
+class ResponseStartChecker:
+    """Paste's ``start_response`` wrapper that remembers whether it was called.
+
+    Kept for code written against Paste; the middleware itself uses the cheaper
+    :func:`record_start`.
+
+    :param start_response: the server's ``start_response``
+    """
+
+    def __init__(self, start_response: StartResponse) -> None:
+        self.start_response = start_response
+        self.response_started = False
+        self.status: str | None = None
+        self.headers: list[tuple[str, str]] | None = None
+
+    def __call__(self, *args: Any) -> Any:
+        """Record the status and headers, then call the server's ``start_response``."""
+        self.response_started = True
+        self.status, self.headers = args[0], args[1]
+        return self.start_response(*args)
+
+
+class _Responder(Protocol):
+    """What :class:`CatchingIter` needs from the middleware."""
+
+    @property
+    def application(self) -> object: ...
+
+    def _iteration_failed(
+        self,
+        exc: Exception,
+        environ: WSGIEnvironment,
+        state: StartState,
+        *,
+        sent: bool,
+    ) -> list[bytes]: ...
+
+    def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None: ...
+
+
+class CatchingIter:
+    """Wrap an application iterable: catch errors while iterating and in ``close()``.
+
+    ``close()`` of the wrapped iterable is called exactly once on every path:
+    right after the last chunk (so an error in it still reaches the response),
+    after an error, or when the server calls :meth:`close` early.
+
+    :param app_iter: the application's iterable
+    :param environ: the request's environ
+    :param state: the request's ``start_response`` state (see :func:`record_start`)
+    :param error_middleware: the middleware that answers errors
+    """
+
+    __slots__ = ("_closed", "app_iterable", "environ", "error_middleware", "state")
+
+    def __init__(
+        self,
+        app_iter: Iterable[bytes],
+        environ: WSGIEnvironment,
+        state: StartState,
+        error_middleware: _Responder,
+    ) -> None:
+        self.app_iterable = app_iter
+        self.environ = environ
+        self.state = state
+        self.error_middleware = error_middleware
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._run()
+
+    def _run(self) -> Iterator[bytes]:
+        sent = False
+        try:
+            iterator = iter(self.app_iterable)
+            for chunk in iterator:
+                yield chunk
+                if chunk:
+                    # The server asked for more, so it wrote this chunk (and the headers).
+                    sent = True
+                    break
+            if sent:
+                for chunk in iterator:
+                    yield chunk
+        except Exception as exc:
+            __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
+            expected = self.environ.get("paste.expected_exceptions")
+            if not sent and expected and _is_expected(exc, expected):
+                raise
+            close_error = self._close_app()
+            yield from self.error_middleware._iteration_failed(
+                exc, self.environ, self.state, sent=sent
+            )
+            if close_error is not None:
+                self.error_middleware._report_only(close_error, self.environ, "close()")
+            return
+        close_error = self._close_app()
+        if close_error is not None:
+            yield from self.error_middleware._iteration_failed(
+                close_error, self.environ, self.state, sent=sent
+            )
+
+    def _close_app(self) -> Exception | None:
+        """Close the application's iterable once; return what it raised."""
+        if self._closed:
+            return None
+        self._closed = True
+        close = getattr(self.app_iterable, "close", None)
+        if close is None:
+            return None
+        try:
+            close()
+        except Exception as exc:  # noqa: BLE001 (reported by the caller)
+            __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
+            return exc
+        return None
+
+    def close(self) -> None:
+        """Called by the server: close the application's iterable if not done yet.
+
+        An error in it cannot reach the response any more: it is reported.
+        """
+        error = self._close_app()
+        if error is not None:
+            self.error_middleware._report_only(error, self.environ, "close()")
+
+
+def _is_expected(exc: BaseException, expected: object) -> bool:
+    """Whether *exc* is an instance of one of the *expected* classes; never raise."""
+    try:
+        classes = tuple(c for c in expected if isinstance(c, type))  # type: ignore[attr-defined]
+        return isinstance(exc, classes)
+    except Exception:  # noqa: BLE001 (a malformed list is ignored, not fatal)
+        print("paste_exc: ignoring a malformed paste.expected_exceptions", file=sys.stderr)
+        return False

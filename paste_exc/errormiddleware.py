@@ -1,0 +1,324 @@
+"""Respond: the WSGI middleware that catches, reports and answers an application's errors.
+
+Stage five of the pipeline (catch → collect → format → report → **respond**).
+:class:`ErrorMiddleware` wraps the application call, every step of the
+iterable it returns and its ``close()``; :func:`handle_exception` is the same
+entry for scripts; :func:`make_error_middleware` is the PasteDeploy
+``error_catcher`` filter. Names and signatures are Paste's.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import MethodType
+from typing import TYPE_CHECKING, Any, TextIO
+
+from paste_exc._request import Supplement
+from paste_exc._responses import Responder, emergency_text, write_errors
+from paste_exc._wsgiiter import (
+    CatchingIter,
+    ResponseStartChecker,
+    StartState,
+    _is_expected,
+    record_start,
+)
+from paste_exc.collector import collected_data
+from paste_exc.config import NoDefault, resolve_settings
+from paste_exc.reporting import ENVIRON_KEY
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from types import TracebackType
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = [
+    "CatchingIter",
+    "ErrorMiddleware",
+    "NoDefault",
+    "ResponseStartChecker",
+    "Supplement",
+    "handle_exception",
+    "make_error_middleware",
+]
+
+log = logging.getLogger("paste_exc.errormiddleware")
+
+
+class ErrorMiddleware(Responder):
+    """Catch the errors of a WSGI application, report them, and answer with a 500 page.
+
+    Usage::
+
+        app = ErrorMiddleware(wsgi_app, debug=True, error_log="/var/log/app-errors.log")
+
+    Paste's settings (same names, same defaults, same ``global_conf`` fall-backs;
+    every one also accepts its ini string):
+
+    ``debug``
+        show the debug page (to local clients only, see ``debug_allow``)
+    ``error_email``
+        address(es) to email reports to (a list, or a string separated by
+        commas and/or spaces); falls back to ``admin_email``,
+        ``webmaster_email``, ``sysadmin_email`` of ``global_conf``
+    ``error_log``
+        a file to append text reports to
+    ``show_exceptions_in_wsgi_errors``
+        write the whole text report to ``wsgi.errors``
+    ``from_address``, ``smtp_server``, ``smtp_username``, ``smtp_password``,
+    ``smtp_use_tls``, ``error_subject_prefix``
+        the email reports' settings
+    ``error_message``
+        the message of the page shown when debug is off
+    ``xmlhttp_key``
+        a query parameter (default ``_``) whose non-empty value marks an
+        XMLHttpRequest, which gets a minimal fragment instead of a page
+
+    Our own keywords (see :doc:`configuration`): ``debug_allow``,
+    ``show_locals``, ``show_hidden_frames``, ``trim_source_paths``,
+    ``error_template``, ``max_page_size``, ``reporters`` (and
+    ``reporters.NAME.KEY``), ``extras_providers``, ``report_message``.
+
+    Environ keys: ``paste.throw_errors`` (true: the middleware steps aside; it
+    sets it for what runs inside) and ``paste.expected_exceptions`` (instances
+    of these classes are re-raised while nothing of the response was sent).
+
+    :raises paste_exc.errors.ConfigError: for an unknown option or a bad value
+    """
+
+    def __init__(
+        self,
+        application: WSGIApplication,
+        global_conf: Mapping[str, object] | None = None,
+        debug: object = NoDefault,
+        error_email: str | Iterable[str] | None = None,
+        error_log: str | None = None,
+        show_exceptions_in_wsgi_errors: object = NoDefault,
+        from_address: str | None = None,
+        smtp_server: str | None = None,
+        smtp_username: str | None = None,
+        smtp_password: str | None = None,
+        smtp_use_tls: bool | str = False,
+        error_subject_prefix: str | None = None,
+        error_message: str | None = None,
+        xmlhttp_key: str | None = None,
+        **our_options: Any,
+    ) -> None:
+        settings = resolve_settings(
+            global_conf,
+            {
+                "debug": debug,
+                "error_email": error_email,
+                "error_log": error_log,
+                "show_exceptions_in_wsgi_errors": show_exceptions_in_wsgi_errors,
+                "from_address": from_address,
+                "smtp_server": smtp_server,
+                "smtp_username": smtp_username,
+                "smtp_password": smtp_password,
+                "smtp_use_tls": smtp_use_tls,
+                "error_subject_prefix": error_subject_prefix,
+                "error_message": error_message,
+                "xmlhttp_key": xmlhttp_key,
+                **our_options,
+            },
+        )
+        super().__init__(settings)
+        self.application = application
+
+    # Paste's attribute names, read from the settings.
+    @property
+    def debug_mode(self) -> bool:
+        """Whether debug output is on (Paste's attribute)."""
+        return self.settings.debug
+
+    @property
+    def error_email(self) -> list[str]:
+        """The report addresses (Paste's attribute)."""
+        return list(self.settings.error_email)
+
+    @property
+    def error_log(self) -> str | None:
+        """The report log file (Paste's attribute)."""
+        return self.settings.error_log
+
+    @property
+    def xmlhttp_key(self) -> str:
+        """The XMLHttpRequest query parameter (Paste's attribute)."""
+        return self.settings.xmlhttp_key
+
+    @property
+    def error_message(self) -> str | None:
+        """The message of the safe page (Paste's attribute)."""
+        return self.settings.error_message
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI application interface."""
+        if "paste.throw_errors" in environ and environ["paste.throw_errors"]:  # noqa: RUF019 (fast)
+            return self.application(environ, start_response)
+        environ["paste.throw_errors"] = True
+        environ[ENVIRON_KEY] = self.reporting
+        state: StartState = [start_response, None]
+        try:
+            app_iter = self.application(environ, MethodType(record_start, state))
+        except Exception as exc:  # noqa: BLE001 (answered below)
+            # Read by the collector: the request data of the report.
+            __traceback_supplement__ = (Supplement, self, environ)
+            return self._call_failed(exc, environ, state)
+        cls = app_iter.__class__
+        if cls is list or cls is tuple:
+            return app_iter
+        return self.make_catching_iter(app_iter, environ, state)
+
+    def make_catching_iter(
+        self, app_iter: Iterable[bytes], environ: WSGIEnvironment, state: StartState
+    ) -> Iterable[bytes]:
+        """Wrap *app_iter* unless it cannot raise while iterating.
+
+        Lists, tuples and what ``wsgi.file_wrapper`` returned pass through
+        unwrapped (servers keep their sendfile path).
+        """
+        if isinstance(app_iter, list | tuple):
+            return app_iter
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(file_wrapper, type) and isinstance(app_iter, file_wrapper):
+            return app_iter
+        return CatchingIter(app_iter, environ, state, self)
+
+    def _call_failed(
+        self, exc: Exception, environ: WSGIEnvironment, state: StartState
+    ) -> Iterable[bytes]:
+        """The application call raised: answer with a 500 (or re-raise an expected error)."""
+        expected = environ.get("paste.expected_exceptions")
+        if expected and _is_expected(exc, expected):
+            raise exc
+        started = state[1] is not None
+        status, headers, body = self.error_response(exc, environ)
+        try:
+            if started:
+                state[0](status, headers, _exc_info(exc))
+            else:
+                state[0](status, headers)
+        except Exception:  # noqa: BLE001 (headers were already sent: append instead)
+            return [self.appended_body(exc, environ, _content_type(state[1]))]
+        return [body]
+
+    def _iteration_failed(
+        self, exc: Exception, environ: WSGIEnvironment, state: StartState, *, sent: bool
+    ) -> list[bytes]:
+        """An error while iterating (or in ``close()``): a 500 if nothing was sent, else append."""
+        if not sent:
+            status, headers, body = self.error_response(exc, environ)
+            try:
+                if state[1] is not None:
+                    state[0](status, headers, _exc_info(exc))
+                else:
+                    state[0](status, headers)
+            except Exception:  # noqa: BLE001 (the server had sent the headers)
+                sent = True
+            else:
+                return [body]
+        appended = self.appended_body(exc, environ, _content_type(state[1]))
+        return [appended] if appended else []
+
+    def exception_handler(
+        self,
+        exc_info: tuple[type[BaseException], BaseException, TracebackType | None],
+        environ: WSGIEnvironment,
+    ) -> str:
+        """Report *exc_info* and return the body of its error response (Paste's method)."""
+        exc = exc_info[1]
+        if not isinstance(exc, Exception):
+            return ""
+        _status, _headers, body = self.error_response(exc, environ)
+        return body.decode("utf-8", "replace")
+
+
+def _content_type(headers: list[tuple[str, str]] | None) -> str:
+    for name, value in headers or ():
+        if isinstance(name, str) and name.lower() == "content-type" and isinstance(value, str):
+            return value
+    return ""
+
+
+def _exc_info(
+    exc: BaseException,
+) -> tuple[type[BaseException], BaseException, TracebackType | None]:
+    return (type(exc), exc, exc.__traceback__)
+
+
+def handle_exception(
+    exc_info: tuple[Any, Any, Any],
+    error_stream: TextIO | None,
+    html: bool = True,
+    debug_mode: bool = False,
+    error_email: str | Iterable[str] | None = None,
+    error_log: str | None = None,
+    show_exceptions_in_wsgi_errors: bool = False,
+    error_email_from: str = "errors@localhost",
+    smtp_server: str = "localhost",
+    smtp_username: str | None = None,
+    smtp_password: str | None = None,
+    smtp_use_tls: bool = False,
+    error_subject_prefix: str = "",
+    error_message: str | None = None,
+    simple_html_error: bool = False,
+) -> str | None:
+    """Report an exception outside a web request; return its HTML page when *html*.
+
+    Use like::
+
+        try:
+            do_stuff()
+        except Exception:
+            handle_exception(sys.exc_info(), sys.stderr, html=False, error_log="errors.log")
+            raise  # to report without catching
+
+    *error_stream* gets ``Error - Type: value`` (or the whole text report with
+    *show_exceptions_in_wsgi_errors*); the text report followed by 60 dashes
+    when nothing else took it; and one line per reporter that failed. With
+    *html*, the debug page (*debug_mode*), the fragment (*debug_mode* and
+    *simple_html_error*) or the safe page with *error_message* is returned.
+
+    :raises paste_exc.errors.ConfigError: for a bad option
+    :raises TypeError: when *exc_info* holds no exception
+    """
+    exc = exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) == 3 else None
+    if not isinstance(exc, BaseException):
+        raise TypeError("handle_exception() needs a sys.exc_info() tuple holding an exception")
+    settings = resolve_settings(
+        None,
+        {
+            "debug": debug_mode,
+            "error_email": error_email,
+            "error_log": error_log,
+            "show_exceptions_in_wsgi_errors": show_exceptions_in_wsgi_errors,
+            "from_address": error_email_from,
+            "smtp_server": smtp_server,
+            "smtp_username": smtp_username,
+            "smtp_password": smtp_password,
+            "smtp_use_tls": smtp_use_tls,
+            "error_subject_prefix": error_subject_prefix,
+            "error_message": error_message,
+        },
+    )
+    responder = Responder(settings)
+    try:
+        exc_data = collected_data(exc, collect_locals=settings.show_locals)
+    except Exception as secondary:  # noqa: BLE001 (the report must still go out)
+        write_errors(error_stream, emergency_text(exc, secondary, "collecting"))
+        return None
+    page = responder.script_page(exc_data, simple=simple_html_error) if html else None
+    responder.report_to_stream(
+        exc, exc_data, error_stream, None, shown=page is not None and settings.debug
+    )
+    return page
+
+
+def make_error_middleware(
+    app: WSGIApplication, global_conf: Mapping[str, object] | None, **kw: Any
+) -> ErrorMiddleware:
+    """PasteDeploy's ``error_catcher`` filter: ``ErrorMiddleware(app, global_conf, **kw)``.
+
+    Every option arrives as an ini string and is coerced (see :doc:`configuration`).
+    """
+    return ErrorMiddleware(app, global_conf=global_conf, **kw)
