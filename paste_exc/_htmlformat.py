@@ -200,6 +200,8 @@ class ReportView:
     reporter_errors: tuple[str, ...]
     text_version: str
     folded: list[str] = field(default_factory=list)
+    #: "Type: message" of the first exception of the main chain, when it differs.
+    root_cause: str | None = None
     omitted_sections: int = 0
     frames_shown: int = 0
 
@@ -463,6 +465,14 @@ def _extra_data(exc_data: CollectedException) -> dict[str, list[ExtraItem]]:
     }
 
 
+def _root_cause(exc_data: CollectedException) -> str | None:
+    chain = _chain_of(exc_data)
+    if len(chain) < 2:
+        return None
+    first = chain[0][0]
+    return f"{_str(first.exception_type, '?')}: {_str(first.exception_value)}"
+
+
 def _no_extra() -> dict[str, list[ExtraItem]]:
     return {importance: [] for importance in IMPORTANCE_LEVELS}
 
@@ -542,6 +552,7 @@ def build_report(
         text_version=text_version,
         omitted_sections=omitted,
         frames_shown=builder.frames_shown,
+        root_cause=_root_cause(exc_data),
     )
 
 
