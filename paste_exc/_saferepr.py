@@ -79,6 +79,12 @@ class _BoundedRepr(reprlib.Repr):
             return _placeholder(x, "__repr__", error)
         return truncate_text(_clean(text), self.maxother)
 
+    def repr_str(self, x: str, level: int) -> str:
+        # Cut before quoting, and say how much was cut (reprlib elides the middle).
+        if len(x) <= self.maxstring:
+            return repr(x)
+        return f"{x[: self.maxstring]!r}{MARKER}{len(x) - self.maxstring} more characters]"
+
 
 def _make_repr(limit: int) -> _BoundedRepr:
     bounded = _BoundedRepr()

@@ -1,0 +1,210 @@
+"""Bounds: limits, folded recursion, truncated strings."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from paste_exc import collector
+from paste_exc.collector import CollectedException, collect_exception
+
+
+def capture(func: Callable[[], object], **options: Any) -> CollectedException:
+    try:
+        func()
+    except Exception as error:
+        return collect_exception(type(error), error, error.__traceback__.tb_next, **options)
+    raise AssertionError("did not raise")
+
+
+def chain_of_calls(depth: int) -> None:
+    if depth:
+        chain_of_calls(depth - 1)
+    else:
+        raise ValueError("bottom")
+
+
+def recurse(depth: int) -> int:
+    return recurse(depth + 1)
+
+
+def ping(depth: int) -> int:
+    return pong(depth + 1)
+
+
+def pong(depth: int) -> int:
+    return ping(depth + 1)
+
+
+@pytest.fixture
+def deep_stack() -> Iterator[None]:
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000 + 200)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+@pytest.fixture
+def no_tracebacklimit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(sys, "tracebacklimit", raising=False)
+
+
+def test_positive_limit_keeps_outermost(no_tracebacklimit: None) -> None:
+    data = capture(lambda: chain_of_calls(5), limit=2)
+    assert len(data.frames) == 2
+    assert data.frames[0].name == "<lambda>"
+    assert data.omitted_frames == 5
+    assert data.omitted_frames_at == "inner"
+
+
+def test_negative_limit_keeps_innermost(no_tracebacklimit: None) -> None:
+    data = capture(lambda: chain_of_calls(5), limit=-2)
+    assert [frame.name for frame in data.frames] == ["chain_of_calls", "chain_of_calls"]
+    assert data.omitted_frames == 5
+    assert data.omitted_frames_at == "outer"
+
+
+def test_zero_limit_keeps_no_frame(no_tracebacklimit: None) -> None:
+    data = capture(lambda: chain_of_calls(1), limit=0)
+    assert data.frames == ()
+    assert data.omitted_frames == 3
+
+
+def test_sys_tracebacklimit_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "tracebacklimit", 1, raising=False)
+    data = capture(lambda: chain_of_calls(3))
+    assert len(data.frames) == 1
+    assert data.omitted_frames == 4
+
+
+def test_limit_argument_beats_sys_tracebacklimit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "tracebacklimit", 1, raising=False)
+    data = capture(lambda: chain_of_calls(3), limit=3)
+    assert sum(1 + frame.repeated for frame in data.frames) == 3
+    assert data.omitted_frames == 2
+
+
+def test_no_limit_keeps_everything_small(no_tracebacklimit: None) -> None:
+    data = capture(lambda: chain_of_calls(10))
+    assert data.omitted_frames == 0
+    assert data.omitted_frames_at == ""
+
+
+def test_identical_frames_are_folded(no_tracebacklimit: None) -> None:
+    data = capture(lambda: chain_of_calls(30))
+    names = [frame.name for frame in data.frames]
+    # The first call (from the lambda) is on the "if depth" branch line; the
+    # recursive calls fold into one frame; the raising frame stands alone.
+    assert names == ["<lambda>", "chain_of_calls", "chain_of_calls"]
+    assert data.frames[1].repeated == 29
+    assert data.frames[2].repeated == 0
+
+
+def test_ten_thousand_frame_recursion_gives_a_small_report(
+    deep_stack: None, no_tracebacklimit: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        recurse(0)
+    except RecursionError as error:
+        started = time.perf_counter()
+        data = collect_exception(type(error), error, error.__traceback__)
+        elapsed = time.perf_counter() - started
+        raw_frames = 0
+        tb = error.__traceback__
+        while tb is not None:
+            raw_frames += 1
+            tb = tb.tb_next
+    size = len(pickle.dumps(data))
+    assert raw_frames > 9_000
+    assert len(data.frames) == 2
+    assert data.frames[-1].repeated == raw_frames - 2
+    assert size < 20_000
+    with capsys.disabled():
+        print(
+            f"\n[collector] RecursionError with {raw_frames} frames: "
+            f"{elapsed * 1000:.1f} ms, {len(data.frames)} frames kept, "
+            f"pickled {size} bytes"
+        )
+
+
+def test_mutual_recursion_is_bounded_by_the_default_limit(
+    deep_stack: None, no_tracebacklimit: None
+) -> None:
+    try:
+        ping(0)
+    except RecursionError as error:
+        data = collect_exception(type(error), error, error.__traceback__)
+    assert len(data.frames) == collector.DEFAULT_LIMIT
+    assert data.omitted_frames > 9_000
+    assert data.omitted_frames_at == "outer"
+    assert data.frames[-1].name in ("ping", "pong")
+    assert len(pickle.dumps(data)) < 300_000
+
+
+def test_identification_code_of_recursion_is_stable(
+    deep_stack: None, no_tracebacklimit: None
+) -> None:
+    codes = set()
+    for _ in range(2):
+        try:
+            recurse(0)
+        except RecursionError as error:
+            codes.add(
+                collect_exception(type(error), error, error.__traceback__).identification_code
+            )
+    assert len(codes) == 1
+
+
+def test_long_traceback_info_is_truncated() -> None:
+    def fail() -> None:
+        __traceback_info__ = "z" * 100_000
+        raise ValueError
+
+    info = capture(fail).frames[-1].traceback_info
+    assert info is not None
+    assert len(info) < collector.INFO_LIMIT + 50
+    assert info.endswith(f"[{100_000 - collector.INFO_LIMIT} more characters]")
+
+
+def test_long_local_repr_is_truncated() -> None:
+    def fail() -> None:
+        big = "q" * 100_000  # noqa: F841
+        raise ValueError
+
+    frame = capture(fail, collect_locals=True).frames[-1]
+    assert frame.locals is not None
+    assert len(frame.locals[0].value) < collector.REPR_LIMIT + 50
+    assert "more characters]" in frame.locals[0].value
+
+
+def test_long_source_lines_are_truncated() -> None:
+    source = "def f():\n    x = '" + "w" * 5000 + "'; raise ValueError(x[:3])\n"
+    namespace: dict[str, Any] = {"__name__": "long_line"}
+    import linecache
+
+    filename = "<long-line-test>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102
+        frame = capture(namespace["f"]).frames[-1]
+    finally:
+        linecache.cache.pop(filename, None)
+    assert frame.context_lines
+    assert all(len(line) < collector.SOURCE_LINE_LIMIT + 50 for line in frame.context_lines)
+
+
+def test_many_notes_are_bounded() -> None:
+    def fail() -> None:
+        error = ValueError()
+        for index in range(500):
+            error.add_note(f"note {index}")
+        raise error
+
+    assert len(capture(fail).notes) == collector.MAX_NOTES
