@@ -171,6 +171,10 @@ class Reporter(ExceptionReporter):
             errors = ctx.get("wsgi.errors")
             fallback = errors if hasattr(errors, "write") else None
             run_once = bool(ctx.get("wsgi.run_once"))
+        if type(self).report is not Reporter.report:
+            # A Paste-style subclass that delivers in report(): honour it.
+            self.report(exc_data)
+            return
         self.submit(exc_data, message=message, fallback=fallback, synchronous=run_once)
 
     def report(self, exc_data: CollectedException) -> None:
