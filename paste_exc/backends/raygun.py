@@ -15,10 +15,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
-from paste_exc.backends import import_sdk
+from paste_exc.backends import import_sdk, resolve_reference
 from paste_exc.backends._scrub import default_redactor, scrub
 from paste_exc.errors import ConfigError
-from paste_exc.reporting import resolve_reference
 
 if TYPE_CHECKING:
     from paste_exc.collector import CollectedException
@@ -106,6 +105,7 @@ class RaygunReporter(ExceptionReporter):
                     key, "not a RaygunSender option; valid: " + ", ".join(sorted(SENDER_OPTIONS))
                 )
             options[name] = value
+        _coerce_options(options)
         for name in ("grouping_key_callback", "before_send_callback"):
             options[name] = _callable_option(options.get(name), name)
         ignored = options.get("ignored_exceptions") or []
@@ -114,10 +114,6 @@ class RaygunReporter(ExceptionReporter):
         options["ignored_exceptions"] = [
             resolve_reference(item, option="ignored_exceptions") for item in ignored
         ]
-        try:
-            options["http_timeout"] = float(options.get("http_timeout", 10.0))
-        except (TypeError, ValueError):
-            raise ConfigError("http_timeout", "expected a number of seconds") from None
         self._user_before_send: Callable[[dict[str, Any]], Any] | None = options.pop(
             "before_send_callback"
         )
@@ -184,6 +180,29 @@ class RaygunReporter(ExceptionReporter):
             result: dict[str, Any] | None = self._user_before_send(details)
             return result
         return details
+
+
+def _coerce_options(options: dict[str, Any]) -> None:
+    """Turn ini strings into the types ``RaygunSender`` expects, in place."""
+    from paste_exc.config import asbool, aslist
+
+    for name in (
+        "transmit_global_variables",
+        "transmit_local_variables",
+        "transmit_environment_variables",
+        "enforce_payload_size_limit",
+        "log_payload_size_limit_breaches",
+    ):
+        if name in options:
+            options[name] = asbool(options[name], name)
+    if isinstance(options.get("filtered_keys"), str):
+        options["filtered_keys"] = aslist(options["filtered_keys"], "filtered_keys")
+    try:
+        options["http_timeout"] = float(options.get("http_timeout", 10.0))
+    except (TypeError, ValueError):
+        raise ConfigError("http_timeout", "expected a number of seconds") from None
+    if not options["http_timeout"] > 0:
+        raise ConfigError("http_timeout", "must be more than 0 seconds")
 
 
 def _callable_option(value: object, option: str) -> Callable[..., Any] | None:

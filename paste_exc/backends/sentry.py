@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
-from paste_exc.backends import import_sdk
+from paste_exc.backends import import_sdk, resolve_reference
 from paste_exc.backends._scrub import default_redactor, scrub
 from paste_exc.errors import ConfigError
-from paste_exc.reporting import resolve_reference
 
 if TYPE_CHECKING:
     import sentry_sdk
@@ -91,6 +90,7 @@ class SentryReporter(ExceptionReporter):
         breadcrumb = resolve_reference(before_breadcrumb, option="before_breadcrumb")
         if breadcrumb is not None and not callable(breadcrumb):
             raise ConfigError("before_breadcrumb", f"{before_breadcrumb!r} is not callable")
+        options = _coerce_options(sdk, options)
         options.setdefault("environment", "development" if __debug__ else "production")
         options["integrations"] = _build_integrations(sdk, integrations)
         options["before_send"] = self._before_send
@@ -162,6 +162,58 @@ class SentryReporter(ExceptionReporter):
     def close(self, timeout: float = 5.0) -> None:
         """Flush for up to *timeout* seconds, then shut the client's transport down."""
         self.client.close(timeout=timeout)
+
+
+#: Options whose default is ``None`` in the SDK, by the type an ini string becomes.
+_NONE_DEFAULT_TYPES: dict[str, type] = {
+    "send_default_pii": bool,
+    "debug": bool,
+    "keep_alive": bool,
+    "traces_sample_rate": float,
+    "profiles_sample_rate": float,
+    "profile_session_sample_rate": float,
+    "max_value_length": int,
+}
+#: Options that take a callable, so a string is a ``module:name`` reference.
+_CALLABLE_OPTIONS = frozenset(
+    {
+        "traces_sampler",
+        "profiles_sampler",
+        "error_sampler",
+        "before_send_transaction",
+        "before_send_log",
+        "before_send_metric",
+        "before_send_span",
+        "custom_repr",
+    }
+)
+
+
+def _coerce_options(sdk: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Turn ini strings into the types the SDK's options take."""
+    from paste_exc.config import asbool, asint, aslist
+
+    defaults: Mapping[str, object] = import_sdk("sentry_sdk.consts", "sentry").DEFAULT_OPTIONS
+    result: dict[str, Any] = {}
+    for name, value in options.items():
+        if isinstance(value, str):
+            default = defaults.get(name)
+            kind = _NONE_DEFAULT_TYPES.get(name, type(default))
+            if name in _CALLABLE_OPTIONS:
+                value = resolve_reference(value, option=name)
+            elif kind is bool:
+                value = asbool(value, name)
+            elif kind is int:
+                value = asint(value, name)
+            elif kind is float:
+                try:
+                    value = float(value)
+                except ValueError:
+                    raise ConfigError(name, f"expected a number, got {value!r}") from None
+            elif kind in (list, frozenset):
+                value = aslist(value, name)
+        result[name] = value
+    return result
 
 
 def _make_client(sdk: Any, options: dict[str, Any]) -> sentry_sdk.Client:
