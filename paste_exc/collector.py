@@ -38,11 +38,13 @@ from paste_exc.errors import ConfigError
 from paste_exc.redact import REDACTED, Redactor, default_redactor
 
 __all__ = [
+    "CACHE_ATTRIBUTE",
     "DEBUG_EXCEPTION_FORMATTER",
     "DEBUG_IDENT_PREFIX",
     "DEFAULT_LIMIT",
     "FALLBACK_ENCODING",
     "IMPORTANCE_LEVELS",
+    "Bunch",
     "CollectedException",
     "ExceptionCollector",
     "ExceptionFrame",
@@ -871,8 +873,8 @@ class ExceptionCollector:
                 stop = "__exception_formatter__" in frame_obj.f_locals
             except Exception:  # noqa: BLE001
                 stop = False
-            if stop and frame_obj.f_code is not ExceptionCollector.collect.__code__:
-                notes.append("recursive collection stopped at a frame of an exception formatter")
+            if stop:
+                notes.append("(Recursive formatException() stopped)")
                 break
             frame_decorators: list[object] = []
             frame_reporters: list[object] = []
@@ -1264,6 +1266,25 @@ def _inert(title: str, value: object, redactor: Redactor) -> ExtraValue:
             for item in itertools.islice(value, MAX_SEQUENCE)
         )
     return redactor.redact_text(safe_repr(value, REPR_LIMIT))
+
+
+class Bunch:
+    """Paste's generic attribute container, kept for code that built its own data.
+
+    ``Bunch(a=1).a == 1``. The collector's own results are dataclasses.
+    """
+
+    def __init__(self, **attrs: object) -> None:
+        for name, value in attrs.items():
+            setattr(self, name, value)
+
+    def __repr__(self) -> str:
+        items = " ".join(
+            f"{name}={safe_str(value, 30)!r}"
+            for name, value in vars(self).items()
+            if not name.startswith("_")
+        )
+        return f"<{type(self).__name__} {items}>"
 
 
 # -- the module-level API -----------------------------------------------------------------

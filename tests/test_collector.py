@@ -721,6 +721,22 @@ def test_invalid_limit_is_a_config_error() -> None:
         ExceptionCollector(limit="5")  # type: ignore[arg-type]
 
 
+def test_exception_formatter_frames_stop_the_walk() -> None:
+    def formatter_frame() -> None:
+        __exception_formatter__ = 1  # noqa: F841 - Paste's recursion marker
+        fail_with_value_error()
+
+    data = capture(formatter_frame)
+    assert data.frames == ()
+    assert "(Recursive formatException() stopped)" in data.collection_notes
+
+
+def test_bunch() -> None:
+    bunch = collector.Bunch(a=1, _hidden=2)
+    assert bunch.a == 1  # type: ignore[attr-defined]
+    assert repr(bunch) == "<Bunch a='1'>"
+
+
 def test_traceback_decorator_property_is_none() -> None:
     assert ExceptionFrame().traceback_decorator is None
 
