@@ -108,7 +108,8 @@ def test_safe_page_has_codes_and_no_details(data: CollectedException) -> None:
     assert "test_documents" not in page.body
     assert documents.DEFAULT_ERROR_MESSAGE in page.body
     assert "<script" not in page.body
-    assert page.nonce and f'<style nonce="{page.nonce}">' in page.body
+    assert page.nonce
+    assert f'<style nonce="{page.nonce}">' in page.body
 
 
 def test_safe_page_escapes_error_message(data: CollectedException) -> None:

@@ -41,13 +41,13 @@ class Supplement:
     expression = "a / b"
     warnings = ("watch out",)
 
-    def getInfo(self) -> str:  # noqa: N802 - Paste's protocol
+    def getInfo(self) -> str:
         return "supplement info text"
 
 
 def app_frame() -> None:
-    __traceback_info__ = "traceback info text"  # noqa: F841
-    __traceback_supplement__ = (Supplement,)  # noqa: F841
+    __traceback_info__ = "traceback info text"
+    __traceback_supplement__ = (Supplement,)
     numbers = {"a": 1}
     numbers["missing"] += 1
 
@@ -161,7 +161,7 @@ def test_show_hidden_frames_shows_them_plainly() -> None:
 
 def test_hide_ignored_when_error_frame_hidden_gives_identical_html() -> None:
     def pass_through(inner: object) -> None:
-        __traceback_info__ = "pass"  # noqa: F841
+        __traceback_info__ = "pass"
         inner()  # type: ignore[operator]
 
     results = []
