@@ -42,9 +42,11 @@ __all__ = [
 
 #: The default size budget of a rendered report, in characters.
 DEFAULT_SIZE_BUDGET = 1_000_000
-#: Source lines shown before and after the failing line of an application frame.
-CONTEXT_BEFORE = 5
-CONTEXT_AFTER = 3
+#: Source lines shown before and after the failing line of an application frame:
+#: Paste's two, so a report shows the same neighbourhood Paste users know (and a
+#: hidden frame's arguments written a few lines below a call stay out of view).
+CONTEXT_BEFORE = 2
+CONTEXT_AFTER = 2
 #: Exceptions shown at most in one report (chain links and group members), and
 #: the deepest group nesting shown.
 MAX_SECTIONS = 100
