@@ -15,7 +15,8 @@ module provides two fixtures:
 Example::
 
     def test_boom(paste_exc_reports):
-        app = ErrorMiddleware(boom_app, reporters={"capture": paste_exc_reports})
+        app = ErrorMiddleware(boom_app)
+        app.reporting.reporters["capture"] = paste_exc_reports
         TestApp(app).get("/", status=500)
         assert paste_exc_reports.exception_types == ["ZeroDivisionError"]
 
