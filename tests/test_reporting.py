@@ -392,3 +392,14 @@ def test_a_failing_reporter_does_not_reach_the_caller(caplog: pytest.LogCaptureF
         report_exception(None, "m", _raise(ValueError("x")), logger=False)
     assert len(recorder.calls) == 1
     assert any(r.name == "paste_exc.reporting" for r in caplog.records)
+
+
+def test_every_builtin_name_resolves_to_an_exception_reporter() -> None:
+    from paste_exc.reporting import BUILTIN_BACKENDS, available_backends
+
+    assert set(BUILTIN_BACKENDS) == {
+        "email", "log", "logging", "file", "jsonlines", "sentry", "raygun"
+    }  # fmt: skip
+    assert set(BUILTIN_BACKENDS) <= set(available_backends())
+    for name in BUILTIN_BACKENDS:
+        assert issubclass(resolve_backend(name), ExceptionReporter), name
