@@ -57,7 +57,13 @@ def request_url(environ: WSGIEnvironment) -> str:
         from webob import Request
 
         return str(Request(environ).url)
-    except Exception:  # noqa: BLE001 (a broken environ still gets a report)
+    except Exception:  # noqa: BLE001, S110 (a broken environ: the stdlib fallback)
+        pass
+    try:
+        from wsgiref.util import request_uri
+
+        return request_uri(environ)
+    except Exception:  # noqa: BLE001
         path = safe_str(environ.get("SCRIPT_NAME", "")) + safe_str(environ.get("PATH_INFO", ""))
         return path or "/"
 

@@ -134,6 +134,7 @@ class CatchingIter:
                     yield chunk
         except Exception as exc:
             __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
+            __traceback_hide__ = True  # noqa: F841 (read by the collector)
             expected = self.environ.get("paste.expected_exceptions")
             if not sent and expected and _is_expected(exc, expected):
                 raise
@@ -162,6 +163,7 @@ class CatchingIter:
             close()
         except Exception as exc:  # noqa: BLE001 (reported by the caller)
             __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
+            __traceback_hide__ = True  # noqa: F841 (read by the collector)
             return exc
         return None
 

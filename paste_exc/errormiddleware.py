@@ -161,8 +161,9 @@ class ErrorMiddleware(Responder):
         try:
             app_iter = self.application(environ, MethodType(record_start, state))
         except Exception as exc:  # noqa: BLE001 (answered below)
-            # Read by the collector: the request data of the report.
+            # Read by the collector: the request data, and this frame shown collapsed.
             __traceback_supplement__ = (Supplement, self, environ)
+            __traceback_hide__ = True  # noqa: F841 (read by the collector)
             return self._call_failed(exc, environ, state)
         cls = app_iter.__class__
         if cls is list or cls is tuple:

@@ -1,0 +1,157 @@
+"""The ``paste-exc`` command line: serve any WSGI application, or the demo, behind the middleware.
+
+A thin layer over :class:`~paste_exc.errormiddleware.ErrorMiddleware` and
+waitress::
+
+    paste-exc serve MODULE:APP [--debug] [--host 127.0.0.1] [--port 8080]
+                               [--error-log FILE] [--ini FILE]
+    paste-exc demo [--host 127.0.0.1] [--port 8080] [--error-log FILE]
+
+``--ini FILE`` reads middleware options (ini strings, as PasteDeploy would
+hand them) from the ``[paste_exc]`` section of FILE, with its ``[DEFAULT]``
+section as ``global_conf``; command-line flags win over the file.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import configparser
+import os
+import sys
+import tempfile
+from typing import TYPE_CHECKING, Any, TextIO
+
+from paste_exc.errors import ConfigError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from _typeshed.wsgi import WSGIApplication
+
+__all__ = ["build_parser", "load_app", "main"]
+
+INI_SECTION = "paste_exc"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``paste-exc``."""
+    parser = argparse.ArgumentParser(
+        prog="paste-exc",
+        description="Serve a WSGI application behind paste_exc's ErrorMiddleware (with waitress).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="serve MODULE:APP wrapped in the middleware")
+    serve.add_argument("app", metavar="MODULE:APP", help="the WSGI application, e.g. myapp:app")
+    serve.add_argument("--debug", action="store_true", help="show debug pages to local clients")
+    demo = commands.add_parser("demo", help="serve the demo application (debug on)")
+    for sub in (serve, demo):
+        sub.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+        sub.add_argument("--port", type=int, default=8080, help="port to listen on (8080; 0: any)")
+        sub.add_argument("--error-log", metavar="FILE", help="append the text reports to FILE")
+    serve.add_argument("--ini", metavar="FILE", help="middleware options from [paste_exc] of FILE")
+    return parser
+
+
+def load_app(reference: str) -> WSGIApplication:
+    """Import ``module:attribute`` (the attribute may be dotted) and return it.
+
+    :raises ConfigError: when the reference is malformed, the module cannot be
+        imported, or the object is not callable
+    """
+    module_name, colon, attribute = reference.partition(":")
+    if not colon or not module_name or not attribute:
+        raise ConfigError("MODULE:APP", f"expected MODULE:APP (e.g. myapp:app), got {reference!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    import importlib
+
+    try:
+        target: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError("MODULE:APP", f"cannot import {module_name!r}: {exc}") from exc
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise ConfigError(
+                "MODULE:APP", f"{module_name!r} has no attribute {attribute!r}"
+            ) from None
+    if not callable(target):
+        raise ConfigError("MODULE:APP", f"{reference!r} is not a WSGI application (not callable)")
+    return target  # type: ignore[no-any-return]
+
+
+def _ini_options(path: str) -> tuple[dict[str, str], dict[str, str]]:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except (OSError, configparser.Error) as exc:
+        raise ConfigError("--ini", f"cannot read {path!r}: {exc}") from exc
+    global_conf = dict(parser.defaults())
+    if not parser.has_section(INI_SECTION):
+        return global_conf, {}
+    options = {
+        key: value
+        for key, value in parser.items(INI_SECTION, raw=True)
+        if key not in global_conf or parser.get(INI_SECTION, key, raw=True) != global_conf[key]
+    }
+    return global_conf, options
+
+
+def _serve(app: WSGIApplication, host: str, port: int, out: TextIO, error_log: str | None) -> int:
+    try:
+        import waitress
+    except ImportError:
+        print("paste-exc needs waitress: pip install 'paste_exc[serve]'", file=sys.stderr)
+        return 1
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=4)
+    except OSError as exc:
+        print(f"paste-exc: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
+        return 1
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"Serving on http://{shown_host}:{server.effective_port}/", file=out)
+    if error_log:
+        print(f"Error reports are appended to {error_log}", file=out)
+    print("Press Ctrl-C to stop.", file=out, flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``paste-exc``; return the exit status."""
+    args = build_parser().parse_args(argv)
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    try:
+        if args.command == "demo":
+            from paste_exc.demo import make_demo_app
+
+            error_log = args.error_log or os.path.join(
+                tempfile.gettempdir(), "paste-exc-demo-errors.log"
+            )
+            app = make_demo_app(error_log=error_log)
+        else:
+            global_conf: dict[str, str] = {}
+            options: dict[str, Any] = {}
+            if args.ini:
+                global_conf, ini_options = _ini_options(args.ini)
+                options.update(ini_options)
+            if args.debug:
+                options["debug"] = True
+            if args.error_log:
+                options["error_log"] = args.error_log
+            error_log = options.get("error_log")
+            app = ErrorMiddleware(load_app(args.app), global_conf, **options)
+    except ConfigError as exc:
+        print(f"paste-exc: {exc}", file=sys.stderr)
+        return 2
+    return _serve(app, args.host, args.port, sys.stdout, error_log)
