@@ -128,8 +128,9 @@ def server_context(certificate: tuple[str, str]) -> ssl.SSLContext:
 
 @pytest.fixture
 def sync_dispatcher() -> Iterator[Dispatcher]:
-    previous = reset_dispatcher(Dispatcher(synchronous=True, fallback=io.StringIO()))
-    yield
+    dispatcher = Dispatcher(synchronous=True, fallback=io.StringIO())
+    previous = reset_dispatcher(dispatcher)
+    yield dispatcher
     reset_dispatcher(previous)
 
 
