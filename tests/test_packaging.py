@@ -20,17 +20,24 @@ pytestmark = pytest.mark.slow
 def dist_dir(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel",
-         "--outdir", str(out), str(project_root)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--sdist",
+            "--wheel",
+            "--outdir",
+            str(out),
+            str(project_root),
+        ],
         check=True,
         capture_output=True,
     )
     return out
 
 
-def test_wheel_ships_templates_and_loads_one_when_installed(
-    dist_dir: Path, tmp_path: Path
-) -> None:
+def test_wheel_ships_templates_and_loads_one_when_installed(dist_dir: Path, tmp_path: Path) -> None:
     (wheel,) = dist_dir.glob("paste_exc-*.whl")
     env_dir = tmp_path / "fresh-venv"
     venv.create(env_dir, with_pip=True)
@@ -72,19 +79,42 @@ def test_sdist_contains_templates_docs_and_tests(dist_dir: Path) -> None:
 def test_every_name_in_all_exists() -> None:
     missing = [name for name in paste_exc.__all__ if not hasattr(paste_exc, name)]
     assert missing == []
-    assert list(paste_exc.__all__) == sorted(paste_exc.__all__)
+    assert len(set(paste_exc.__all__)) == len(paste_exc.__all__)
+
+
+def test_import_loads_no_optional_sdk() -> None:
+    probe = (
+        "import sys, paste_exc; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'sentry_sdk', 'raygun4py', 'redis', 'pytest', 'waitress'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(
     ("module", "names"),
     [
         ("paste_exc.collector", ["collect_exception", "ExceptionCollector"]),
-        ("paste_exc.formatter", ["TextFormatter", "HTMLFormatter", "format_text", "format_html",
-                                 "truncate", "make_wrappable", "make_pre_wrappable"]),
-        ("paste_exc.reporter", ["Reporter", "EmailReporter", "LogReporter", "FileReporter",
-                                "WSGIAppReporter"]),
-        ("paste_exc.errormiddleware", ["ErrorMiddleware", "handle_exception",
-                                       "make_error_middleware"]),
+        (
+            "paste_exc.formatter",
+            [
+                "TextFormatter",
+                "HTMLFormatter",
+                "format_text",
+                "format_html",
+                "truncate",
+                "make_wrappable",
+                "make_pre_wrappable",
+            ],
+        ),
+        (
+            "paste_exc.reporter",
+            ["Reporter", "EmailReporter", "LogReporter", "FileReporter", "WSGIAppReporter"],
+        ),
+        (
+            "paste_exc.errormiddleware",
+            ["ErrorMiddleware", "handle_exception", "make_error_middleware"],
+        ),
         ("paste_exc.api", ["ExceptionReporter", "ExtrasProvider"]),
     ],
 )
