@@ -27,8 +27,17 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("true", True), ("Yes", True), (" on ", True), ("1", True), (True, True), (1, True)]
-    + [("false", False), ("no", False), ("OFF", False), ("0", False), ("", False), (None, False)],
+    [
+        *[("true", True), ("Yes", True), (" on ", True), ("1", True), (True, True), (1, True)],
+        *[
+            ("false", False),
+            ("no", False),
+            ("OFF", False),
+            ("0", False),
+            ("", False),
+            (None, False),
+        ],
+    ],
 )
 def test_asbool(value: object, expected: bool) -> None:
     assert asbool(value, "opt") is expected
@@ -36,7 +45,7 @@ def test_asbool(value: object, expected: bool) -> None:
 
 @pytest.mark.parametrize("value", ["maybe", "tru", 2.5, []])
 def test_asbool_rejects_and_names_the_option(value: object) -> None:
-    with pytest.raises(ConfigError, match="^smtp_use_tls: ") as info:
+    with pytest.raises(ConfigError, match=r"^smtp_use_tls: ") as info:
         asbool(value, "smtp_use_tls")
     assert info.value.option == "smtp_use_tls"
 
