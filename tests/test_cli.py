@@ -1,0 +1,146 @@
+"""The paste-exc command line: argument errors, and serving for real on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from paste_exc.cli import build_parser, load_app, main
+from paste_exc.errors import ConfigError
+
+APP_SOURCE = """
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/fail":
+        raise LookupError("served by the CLI")
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"cli ok"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("nocolon", "MODULE:APP"),
+        ("no_such_module_xyz:app", "cannot import"),
+        ("os:nothing", "no attribute"),
+    ],
+)
+def test_bad_app_reference_exits_2(
+    reference: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", reference]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_load_app_rejects_non_callables() -> None:
+    with pytest.raises(ConfigError, match="not callable"):
+        load_app("os:sep")
+
+
+def test_parser_defaults() -> None:
+    args = build_parser().parse_args(["serve", "m:a"])
+    assert (args.host, args.port, args.debug, args.ini) == ("127.0.0.1", 8080, False, None)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([])
+
+
+def test_bad_ini_option_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cliapp_bad.py").write_text(APP_SOURCE)
+    ini = tmp_path / "errors.ini"
+    ini.write_text("[paste_exc]\nsmtp_use_tls = kinda\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["serve", "cliapp_bad:app", "--ini", str(ini)]) == 2
+    assert "smtp_use_tls" in capsys.readouterr().err
+
+
+def start(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], int]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paste_exc", *args, "--port", "0"],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(cwd)},
+    )
+    assert process.stdout is not None
+    for _ in range(20):
+        line = process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if found:
+            return process, int(found.group(1))
+    process.kill()
+    raise AssertionError("the server did not print its URL")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    (tmp_path / "cliapp.py").write_text(APP_SOURCE)
+    log = tmp_path / "errors.log"
+    ini = tmp_path / "errors.ini"
+    ini.write_text("[paste_exc]\nerror_message = Served with an ini file.\n")
+    process, port = start(
+        ["serve", "cliapp:app", "--error-log", str(log), "--ini", str(ini)], tmp_path
+    )
+    try:
+        yield port, log
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_serve_wraps_the_app(served: tuple[int, Path]) -> None:
+    port, log = served
+    assert fetch(port, "/") == (200, b"cli ok")
+    status, body = fetch(port, "/fail")
+    assert status == 500
+    assert b"Served with an ini file." in body
+    assert b"served by the CLI" not in body
+    assert "LookupError" in log.read_text()
+
+
+@pytest.mark.slow
+def test_demo_serves_every_failure(tmp_path: Path) -> None:
+    log = tmp_path / "demo.log"
+    process, port = start(["demo", "--error-log", str(log)], tmp_path)
+    try:
+        status, index = fetch(port, "/")
+        assert status == 200
+        links = re.findall(rb'href="(/[^"]*)"', index)
+        assert len(links) >= 10
+        for link in links:
+            status, body = fetch(port, link.decode())
+            assert status in (200, 500), link
+            if link != b"/healthy":
+                assert b"E-" in body or b"Error" in body or b"error" in body, link
+        status, body = fetch(port, "/in-iterator")
+        assert status == 200
+        assert b"row 3 could not be rendered" in body
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert "ExceptionGroup" in log.read_text()
