@@ -12,6 +12,7 @@ docstring or a bracket that spans lines as one.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -24,7 +25,7 @@ from pygments.lexer import Lexer  # type: ignore[import-untyped]
 from pygments.lexers import Python3Lexer, TextLexer, get_lexer_for_filename  # type: ignore[import-untyped]
 from pygments.util import ClassNotFound  # type: ignore[import-untyped]
 
-__all__ = ["SourceRequest", "cache_clear", "cache_info", "highlight_files"]
+__all__ = ["SourceRequest", "cache_clear", "cache_info", "highlight_files", "mark_columns"]
 
 #: Files kept in the cache, and lines kept per file.
 MAX_FILES = 256
@@ -162,6 +163,53 @@ def highlight_files(
                     _cache.popitem(last=False)
         result[filename] = lines
     return result
+
+
+# A highlighted line is text and Pygments' own tags; an entity is one character.
+_TAG_OR_CHAR = re.compile(r"(<[^>]*>)|(&[#\w]+;|[^<&])")
+_MARK_OPEN = Markup('<span class="mark">')
+_CLOSE = Markup("</span>")
+
+
+def mark_columns(line: Markup, start: int, end: int) -> Markup:
+    """Wrap characters *start* to *end* of a highlighted *line* in ``<span class="mark">``.
+
+    The mark underlines the failing expression in place, so the line's text
+    appears once.  Pygments' token spans are not nested (``nowrap``), so a token
+    cut by the mark's edge is closed before the mark opens or closes and opened
+    again after.  The line is returned unchanged if its text is not as long as
+    expected (a lexer that changed the text).
+
+    :param line: one line from :func:`highlight_files`
+    :param start: the first marked character (index into the line's text)
+    :param end: the index after the last marked character
+    """
+    parts: list[str] = []
+    token: str | None = None  # the Pygments span open at this point
+    position = 0
+    edges = {start: _MARK_OPEN, end: _CLOSE}
+
+    def edge() -> None:
+        # Close the open token around the mark's edge and open it again after.
+        parts.extend([_CLOSE, edges.pop(position), token] if token else [edges.pop(position)])
+
+    for match in _TAG_OR_CHAR.finditer(line):
+        tag, char = match.groups()
+        if position in edges and (char is not None or not tag.startswith("</")):
+            edge()
+        if char is None:
+            token = None if tag.startswith("</") else tag
+            parts.append(tag)
+        else:
+            parts.append(char)
+            position += 1
+    if position in edges:
+        edge()
+    if edges:
+        return line
+    # Pygments' trusted tags and escaped text (see _highlight_run) and our two
+    # constant tags, balanced: still a trusted fragment.
+    return Markup("".join(parts))  # noqa: S704
 
 
 def cache_info() -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -300,3 +301,31 @@ def test_pages_render_for_any_input(data: CollectedException) -> None:
     assert render_debug_page(data).body.rstrip().endswith("</html>")
     assert render_safe_page(data).body.rstrip().endswith("</html>")
     assert "pe-report" in render_fragment(data).body
+
+
+def paste_strip(page: str) -> str:
+    """Paste's middleware tests: drop tags, unescape only &nbsp; &lt; &gt;."""
+    text = re.sub("<.*?>", "", page)
+    return text.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">")
+
+
+def outer_wrapper(inner: object, *args: object, **kw: object) -> object:
+    return inner(*args, **kw)  # type: ignore[operator]
+
+
+def inner_wrapper(inner: object, *args: object, **kw: object) -> object:
+    return inner(*args, **kw)  # type: ignore[operator]
+
+
+def test_failing_line_reads_once_per_frame_in_stripped_debug_page() -> None:
+    try:
+        outer_wrapper(inner_wrapper, failing_view)
+    except ValueError:
+        exc_data = collect_exception(*sys.exc_info())
+    line = "return inner(*args, **kw)"
+    body = render_debug_page(exc_data).body
+    stripped = paste_strip(body)
+    copy = paste_strip(body[body.index('<textarea class="text-report"') :])
+    # once in each wrapper's frame; the rest is the plain-text copy
+    assert stripped.count(line) - copy.count(line) == 2
+    assert line + "    " + line not in stripped

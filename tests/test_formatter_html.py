@@ -124,7 +124,31 @@ def test_include_reusable_false_leaves_out_css_and_js() -> None:
 def test_failing_expression_is_marked() -> None:
     out = format_html(collect(app_frame))
     assert '<span class="line cur">' in out
-    assert 'class="mark">numbers["missing"]' in html.unescape(out)
+    marked = re.findall(
+        r'<span class="mark">((?:<span class="\w+">[^<]*</span>|[^<])*)</span>', out
+    )
+    # the call in the test helper, then the failing expression
+    assert [strip_tags(text) for text in marked] == ["func()", 'numbers["missing"]']
+
+
+def test_marked_line_text_appears_once() -> None:
+    """The underline is inside the line: stripped of tags, the line reads once."""
+    out = format_html(collect(app_frame), include_reusable=False)
+    code = re.findall(r'<pre class="code highlight">(.*?)</pre>', out, flags=re.S)
+    assert sum(strip_tags(block).count('numbers["missing"]') for block in code) == 1
+
+
+def test_mark_columns_splits_tokens_at_the_edges() -> None:
+    line = _highlight.highlight_files({"m.py": _highlight.SourceRequest("m.py", {1: "ab = cd"})})
+    marked = _highlight.mark_columns(line["m.py"][1], 1, 6)
+    assert strip_tags(str(marked)) == "ab = cd"
+    assert marked.count('<span class="mark">') == 1
+    assert marked.count("<span") == marked.count("</span>")
+    inner = re.search(r'<span class="mark">(.*)</span><span class="n">d', str(marked))
+    assert inner is not None
+    assert strip_tags(inner.group(1)) == "b = c"
+    # a range past the line's text leaves the line as it was
+    assert _highlight.mark_columns(line["m.py"][1], 1, 60) == line["m.py"][1]
 
 
 def test_no_occurrence_data_in_format_html() -> None:

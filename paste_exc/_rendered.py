@@ -1,0 +1,130 @@
+"""Format: what every document carries: the rendered result, its headers and the occurrence.
+
+Part of the format stage.  :class:`RenderedPage` is what each function of
+:mod:`paste_exc.documents` returns; the helpers here give every document the
+same security headers, the same occurrence line (id and date) and the same
+status wording, and make sure its text encodes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http
+import math
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from paste_exc.collector import CollectedException
+
+__all__ = [
+    "HTML_CONTENT_TYPE",
+    "TEXT_CONTENT_TYPE",
+    "RenderedPage",
+    "clean_text",
+    "content_security_policy",
+    "new_nonce",
+    "occurrence",
+    "security_headers",
+    "status_title",
+]
+
+HTML_CONTENT_TYPE: Final = "text/html; charset=utf-8"
+TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A document ready to send: body text, its content type, the CSP nonce and headers.
+
+    ``headers`` holds what the document needs beside its content type, e.g. the
+    ``Content-Security-Policy`` naming :attr:`nonce`.
+    """
+
+    body: str
+    content_type: str
+    nonce: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def body_bytes(self) -> bytes:
+        """Return the body encoded as UTF-8 (the charset every content type here names)."""
+        return self.body.encode("utf-8", "replace")
+
+
+def new_nonce() -> str:
+    """Return a fresh, unguessable CSP nonce (URL-safe base64, 128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def content_security_policy(nonce: str | None) -> str:
+    """Return the strict policy of our pages: nothing but our own nonce'd style and script.
+
+    :param nonce: the page's nonce, or ``None`` for a page without style or script
+    """
+    source = f"'nonce-{nonce}'" if nonce else "'none'"
+    return (
+        f"default-src 'none'; script-src {source}; style-src {source}; img-src data:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+def security_headers(nonce: str | None) -> tuple[tuple[str, str], ...]:
+    """Return the headers of an HTML page using *nonce*: the CSP, no sniffing, no referrer.
+
+    :param nonce: the page's nonce
+    """
+    return (
+        ("Content-Security-Policy", content_security_policy(nonce)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+    )
+
+
+def clean_text(text: str) -> str:
+    """Replace lone surrogates (from hostile input) so the text encodes as UTF-8.
+
+    :param text: any text
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def status_title(status: int) -> str:
+    """Return the reason phrase of *status*, or a generic one for an unknown code.
+
+    :param status: an HTTP status code
+    """
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Server Error" if 500 <= status <= 599 else "Error"
+
+
+def occurrence(exc_data: CollectedException) -> dict[str, str]:
+    """Return ``occurrence_id``, ``date`` (local time, for people) and ``date_iso``.
+
+    The date comes from the collector's ``timestamp``, else from its ``date``
+    tuple; both are empty when neither makes a valid date.
+
+    :param exc_data: the collected exception
+    """
+    moments: list[Callable[[], datetime.datetime]] = []
+    stamp = exc_data.timestamp
+    if isinstance(stamp, int | float) and math.isfinite(stamp) and stamp > 0:
+        moments.append(lambda: datetime.datetime.fromtimestamp(stamp))
+    moments.append(lambda: datetime.datetime(*exc_data.date[:6]))
+    date = date_iso = ""
+    for make in moments:
+        try:
+            moment = make().astimezone()
+            date = moment.strftime("%Y-%m-%d %H:%M:%S %Z")
+            date_iso = moment.isoformat(timespec="seconds")
+        except (TypeError, ValueError, OverflowError, OSError):
+            continue
+        break
+    occurrence_id = exc_data.occurrence_id if isinstance(exc_data.occurrence_id, str) else ""
+    return {"occurrence_id": occurrence_id or "unknown", "date": date, "date_iso": date_iso}
