@@ -1,7 +1,7 @@
 """Format: the HTML report of a collected exception (Paste's ``HTMLFormatter``).
 
 Part of the format stage (catch → collect → **format** → report → respond).
-:func:`~paste_exc._htmlview.build_report` makes the view model,
+:func:`~paste_exc._htmlbuild.build_report` makes the view model,
 :func:`~paste_exc._htmlbudget.render_report_document` renders it within the
 size budget; this module is Paste's API over the two, re-exported by
 :mod:`paste_exc.formatter`.
@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 
 from paste_exc._formatbase import AbstractFormatter
 from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document
-from paste_exc._htmlview import ReportView, build_report, url_is_linkable
+from paste_exc._htmlbuild import build_report, url_is_linkable
+from paste_exc._htmlview import ReportView
 from paste_exc.collector import CollectedException
 from paste_exc.errors import ConfigError
 

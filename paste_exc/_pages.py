@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document
-from paste_exc._htmlview import build_report
+from paste_exc._htmlbuild import build_report
 from paste_exc._rendered import (
     HTML_CONTENT_TYPE,
     TEXT_CONTENT_TYPE,
