@@ -6,12 +6,15 @@ import pickle
 import sys
 import time
 from collections.abc import Callable, Iterator
+from types import TracebackType
 from typing import Any
 
 import pytest
 
 from paste_exc import collector
-from paste_exc.collector import CollectedException, collect_exception
+from paste_exc.collector import CollectedException, collect_exception, hash_identifier
+from paste_exc.documents import render_debug_page
+from paste_exc.formatter import format_text
 
 
 def capture(func: Callable[[], object], **options: Any) -> CollectedException:
@@ -134,18 +137,145 @@ def test_ten_thousand_frame_recursion_gives_a_small_report(
         )
 
 
-def test_mutual_recursion_is_bounded_by_the_default_limit(
-    deep_stack: None, no_tracebacklimit: None
-) -> None:
+def count_entries(tb: TracebackType | None) -> int:
+    count = 0
+    while tb is not None:
+        count += 1
+        tb = tb.tb_next
+    return count
+
+
+def test_mutual_recursion_is_folded_to_one_cycle(deep_stack: None, no_tracebacklimit: None) -> None:
     try:
         ping(0)
     except RecursionError as error:
         data = collect_exception(type(error), error, error.__traceback__)
+        raw_frames = count_entries(error.__traceback__)
+    assert raw_frames > 9_000
+    assert [frame.name for frame in data.frames] == [
+        "test_mutual_recursion_is_folded_to_one_cycle",
+        "ping",
+        "pong",
+    ]
+    # The last frame of the kept cycle counts the further occurrences of the
+    # whole cycle (two entries each).
+    assert data.frames[1].repeated == 0
+    assert 1 + 2 * (1 + data.frames[2].repeated) == raw_frames
+    assert data.omitted_frames == 0
+    note = f"a cycle of 2 frames (ping → pong) occurred {data.frames[2].repeated + 1:,} times"
+    assert any(text.startswith(note) for text in data.collection_notes)
+    assert len(pickle.dumps(data)) < 20_000
+
+
+def staircase(depth: int) -> None:
+    """Recurse from five different lines: a cycle too long to fold."""
+    if depth == 0:
+        raise ValueError("bottom")
+    match depth % 5:
+        case 0:
+            staircase(depth - 1)
+        case 1:
+            staircase(depth - 1)
+        case 2:
+            staircase(depth - 1)
+        case 3:
+            staircase(depth - 1)
+        case _:
+            staircase(depth - 1)
+
+
+def test_deep_unfoldable_stack_is_bounded_by_the_default_limit(
+    no_tracebacklimit: None,
+) -> None:
+    try:
+        staircase(900)
+    except ValueError as error:
+        data = collect_exception(type(error), error, error.__traceback__)
+        raw_frames = count_entries(error.__traceback__)
+        innermost = error.__traceback__
+        while innermost.tb_next is not None:
+            innermost = innermost.tb_next
     assert len(data.frames) == collector.DEFAULT_LIMIT
-    assert data.omitted_frames > 9_000
+    assert data.omitted_frames == raw_frames - collector.DEFAULT_LIMIT
     assert data.omitted_frames_at == "outer"
-    assert data.frames[-1].name in ("ping", "pong")
-    assert len(pickle.dumps(data)) < 300_000
+    assert data.frames[-1].name == "staircase"
+    assert data.frames[-1].lineno == innermost.tb_lineno
+    assert not data.collection_notes
+
+
+def ping_until(depth: int) -> None:
+    if depth:
+        return pong_until(depth - 1)
+    raise ValueError("bottom")
+
+
+def pong_until(depth: int) -> None:
+    return ping_until(depth - 1)
+
+
+def tick(depth: int) -> None:
+    if depth:
+        return tack(depth - 1)
+    raise ValueError("bottom")
+
+
+def tack(depth: int) -> None:
+    return toe(depth - 1)
+
+
+def toe(depth: int) -> None:
+    return tick(depth - 1)
+
+
+def test_cycle_occurring_three_times_is_kept() -> None:
+    data = capture(lambda: ping_until(6))
+    names = [frame.name for frame in data.frames]
+    assert names == ["<lambda>", *["ping_until", "pong_until"] * 3, "ping_until"]
+    assert all(frame.repeated == 0 for frame in data.frames)
+    assert not data.collection_notes
+
+
+def test_cycle_occurring_four_times_is_folded() -> None:
+    data = capture(lambda: ping_until(8))
+    names = [frame.name for frame in data.frames]
+    assert names == ["<lambda>", "ping_until", "pong_until", "ping_until"]
+    assert [frame.repeated for frame in data.frames] == [0, 0, 3, 0]
+    assert data.frames[-1].lineno == ping_until.__code__.co_firstlineno + 3
+
+
+def test_cycle_of_three_frames_is_folded() -> None:
+    data = capture(lambda: tick(30))
+    names = [frame.name for frame in data.frames]
+    assert names == ["<lambda>", "tick", "tack", "toe", "tick"]
+    assert data.frames[3].repeated == 9
+    assert any("a cycle of 3 frames (tick → tack → toe)" in n for n in data.collection_notes)
+
+
+def test_identification_code_counts_every_entry_of_a_folded_cycle() -> None:
+    try:
+        ping_until(40)
+    except ValueError as error:
+        data = collect_exception(type(error), error, error.__traceback__)
+        parts: list[str] = []
+        tb = error.__traceback__
+        while tb is not None:
+            parts += [tb.tb_frame.f_globals["__name__"], tb.tb_frame.f_code.co_name]
+            tb = tb.tb_next
+    expected = hash_identifier(
+        " ".join([*parts, str(ValueError)]), length=5, upper=True, prefix="E-"
+    )
+    assert len(parts) == 2 * 42
+    assert data.identification_code == expected
+
+
+def test_folded_cycle_renders_in_text_and_html() -> None:
+    data = capture(lambda: ping_until(8))
+    text = format_text(data)
+    assert "[Previous line repeated 3 more times]" in text
+    assert "a cycle of 2 frames (ping_until → pong_until) occurred 4 times" in text
+    html = render_debug_page(data).body
+    assert "repeated 3 more times" in html
+    assert "a cycle of 2 frames (ping_until → pong_until) occurred 4 times" in html
 
 
 def test_identification_code_of_recursion_is_stable(

@@ -1,0 +1,300 @@
+"""Collect: one exception with its chain and group members.
+
+:func:`collect_one` builds a :class:`~paste_exc.collector.CollectedException`
+from an exception and its traceback (walked by :mod:`paste_exc._walk`), then
+follows ``__cause__``/``__context__`` and :class:`BaseExceptionGroup`
+members, with a seen-set against cycles and the bounds of
+:mod:`paste_exc.collector`. It also writes the exception's own text, as
+:func:`traceback.format_exception_only` would. Used by
+:class:`paste_exc.collector.ExceptionCollector`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import sys
+import time
+from collections.abc import Iterable
+
+from paste_exc._ident import identification_code, occurrence_id
+from paste_exc._magic import apply_decorators, error_summary
+from paste_exc._saferepr import safe_str
+from paste_exc._supplement import as_int
+from paste_exc._walk import Walk, walk_traceback
+from paste_exc.collector import (
+    INFO_LIMIT,
+    MAX_CHAIN_DEPTH,
+    MAX_GROUP_DEPTH,
+    MAX_GROUP_WIDTH,
+    MAX_NOTES,
+    MAX_SEQUENCE,
+    NAME_LIMIT,
+    REPR_LIMIT,
+    VALUE_LIMIT,
+    CollectedException,
+    ExtraKey,
+    ExtraValue,
+    SyntaxErrorDetails,
+)
+
+
+def collect_one(
+    etype: type[BaseException] | None,
+    value: BaseException | None,
+    tb: object,
+    limit: int | None,
+    walk: Walk,
+    notes: list[str],
+    chain_depth: int = 0,
+    group_depth: int = 0,
+) -> CollectedException:
+    """Collect one exception, its chain and its members.
+
+    :param etype: the exception class (``type(value)`` when ``None``)
+    :param value: the exception
+    :param tb: its traceback
+    :param limit: the most traceback entries (see :func:`paste_exc._walk.walk_traceback`)
+    :param walk: the collection's state
+    :param notes: this report's collection notes (problems found are added)
+    :param chain_depth: how many chain links lead here
+    :param group_depth: how many groups enclose this exception
+    """
+    walk.budget -= 1
+    if value is not None:
+        walk.seen.add(id(value))
+    if etype is None and value is not None:
+        etype = type(value)
+    name, module, label = type_label(etype)
+    extra_data: dict[ExtraKey, list[ExtraValue]] = {}
+    walked = walk_traceback(tb, limit, walk, extra_data, notes)
+    text = ""
+    if value is not None:
+        text = walk.redactor.redact_text(safe_str(value, VALUE_LIMIT))
+        if text.startswith(("<unprintable ", "<unrepresentable ")):
+            notes.append(f"str() of the {name} failed: {text}")
+    exc_notes = exception_notes(value, notes)
+    syntax = _syntax_error(value) if isinstance(value, SyntaxError) else None
+    formatted = "".join(format_only(etype, name, module, text, exc_notes, syntax))
+    if isinstance(value, ImportError):
+        paths = tuple(safe_str(path, REPR_LIMIT) for path in list(sys.path)[:MAX_SEQUENCE])
+        extra_data.setdefault(("important", "sys.path"), []).append(paths)
+    cause = context = None
+    suppress = False
+    omitted_exceptions = 0
+    if isinstance(value, BaseException):
+        suppress = bool(getattr(value, "__suppress_context__", False))
+        links = (getattr(value, "__cause__", None), getattr(value, "__context__", None))
+        if chain_depth >= MAX_CHAIN_DEPTH:
+            omitted_exceptions += sum(1 for link in links if link is not None)
+        else:
+            cause = _link(links[0], walk, chain_depth, group_depth)
+            if links[0] is not None and cause is None:
+                omitted_exceptions += 1
+            if links[1] is not None and cause is None and not suppress:
+                context = _link(links[1], walk, chain_depth, group_depth)
+                if context is None:
+                    omitted_exceptions += 1
+    members: list[CollectedException] = []
+    if isinstance(value, BaseExceptionGroup):
+        try:
+            group = tuple(value.exceptions)
+        except Exception:  # noqa: BLE001
+            group = ()
+        for member in group:
+            collected = None
+            if len(members) < MAX_GROUP_WIDTH and group_depth < MAX_GROUP_DEPTH:
+                collected = _link(member, walk, 0, group_depth + 1)
+            if collected is None:
+                omitted_exceptions += 1
+            else:
+                members.append(collected)
+    request = next(
+        (
+            frame.supplement
+            for frame in reversed(walked.frames)
+            if frame.supplement is not None and frame.supplement.source_url is not None
+        ),
+        None,
+    )
+    timestamp = time.time()
+    result = CollectedException(
+        frames=tuple(walked.frames),
+        exception_formatted=formatted,
+        exception_type=name,
+        exception_value=text,
+        identification_code=identification_code(walked.ident_parts, label, walk.ident_prefix),
+        date=time.localtime(timestamp),
+        extra_data=extra_data,
+        exception_module=module,
+        occurrence_id=occurrence_id(),
+        timestamp=timestamp,
+        notes=tuple(exc_notes),
+        cause=cause,
+        context=context,
+        suppress_context=suppress,
+        is_group=isinstance(value, BaseExceptionGroup),
+        exceptions=tuple(members),
+        omitted_exceptions=omitted_exceptions,
+        omitted_frames=walked.omitted,
+        syntax_error=syntax,
+        collection_notes=tuple(notes),
+        request_method=request.request_method if request is not None else None,
+        request_url=request.source_url if request is not None else None,
+        locals_collected=walk.collect_locals,
+        omitted_frames_at=walked.omitted_at,
+    )
+    result, decorator_notes = apply_decorators(result, walked.decorators)
+    if decorator_notes:
+        notes = [*result.collection_notes, *decorator_notes]
+        result = dataclasses.replace(result, collection_notes=tuple(notes))
+    return result
+
+
+def _link(
+    link: object, walk: Walk, chain_depth: int, group_depth: int
+) -> CollectedException | None:
+    """Collect a chain link or group member, one link deeper than *chain_depth*.
+
+    A link already seen becomes a short marker with ``is_cycle``; ``None``
+    means not an exception, or over the budget.
+    """
+    if not isinstance(link, BaseException):
+        return None
+    if id(link) in walk.seen:
+        name, module, _ = type_label(type(link))
+        text = walk.redactor.redact_text(safe_str(link, REPR_LIMIT))
+        return CollectedException(
+            exception_type=name,
+            exception_module=module,
+            exception_value=text,
+            exception_formatted=f"{name}: {text}\n" if text else f"{name}\n",
+            is_cycle=True,
+        )
+    if walk.budget <= 0:
+        return None
+    return collect_one(
+        type(link), link, link.__traceback__, None, walk, [], chain_depth + 1, group_depth
+    )
+
+
+def fallback(etype: object, error: Exception, walk: Walk) -> CollectedException:
+    """Return the least report, for when collecting failed with *error*."""
+    name, module, label = type_label(etype)
+    return CollectedException(
+        exception_type=name,
+        exception_module=module,
+        exception_formatted=f"{name}\n",
+        identification_code=identification_code((), label, walk.ident_prefix),
+        occurrence_id=occurrence_id(),
+        timestamp=time.time(),
+        collection_notes=(f"collection failed: {error_summary(error)}",),
+        locals_collected=walk.collect_locals,
+    )
+
+
+def type_label(etype: object) -> tuple[str, str, str]:
+    """Return (name, module, Paste's ``str(etype)``) without trusting the type."""
+    try:
+        name = safe_str(getattr(etype, "__name__", None) or "?", NAME_LIMIT)
+        qualname = safe_str(getattr(etype, "__qualname__", None) or name, NAME_LIMIT)
+        module = safe_str(getattr(etype, "__module__", None) or "", NAME_LIMIT)
+    except Exception:  # noqa: BLE001
+        name, qualname, module = "?", "?", ""
+    try:
+        text = str(etype)
+        if type(text) is not str:
+            raise TypeError("not a str")
+    except Exception:  # noqa: BLE001
+        text = f"<class '{module}.{qualname}'>" if module else f"<class '{qualname}'>"
+    return name, module, text
+
+
+# -- the exception's own text -------------------------------------------------------------
+
+
+def exception_notes(value: object, notes: list[str]) -> list[str]:
+    """Return the exception's ``__notes__`` as bounded texts; problems go to *notes*."""
+    if not isinstance(value, BaseException):
+        return []
+    try:
+        raw = getattr(value, "__notes__", None)
+        if raw is None:
+            return []
+        if isinstance(raw, str) or not isinstance(raw, Iterable):
+            return [safe_str(raw, INFO_LIMIT)]
+        return [safe_str(note, INFO_LIMIT) for note in itertools.islice(raw, MAX_NOTES)]
+    except Exception as error:  # noqa: BLE001
+        notes.append(f"__notes__ could not be read: {error_summary(error)}")
+        return []
+
+
+def _syntax_error(value: SyntaxError) -> SyntaxErrorDetails:
+    def text(name: str) -> str | None:
+        item = getattr(value, name, None)
+        return None if item is None else safe_str(item, INFO_LIMIT)
+
+    def number(name: str) -> int | None:
+        return as_int(getattr(value, name, None))
+
+    return SyntaxErrorDetails(
+        filename=text("filename"),
+        lineno=number("lineno"),
+        offset=number("offset"),
+        end_lineno=number("end_lineno"),
+        end_offset=number("end_offset"),
+        text=text("text"),
+        msg=text("msg"),
+    )
+
+
+def format_only(
+    etype: object,
+    name: str,
+    module: str,
+    text: str,
+    notes: list[str],
+    syntax: SyntaxErrorDetails | None,
+) -> list[str]:
+    """Return the lines :func:`traceback.format_exception_only` would, from collected parts."""
+    try:
+        qualname = safe_str(getattr(etype, "__qualname__", None) or name, NAME_LIMIT)
+    except Exception:  # noqa: BLE001
+        qualname = name
+    label = qualname if module in ("", "builtins", "__main__") else f"{module}.{qualname}"
+    lines: list[str] = []
+    if syntax is not None:
+        lines.extend(_syntax_lines(syntax))
+        suffix = ""
+        if syntax.lineno is None and syntax.filename is not None:
+            suffix = f" ({syntax.filename})"
+        lines.append(f"{label}: {syntax.msg or '<no detail available>'}{suffix}\n")
+    elif text:
+        lines.append(f"{label}: {text}\n")
+    else:
+        lines.append(f"{label}\n")
+    lines.extend(note + "\n" for note in notes)
+    return lines
+
+
+def _syntax_lines(syntax: SyntaxErrorDetails) -> list[str]:
+    lines: list[str] = []
+    if syntax.lineno is not None:
+        lines.append(f'  File "{syntax.filename or "<string>"}", line {syntax.lineno}\n')
+    if syntax.text is None:
+        return lines
+    stripped = syntax.text.rstrip("\n")
+    shown = stripped.lstrip(" \n\f")
+    indent = len(stripped) - len(shown)
+    lines.append(f"    {shown}\n")
+    if syntax.offset is not None:
+        start = syntax.offset
+        end = syntax.end_offset if syntax.end_offset not in (None, 0) else start
+        if end is None or end == start or end == -1:
+            end = start + 1
+        first = start - 1 - indent
+        last = min(end - 1 - indent, len(shown) + 1)
+        if first >= 0:
+            spaces = "".join(ch if ch.isspace() else " " for ch in shown[:first])
+            lines.append(f"    {spaces}{'^' * max(last - first, 1)}\n")
+    return lines

@@ -1,0 +1,174 @@
+"""Collect: the magic variables a frame may set.
+
+``__traceback_supplement__``, ``__traceback_info__``, ``__traceback_hide__``,
+``__traceback_log__``, ``__traceback_decorator__`` and
+``__traceback_reporter__`` (the table is in :doc:`/collector`). This module
+reads them from a live frame and runs the decorators and reporters they name
+on the finished report; failures of that user code become text, never
+exceptions. Used by :mod:`paste_exc._walk` and :mod:`paste_exc._chain`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import traceback
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from paste_exc._saferepr import safe_repr, safe_str, truncate_text
+from paste_exc.collector import INFO_LIMIT
+
+_T = TypeVar("_T")
+
+#: The ``__traceback_hide__`` strings kept as they are; any other value is a bool.
+HIDE_VALUES = frozenset(
+    {"before", "before_and_this", "after", "after_and_this", "reset", "reset_and_this"}
+)
+_MISSING: Any = object()
+_local = threading.local()
+
+
+def error_summary(error: BaseException) -> str:
+    """Return ``Type: message`` for an error raised by user code."""
+    return f"{type(error).__name__}: {safe_str(error, 300)}"
+
+
+def error_text(error: BaseException, with_traceback: bool) -> str:
+    """Return an error of user code as text: its traceback, or its summary line.
+
+    :param error: the error
+    :param with_traceback: Paste's ``DEBUG_EXCEPTION_FORMATTER`` switch
+    """
+    summary = error_summary(error) + "\n"
+    if not with_traceback:
+        return summary
+    try:
+        lines = traceback.format_exception(type(error), error, error.__traceback__, chain=False)
+    except Exception:  # noqa: BLE001
+        return summary
+    return truncate_text("".join(lines), INFO_LIMIT)
+
+
+@dataclasses.dataclass(slots=True)
+class Magic:
+    """The magic variables one frame set, as found (live objects).
+
+    ``supplement``, ``info`` and ``log`` are ``None`` when unset;
+    ``hide`` is ``None`` when unset, else normalised by :func:`hide_value`.
+    """
+
+    supplement: object = None
+    info: object = None
+    hide: bool | str | None = None
+    log: object = None
+    decorators: list[object] = dataclasses.field(default_factory=list)
+    reporters: list[object] = dataclasses.field(default_factory=list)
+
+
+def read_magic(f_locals: Mapping[str, Any], f_globals: Mapping[str, Any]) -> Magic:
+    """Read a frame's magic variables: locals first, then (but for info) globals.
+
+    :param f_locals: the frame's locals (a hostile mapping is tolerated)
+    :param f_globals: the frame's globals
+    """
+
+    def lookup(name: str, use_globals: bool = True) -> Any:
+        try:
+            value = f_locals.get(name, _MISSING)
+            if value is _MISSING and use_globals:
+                value = f_globals.get(name, _MISSING)
+        except Exception:  # noqa: BLE001
+            return _MISSING
+        return value
+
+    def present(name: str, use_globals: bool = True) -> Any:
+        value = lookup(name, use_globals)
+        return None if value is _MISSING else value
+
+    magic = Magic(
+        supplement=present("__traceback_supplement__"),
+        info=present("__traceback_info__", use_globals=False),
+        log=present("__traceback_log__"),
+    )
+    hide = lookup("__traceback_hide__")
+    if hide is not _MISSING:  # even None counts: it becomes False
+        magic.hide = hide_value(hide)
+    decorator = present("__traceback_decorator__")
+    if decorator is not None:
+        magic.decorators.append(decorator)
+    reporter = present("__traceback_reporter__")
+    if reporter is not None:
+        magic.reporters.extend(reporter if isinstance(reporter, list | tuple) else [reporter])
+    return magic
+
+
+def hide_value(value: object) -> bool | str:
+    """Normalise a ``__traceback_hide__`` value: one of :data:`HIDE_VALUES` or a bool."""
+    if isinstance(value, str):
+        return value if value in HIDE_VALUES else bool(value)
+    try:
+        return bool(value)
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def apply_decorators(result: _T, decorators: list[object]) -> tuple[_T, list[str]]:
+    """Run ``__traceback_decorator__`` callables over a finished report.
+
+    A decorator may change the report in place or return a new one of the
+    same type; anything else is ignored with a note.
+
+    :param result: the report
+    :param decorators: the decorators, outermost frame's first
+    :returns: the (possibly new) report and the notes on failing decorators
+    """
+    notes: list[str] = []
+    for decorator in decorators:
+        label = f"__traceback_decorator__ {safe_repr(decorator, 200)}"
+        if not callable(decorator):
+            notes.append(f"{label} is not callable")
+            continue
+        try:
+            new = decorator(result)
+        except Exception as error:  # noqa: BLE001
+            notes.append(f"{label} raised {error_summary(error)}")
+            continue
+        if isinstance(new, type(result)):
+            result = new
+        elif new is not None:
+            notes.append(
+                f"{label} returned {type(new).__name__}, not a {type(result).__name__}; ignored"
+            )
+    return result, notes
+
+
+def run_reporters(result: object, reporters: list[object]) -> list[str]:
+    """Hand a finished report to ``__traceback_reporter__`` reporters.
+
+    A reporter is an object with ``report(exc_data)`` or a callable. Reports
+    made by the reporters themselves run none (no recursion).
+
+    :param result: the report
+    :param reporters: the reporters, innermost frame's first
+    :returns: one line per failing reporter
+    """
+    if getattr(_local, "reporting", False):
+        return []
+    errors: list[str] = []
+    _local.reporting = True
+    try:
+        for reporter in reporters:
+            try:
+                report = getattr(reporter, "report", None)
+                if callable(report):
+                    report(result)
+                elif callable(reporter):
+                    reporter(result)
+                else:
+                    errors.append(f"{safe_repr(reporter, 200)} has no report() method")
+            except Exception as error:  # noqa: BLE001
+                errors.append(f"{safe_repr(reporter, 200)} failed: {error_summary(error)}")
+    finally:
+        _local.reporting = False
+    return errors

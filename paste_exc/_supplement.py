@@ -1,0 +1,174 @@
+"""Collect: ``__traceback_supplement__`` objects, copied into plain data.
+
+A frame's ``__traceback_supplement__ = (factory, *args)`` names an object
+(``factory(*args)``) whose fixed attributes, ``getInfo()`` and ``extraData()``
+describe the frame (Zope's and Paste's protocol; the attributes are listed in
+:doc:`/collector`). Everything read is bounded and redacted; an error of the
+supplement becomes text, never an exception. Used by :mod:`paste_exc._walk`
+and :meth:`paste_exc.collector.ExceptionCollector.collectSupplement`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+
+from paste_exc._magic import error_text
+from paste_exc._saferepr import safe_repr, safe_str
+from paste_exc.collector import (
+    IMPORTANCE_LEVELS,
+    INFO_LIMIT,
+    MAX_SEQUENCE,
+    MAX_WARNINGS,
+    NAME_LIMIT,
+    REPR_LIMIT,
+    VALUE_LIMIT,
+    ExtraKey,
+    ExtraValue,
+    SupplementaryData,
+)
+from paste_exc.redact import REDACTED, Redactor
+
+#: The plain attributes copied from a supplement object.
+_ATTRIBUTES = ("object", "source_url", "line", "column", "expression", "warnings", "request_method")
+
+
+def collect_supplement(
+    spec: object, redactor: Redactor, with_traceback: bool
+) -> tuple[SupplementaryData | None, str | None]:
+    """Call a ``__traceback_supplement__`` factory and copy what it made.
+
+    :param spec: the variable's value, ``(factory, *args)``
+    :param redactor: redacts every text read
+    :param with_traceback: write errors as tracebacks (Paste's
+        ``DEBUG_EXCEPTION_FORMATTER``), else as one line
+    :returns: the data (``None`` when the factory failed) and the errors met,
+        as text (``None`` when there were none)
+    """
+    if not isinstance(spec, tuple | list) or not spec:
+        return None, (
+            "__traceback_supplement__ must be a (factory, *args) tuple, got "
+            f"{safe_repr(spec, 200)}\n"
+        )
+    factory, *args = spec
+    try:
+        supplement = factory(*args)
+    except Exception as error:  # noqa: BLE001
+        return None, redactor.redact_text(error_text(error, with_traceback))
+    errors: list[str] = []
+    data = supplement_data(supplement, errors, redactor, with_traceback)
+    return data, "".join(errors) or None
+
+
+def supplement_data(
+    supplement: object, errors: list[str], redactor: Redactor, with_traceback: bool
+) -> SupplementaryData:
+    """Copy the attributes of a supplement object; what fails is skipped.
+
+    :param supplement: the object a factory made
+    :param errors: receives the text of each error met
+    :param redactor: redacts every text read
+    :param with_traceback: write errors as tracebacks, else as one line
+    """
+
+    def failed(error: Exception) -> None:
+        errors.append(redactor.redact_text(error_text(error, with_traceback)))
+
+    values: dict[str, object] = {}
+    for name in _ATTRIBUTES:
+        try:
+            values[name] = getattr(supplement, name, None)
+        except Exception as error:  # noqa: BLE001
+            failed(error)
+            values[name] = None
+    info = None
+    try:
+        get_info = getattr(supplement, "getInfo", None)
+        if get_info is not None:
+            info = redactor.redact_text(safe_str(get_info(), INFO_LIMIT))
+    except Exception as error:  # noqa: BLE001
+        failed(error)
+    extra = None
+    try:
+        extra_data = getattr(supplement, "extraData", None)
+        if extra_data is not None:
+            extra = _extra(extra_data(), redactor)
+    except Exception as error:  # noqa: BLE001
+        failed(error)
+    warnings = values["warnings"]
+    warning_texts: tuple[str, ...] = ()
+    if isinstance(warnings, str):
+        warning_texts = (redactor.redact_text(safe_str(warnings, INFO_LIMIT)),)
+    elif warnings is not None:
+        try:
+            warning_texts = tuple(
+                redactor.redact_text(safe_str(item, INFO_LIMIT))
+                for item in itertools.islice(warnings, MAX_WARNINGS)  # type: ignore[call-overload]
+            )
+        except Exception as error:  # noqa: BLE001
+            failed(error)
+    obj = values["object"]
+    return SupplementaryData(
+        object=None
+        if obj is None
+        else (safe_str(obj, REPR_LIMIT) if isinstance(obj, str) else safe_repr(obj, REPR_LIMIT)),
+        source_url=optional_text(values["source_url"], redactor),
+        line=as_int(values["line"]),
+        column=as_int(values["column"]),
+        expression=optional_text(values["expression"], redactor),
+        warnings=warning_texts,
+        info=info,
+        extra=extra,
+        request_method=optional_text(values["request_method"], redactor, NAME_LIMIT),
+    )
+
+
+def _extra(data: object, redactor: Redactor) -> dict[ExtraKey, ExtraValue]:
+    if not isinstance(data, Mapping):
+        raise TypeError(f"extraData() returned {type(data).__name__}, not a mapping")
+    result: dict[ExtraKey, ExtraValue] = {}
+    for key, value in itertools.islice(data.items(), MAX_SEQUENCE):
+        if isinstance(key, tuple) and len(key) == 2:
+            importance = safe_str(key[0], NAME_LIMIT)
+            title = safe_str(key[1], NAME_LIMIT)
+            if importance not in IMPORTANCE_LEVELS:
+                importance = "normal"
+        else:
+            importance, title = "normal", safe_str(key, NAME_LIMIT)
+        result[(importance, title)] = _inert(title, value, redactor)
+    return result
+
+
+def _inert(title: str, value: object, redactor: Redactor) -> ExtraValue:
+    if redactor.is_secret_name(title):
+        return REDACTED
+    if isinstance(value, str):
+        return redactor.redact_text(safe_str(value, VALUE_LIMIT))
+    if isinstance(value, Mapping):
+        return redactor.redact_mapping(value, limit=REPR_LIMIT)
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(
+            redactor.redact_text(safe_repr(item, REPR_LIMIT))
+            for item in itertools.islice(value, MAX_SEQUENCE)
+        )
+    return redactor.redact_text(safe_repr(value, REPR_LIMIT))
+
+
+def optional_text(value: object, redactor: Redactor, limit: int = INFO_LIMIT) -> str | None:
+    """Return ``None`` for ``None``, else the bounded, redacted ``str()``."""
+    if value is None:
+        return None
+    return redactor.redact_text(safe_str(value, limit))
+
+
+def as_int(value: object) -> int | None:
+    """Return *value* as an ``int``, or ``None`` (bools and failures too)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return int(value)
+    try:
+        number: int = int(value)  # type: ignore[call-overload]
+        return number
+    except Exception:  # noqa: BLE001
+        return None

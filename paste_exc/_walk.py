@@ -1,0 +1,398 @@
+"""Collect: walk one traceback into :class:`~paste_exc.collector.ExceptionFrame` data.
+
+The walk reads the traceback entries once, computes Paste's identification
+parts from all of them, applies the limit, folds recursion (runs of one frame
+and short repeating cycles), then turns each kept entry into plain data:
+position, source context, locals, the magic variables. Used by
+:mod:`paste_exc._chain`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+import linecache
+import sys
+import sysconfig
+from collections.abc import Callable, Iterable, Mapping
+from types import CodeType, TracebackType
+from typing import Any
+
+from paste_exc._magic import Magic, read_magic
+from paste_exc._saferepr import safe_repr, safe_str, truncate_text
+from paste_exc._supplement import as_int, collect_supplement
+from paste_exc.collector import (
+    CONTEXT_LINES,
+    DEFAULT_LIMIT,
+    INFO_LIMIT,
+    MAX_EXCEPTIONS,
+    MAX_LOCALS,
+    NAME_LIMIT,
+    REPR_LIMIT,
+    SOURCE_LINE_LIMIT,
+    VALUE_LIMIT,
+    ExceptionFrame,
+    ExtraKey,
+    ExtraValue,
+    LocalVariable,
+)
+from paste_exc.redact import Redactor
+
+#: The longest repeating cycle of frames folded (``a → b → a → b …``).
+MAX_CYCLE = 4
+#: How many times in a row a cycle must occur to be folded.
+MIN_CYCLE_COUNT = 4
+
+
+@dataclasses.dataclass(slots=True)
+class Walk:
+    """The state of one collection: a report with all its chain links and members."""
+
+    redactor: Redactor
+    collect_locals: bool
+    #: ``getRevision`` of the collector.
+    revision: Callable[[Mapping[str, object]], str | None]
+    #: Paste's module switches, read when the collection starts.
+    ident_prefix: str
+    error_tracebacks: bool
+    #: Exceptions already collected (by ``id``), against cycles.
+    seen: set[int] = dataclasses.field(default_factory=set)
+    #: How many more exceptions may be collected.
+    budget: int = MAX_EXCEPTIONS
+    #: ``__traceback_reporter__`` reporters found, each once.
+    reporters: list[object] = dataclasses.field(default_factory=list)
+    reporter_ids: set[int] = dataclasses.field(default_factory=set)
+    #: Source lines read, by file name.
+    sources: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+
+class Entry:
+    """One kept traceback entry during collection (dropped when it ends)."""
+
+    __slots__ = ("code", "lasti", "lineno", "repeated", "span", "tb")
+
+    def __init__(self, tb: TracebackType) -> None:
+        self.tb = tb
+        self.code: CodeType = tb.tb_frame.f_code
+        self.lineno: int | None = as_int(tb.tb_lineno)
+        self.lasti = tb.tb_lasti
+        #: What the frame reports as ``repeated``.
+        self.repeated = 0
+        #: How many traceback entries this one stands for.
+        self.span = 1
+
+    def same_place(self, other: Entry) -> bool:
+        """Whether both entries are the same line of the same code."""
+        return self.code is other.code and self.tb.tb_lineno == other.tb.tb_lineno
+
+
+@dataclasses.dataclass(slots=True)
+class WalkedTraceback:
+    """What :func:`walk_traceback` found."""
+
+    frames: list[ExceptionFrame]
+    #: Paste's identification parts: module and function of every entry.
+    ident_parts: list[str]
+    omitted: int
+    omitted_at: str
+    #: ``__traceback_decorator__`` callables, outermost frame's first, each once.
+    decorators: list[object]
+
+
+def walk_traceback(
+    tb: object,
+    limit: int | None,
+    walk: Walk,
+    extra_data: dict[ExtraKey, list[ExtraValue]],
+    notes: list[str],
+) -> WalkedTraceback:
+    """Walk a traceback, outermost entry first.
+
+    Supplement extra data goes to *extra_data*, problems to *notes*, reporters
+    to :attr:`Walk.reporters` (innermost frame's first).
+
+    :param tb: the traceback (anything else is noted and ignored)
+    :param limit: Python's meaning; ``None`` keeps the innermost
+        :data:`~paste_exc.collector.DEFAULT_LIMIT` frames after folding
+    :param walk: the collection's state
+    :param extra_data: the report's extra data, updated
+    :param notes: the report's collection notes, updated
+    """
+    if tb is not None and not isinstance(tb, TracebackType):
+        notes.append(f"not a traceback: {safe_repr(tb, 100)}")
+        tb = None
+    raw: list[TracebackType] = []
+    current = tb if isinstance(tb, TracebackType) else None
+    while current is not None:
+        raw.append(current)
+        current = current.tb_next
+    ident_entries = raw if limit is None else raw[: max(limit, 0)]
+    ident_parts: list[str] = []
+    for raw_entry in ident_entries:
+        modname = raw_entry.tb_frame.f_globals.get("__name__")
+        ident_parts.append(safe_str(modname, NAME_LIMIT) if modname else "?")
+        ident_parts.append(raw_entry.tb_frame.f_code.co_name or "?")
+    omitted = 0
+    omitted_at = ""
+    kept = raw
+    if limit is not None:
+        kept = raw[:limit] if limit >= 0 else raw[limit:]
+        omitted = len(raw) - len(kept)
+        omitted_at = "inner" if limit >= 0 else "outer"
+    entries = fold(kept, notes)
+    if limit is None and len(entries) > DEFAULT_LIMIT:
+        omitted = sum(entry.span for entry in entries[:-DEFAULT_LIMIT])
+        entries = entries[-DEFAULT_LIMIT:]
+        omitted_at = "outer"
+    result = WalkedTraceback([], ident_parts, omitted, omitted_at if omitted else "", [])
+    frame_reporters: list[list[object]] = []
+    decorator_ids: set[int] = set()
+    for entry in entries:
+        try:
+            stop = "__exception_formatter__" in entry.tb.tb_frame.f_locals
+        except Exception:  # noqa: BLE001
+            stop = False
+        if stop:
+            notes.append("(Recursive formatException() stopped)")
+            break
+        frame, magic = build_frame(entry, walk, extra_data)
+        result.frames.append(frame)
+        frame_reporters.append(magic.reporters)
+        _add_new(result.decorators, magic.decorators, decorator_ids)
+    # Innermost frame first; a frame's own list keeps its order.
+    innermost_first = itertools.chain.from_iterable(reversed(frame_reporters))
+    _add_new(walk.reporters, innermost_first, walk.reporter_ids)
+    return result
+
+
+def _add_new(target: list[object], items: Iterable[object], ids: set[int]) -> None:
+    for item in items:
+        if id(item) not in ids:
+            ids.add(id(item))
+            target.append(item)
+
+
+# -- folding recursion ------------------------------------------------------------------
+
+
+def fold(raw: list[TracebackType], notes: list[str]) -> list[Entry]:
+    """Fold recursion, before any source is read.
+
+    A run of entries on the same line of the same code becomes its first
+    entry with ``repeated`` set to the number of the others. Then a cycle of
+    2 to :data:`MAX_CYCLE` entries (mutual recursion, ``a → b → a → b …``)
+    occurring :data:`MIN_CYCLE_COUNT` or more times in a row is kept once: its
+    last entry gets ``repeated`` = the number of further occurrences of the
+    whole cycle, and *notes* gets a sentence naming the cycle.
+
+    :param raw: the traceback entries, outermost first
+    :param notes: the report's collection notes, updated
+    """
+    entries: list[Entry] = []
+    for tb in raw:
+        entry = Entry(tb)
+        if entries and entries[-1].same_place(entry):
+            entries[-1].repeated += 1
+            entries[-1].span += 1
+        else:
+            entries.append(entry)
+    folded: list[Entry] = []
+    start = 0
+    while start < len(entries):
+        size, count = _cycle_at(entries, start)
+        if count < MIN_CYCLE_COUNT:
+            folded.append(entries[start])
+            start += 1
+            continue
+        cycle = entries[start : start + size]
+        cycle[-1].repeated = count - 1
+        cycle[-1].span += (count - 1) * size
+        folded.extend(cycle)
+        names = " → ".join(safe_str(entry.code.co_name, NAME_LIMIT) for entry in cycle)
+        notes.append(
+            f"a cycle of {size} frames ({names}) occurred {count:,} times in a row; it is "
+            f"shown once, and its last frame's 'repeated' counts the {count - 1:,} "
+            "further occurrences of the whole cycle"
+        )
+        start += size * count
+    return folded
+
+
+def _cycle_at(entries: list[Entry], start: int) -> tuple[int, int]:
+    """Return (size, count) of the shortest cycle starting at *start*, or (0, 1)."""
+    for size in range(2, MAX_CYCLE + 1):
+        cycle = entries[start : start + size]
+        if len(cycle) < size:
+            break
+        if any(entry.repeated for entry in cycle):
+            continue
+        count = 1
+        while all(
+            index < len(entries)
+            and not entries[index].repeated
+            and entries[index].same_place(cycle[offset])
+            for offset, index in enumerate(range(start + count * size, start + (count + 1) * size))
+        ):
+            count += 1
+        if count >= MIN_CYCLE_COUNT:
+            return size, count
+    return 0, 1
+
+
+# -- one frame ----------------------------------------------------------------------------
+
+
+def build_frame(
+    entry: Entry, walk: Walk, extra_data: dict[ExtraKey, list[ExtraValue]]
+) -> tuple[ExceptionFrame, Magic]:
+    """Turn one traceback entry into plain data.
+
+    :param entry: the entry
+    :param walk: the collection's state
+    :param extra_data: the report's extra data; supplement extra data is added
+    :returns: the frame and the magic variables it set (for the decorators
+        and reporters)
+    """
+    frame = entry.tb.tb_frame
+    code = entry.code
+    f_globals = frame.f_globals
+    try:
+        raw_locals: object = frame.f_locals
+    except Exception:  # noqa: BLE001
+        raw_locals = {}
+    f_locals: Mapping[str, Any] = raw_locals if isinstance(raw_locals, Mapping) else {}
+    redactor = walk.redactor
+    magic = read_magic(f_locals, f_globals)
+    fields: dict[str, Any] = {}
+    if magic.supplement is not None:
+        data, error_text = collect_supplement(magic.supplement, redactor, walk.error_tracebacks)
+        fields["supplement"] = data
+        fields["supplement_exception"] = error_text
+        if data is not None and data.extra:
+            for key, value in data.extra.items():
+                extra_data.setdefault(key, []).append(value)
+    if magic.info is not None:
+        fields["traceback_info"] = redactor.redact_text(safe_str(magic.info, INFO_LIMIT))
+    if magic.hide is not None:
+        fields["traceback_hide"] = magic.hide
+    if magic.log is not None:
+        fields["traceback_log"] = redactor.redact_text(safe_str(magic.log, INFO_LIMIT))
+    filename = safe_str(code.co_filename, VALUE_LIMIT)
+    lineno = entry.lineno
+    end_lineno, colno, end_colno = _positions(code, entry.lasti)
+    lines = _source(filename, f_globals, walk)
+    context_lines: tuple[str, ...] = ()
+    context_start = None
+    if lines and lineno is not None and 0 < lineno <= len(lines):
+        last = min(max(lineno, end_lineno or lineno), lineno + 20) + CONTEXT_LINES
+        context_start = max(lineno - CONTEXT_LINES, 1)
+        context_lines = tuple(lines[context_start - 1 : min(last, len(lines))])
+        if colno is not None:
+            colno = _char_offset(lines[lineno - 1], colno)
+        if end_colno is not None and end_lineno is not None and 0 < end_lineno <= len(lines):
+            end_colno = _char_offset(lines[end_lineno - 1], end_colno)
+    local_vars = None
+    omitted_locals = 0
+    if walk.collect_locals:
+        local_vars, omitted_locals = _locals(f_locals, redactor)
+    modname = f_globals.get("__name__")
+    result = ExceptionFrame(
+        modname=safe_str(modname, NAME_LIMIT) if modname is not None else None,
+        filename=filename,
+        lineno=lineno,
+        revision=walk.revision(f_globals),
+        name=safe_str(code.co_name, NAME_LIMIT),
+        tbid=id(entry.tb),
+        qualname=safe_str(code.co_qualname, NAME_LIMIT),
+        end_lineno=end_lineno,
+        colno=colno,
+        end_colno=end_colno,
+        context_lines=context_lines,
+        context_start=context_start,
+        locals=local_vars,
+        is_library=_is_library(filename),
+        repeated=entry.repeated,
+        omitted_locals=omitted_locals,
+        **fields,
+    )
+    return result, magic
+
+
+def _positions(code: CodeType, lasti: int) -> tuple[int | None, int | None, int | None]:
+    """Return (end line, column, end column) of the instruction at *lasti*."""
+    if lasti < 0:
+        return None, None, None
+    try:
+        positions = next(itertools.islice(code.co_positions(), lasti // 2, None))
+    except Exception:  # noqa: BLE001
+        return None, None, None
+    return positions[1], positions[2], positions[3]
+
+
+def _source(filename: str, f_globals: dict[str, Any], walk: Walk) -> list[str]:
+    lines = walk.sources.get(filename)
+    if lines is None:
+        try:
+            raw = linecache.getlines(filename, f_globals)
+        except Exception:  # noqa: BLE001
+            raw = []
+        lines = [
+            truncate_text(safe_str(line, sys.maxsize).rstrip("\r\n"), SOURCE_LINE_LIMIT)
+            for line in raw
+        ]
+        walk.sources[filename] = lines
+    return lines
+
+
+def _char_offset(line: str, byte_offset: int) -> int:
+    """Turn a UTF-8 byte offset in *line* (what ``co_positions`` gives) into characters."""
+    try:
+        return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+    except Exception:  # noqa: BLE001
+        return byte_offset
+
+
+def _locals(
+    f_locals: Mapping[str, Any], redactor: Redactor
+) -> tuple[tuple[LocalVariable, ...], int]:
+    result: list[LocalVariable] = []
+    omitted = 0
+    try:
+        items = list(f_locals.items())
+    except Exception:  # noqa: BLE001
+        items = []
+    for name, value in items:
+        if isinstance(name, str) and name.startswith("__") and name.endswith("__"):
+            continue
+        if len(result) >= MAX_LOCALS:
+            omitted += 1
+            continue
+        text, redacted = redactor.redact_item(name, safe_repr(value, REPR_LIMIT))
+        result.append(LocalVariable(safe_str(name, NAME_LIMIT), text, redacted))
+    return tuple(result), omitted
+
+
+@functools.lru_cache(maxsize=2048)
+def _is_library(filename: str) -> bool:
+    if filename.startswith("<frozen "):
+        return True
+    if "/site-packages/" in filename or "/dist-packages/" in filename:
+        return True
+    if "\\site-packages\\" in filename:
+        return True
+    return filename.startswith(_library_prefixes())
+
+
+@functools.lru_cache(maxsize=1)
+def _library_prefixes() -> tuple[str, ...]:
+    prefixes: set[str] = set()
+    try:
+        paths = sysconfig.get_paths()
+    except Exception:  # noqa: BLE001
+        paths = {}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = paths.get(key)
+        if path:
+            prefixes.add(path.rstrip("/\\") + ("\\" if "\\" in path else "/"))
+    return tuple(sorted(prefixes))
