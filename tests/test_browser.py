@@ -142,6 +142,12 @@ def test_no_console_errors_and_no_csp_violations(browser: Any, server: str) -> N
         # the styles applied too
         color = tab.locator(".headline").evaluate("e => getComputedStyle(e).borderLeftStyle")
         assert color == "solid"
+        # the failing expression is underlined in place: the line's text shows once
+        line = tab.locator(".frame.current .line.cur").first
+        assert line.inner_text().count('items["answer"] / (items["answer"] - 42)') == 1
+        mark = line.locator(".mark")
+        assert mark.inner_text() == 'items["answer"] / (items["answer"] - 42)'
+        assert mark.evaluate("e => getComputedStyle(e).textDecorationStyle") == "wavy"
         ARTIFACTS.mkdir(exist_ok=True)
         tab.screenshot(path=str(ARTIFACTS / "debug_page.png"), full_page=True)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -175,6 +176,37 @@ def test_hidden_frames_collapsed_with_include_hidden_frames() -> None:
     assert '<details class="hidden-frames js-collapse" open>' in out
     assert "1 hidden frame (" in strip_tags(out)
     assert re.search(r":\d+ in hide_me", strip_tags(out))
+
+
+def pass_through(info: str, inner: Callable[..., object], *args: object) -> object:
+    __traceback_info__ = info
+    return inner(*args)
+
+
+def hide(value: object, inner: Callable[..., object], *args: object) -> object:
+    __traceback_hide__ = value  # noqa: F841
+    return inner(*args)
+
+
+def test_paste_hide_after_keeps_hidden_arguments_out_of_the_context() -> None:
+    """Paste's test_hide_after: an argument three lines below the call stays out of view."""
+    try:
+        # fmt: off
+        pass_through(
+            "AABB",
+            hide, "after",
+            pass_through, "CCDD",
+            # A little whitespace to keep this line out of the
+            # content part of the report
+            hide, "reset",
+            app_frame)
+        # fmt: on
+    except KeyError:
+        exc_data = collect_exception(*sys.exc_info())
+    out = format_html(exc_data)
+    assert "AABB" in out
+    assert "CCDD" not in out
+    assert "app_frame" in out
 
 
 def test_show_hidden_frames_shows_them_plainly() -> None:
