@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from paste_exc._ident import hash_identifier, make_identifier
 from paste_exc._saferepr import safe_repr, safe_str
+from paste_exc._saferepr import truncate_text as truncate_text  # importable here, as before
 from paste_exc.errors import ConfigError
+from paste_exc.redact import REDACTED as REDACTED  # importable here, as before
 from paste_exc.redact import Redactor, default_redactor
 
 if TYPE_CHECKING:
@@ -170,8 +172,10 @@ class ExceptionFrame:
     locals: tuple[LocalVariable, ...] | None = None
     #: True for frames of the standard library and installed packages.
     is_library: bool = False
-    #: How many identical frames directly after this one were folded into it
-    #: (deep recursion).
+    #: Folded recursion: how many more times the frame (a run of identical
+    #: frames), or the cycle of frames ending with this one (mutual
+    #: recursion, named in :attr:`CollectedException.collection_notes`),
+    #: occurred directly after this.
     repeated: int = 0
     #: Locals left out to keep the report bounded.
     omitted_locals: int = 0
@@ -319,7 +323,7 @@ class ExceptionCollector:
         collect_locals: bool = False,
         redactor: Redactor | None = None,
     ) -> None:
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        if not _is_limit(limit):
             raise ConfigError("limit", f"expected an integer or None, got {safe_repr(limit, 100)}")
         self.limit = limit
         self.collect_locals = collect_locals
@@ -449,7 +453,7 @@ class ExceptionCollector:
 
         __exception_formatter__ = 1  # noqa: F841 - Paste's marker against recursion
         notes: list[str] = []
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        if not _is_limit(limit):
             notes.append(f"the limit {safe_repr(limit, 50)} is not an integer; ignored")
             limit = None
         if limit is None:
@@ -474,6 +478,10 @@ class ExceptionCollector:
             ident_prefix=DEBUG_IDENT_PREFIX,
             error_tracebacks=DEBUG_EXCEPTION_FORMATTER,
         )
+
+
+def _is_limit(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 class Bunch:
@@ -555,9 +563,8 @@ def collected_data(
     :param collect_locals: whether the report must hold the frames' locals
     :param redactor: the redactor for a first collection
     """
-    cached: object = None
     try:
-        cached = getattr(exception, CACHE_ATTRIBUTE, None)
+        cached: object = getattr(exception, CACHE_ATTRIBUTE, None)
     except Exception:  # noqa: BLE001
         cached = None
     if isinstance(cached, CollectedException) and (cached.locals_collected or not collect_locals):
