@@ -235,8 +235,8 @@ class MiddlewareSettings:
     trim_source_paths: tuple[tuple[str, str], ...] = ()
     #: A Jinja2 template file for the safe (non-debug) page.
     error_template: str | None = None
-    #: Debug pages larger than this many bytes are replaced by the safe page.
-    max_page_size: int = 4_000_000
+    #: The size budget of the debug page and fragment, in characters.
+    max_page_size: int = 1_000_000
     #: ``{name: {"backend": ..., **options}}`` for :func:`paste_exc.reporting.build_reporters`.
     reporters: dict[str, dict[str, object]] = field(default_factory=dict)
     #: Extras providers: objects or ``module:name`` references.
@@ -396,7 +396,7 @@ def resolve_settings(
         show_hidden_frames=asbool(get("show_hidden_frames"), "show_hidden_frames"),
         trim_source_paths=_trim_paths(get("trim_source_paths")),
         error_template=_optional_str(get("error_template"), "error_template") or None,
-        max_page_size=asint(get("max_page_size", 4_000_000), "max_page_size", minimum=1024),
+        max_page_size=asint(get("max_page_size", 1_000_000), "max_page_size", minimum=1024),
         reporters=_reporters(get("reporters"), flat),
         extras_providers=provider_items,
         report_message=_str(

@@ -65,9 +65,8 @@ class ErrorMiddleware(Responder):
         a file to append text reports to
     ``show_exceptions_in_wsgi_errors``
         write the whole text report to ``wsgi.errors``
-    ``from_address``, ``smtp_server``, ``smtp_username``, ``smtp_password``,
-    ``smtp_use_tls``, ``error_subject_prefix``
-        the email reports' settings
+    ``from_address``, ``smtp_server``, ``smtp_username``, ``smtp_password``, ``smtp_use_tls``
+        the email reports' settings (and ``error_subject_prefix``)
     ``error_message``
         the message of the page shown when debug is off
     ``xmlhttp_key``
