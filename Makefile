@@ -35,6 +35,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_middleware.py
 	$(BIN)/python bench/bench_email.py
+	$(BIN)/python bench/bench_render.py
 
 clean:
 	rm -rf build dist *.egg-info docs/_build tests/artifacts .mypy_cache .ruff_cache
