@@ -287,11 +287,11 @@ def build_frame(
     if lines and lineno is not None and 0 < lineno <= len(lines):
         last = min(max(lineno, end_lineno or lineno), lineno + 20) + CONTEXT_LINES
         context_start = max(lineno - CONTEXT_LINES, 1)
-        context_lines = tuple(lines[context_start - 1 : min(last, len(lines))])
+        context_lines = tuple(map(_clean_line, lines[context_start - 1 : min(last, len(lines))]))
         if colno is not None:
-            colno = _char_offset(lines[lineno - 1], colno)
+            colno = _char_offset(_clean_line(lines[lineno - 1]), colno)
         if end_colno is not None and end_lineno is not None and 0 < end_lineno <= len(lines):
-            end_colno = _char_offset(lines[end_lineno - 1], end_colno)
+            end_colno = _char_offset(_clean_line(lines[end_lineno - 1]), end_colno)
     local_vars = None
     omitted_locals = 0
     if walk.collect_locals:
@@ -331,18 +331,24 @@ def _positions(code: CodeType, lasti: int) -> tuple[int | None, int | None, int 
 
 
 def _source(filename: str, f_globals: dict[str, Any], walk: Walk) -> list[str]:
+    """Return the raw lines of *filename*, read once per walk (linecache caches across walks).
+
+    Only the few lines a frame shows are cleaned (:func:`_clean_line`): cleaning a
+    whole module per frame made every error pay for the size of its source files.
+    """
     lines = walk.sources.get(filename)
     if lines is None:
         try:
-            raw = linecache.getlines(filename, f_globals)
+            lines = linecache.getlines(filename, f_globals)
         except Exception:  # noqa: BLE001
-            raw = []
-        lines = [
-            truncate_text(safe_str(line, sys.maxsize).rstrip("\r\n"), SOURCE_LINE_LIMIT)
-            for line in raw
-        ]
+            lines = []
         walk.sources[filename] = lines
     return lines
+
+
+def _clean_line(line: object) -> str:
+    """One source line as a bounded string without its line ending."""
+    return truncate_text(safe_str(line, sys.maxsize).rstrip("\r\n"), SOURCE_LINE_LIMIT)
 
 
 def _char_offset(line: str, byte_offset: int) -> int:
