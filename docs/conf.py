@@ -2,7 +2,7 @@
 
 project = "paste_exc"
 author = "The paste_exc developers"
-copyright = "2026, The paste_exc developers"  # noqa: A001
+copyright = "2026, The paste_exc developers"
 extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
