@@ -326,7 +326,24 @@ class Redactor:
             return text
         for pattern in self.value_patterns:
             text = pattern.regex.sub(_replacer(pattern), text)
+        if ("'" in text or '"' in text) and (":" in text or "=" in text):
+            text = _NAMED_VALUE.sub(self._redact_named_value, text)
         return text
+
+    def _redact_named_value(self, match: re.Match[str]) -> str:
+        """Hide the value of a ``'name': 'value'`` or ``name='value'`` pair with a secret name.
+
+        This is what keeps a secret out of the repr of a container, say a local
+        ``environ`` dict holding ``'HTTP_COOKIE': '...'``, or an object whose
+        repr shows ``password='...'``.
+        """
+        name = match.group("key") or match.group("kw")
+        if not self.is_secret_name(name):
+            return match.group(0)
+        start, end = match.span("value")
+        offset = match.start(0)
+        whole = match.group(0)
+        return whole[: start - offset] + REDACTED + whole[end - offset :]
 
     def redact_item(self, name: object, value_text: str) -> tuple[str, bool]:
         """Redact one named value; return the text and whether it changed.
@@ -375,6 +392,15 @@ class Redactor:
         if count > max_items:
             result["…"] = f"[{count - max_items} more items]"
         return result
+
+
+#: A quoted key and a quoted value (``'key': 'value'``, as dict reprs show them) or a
+#: keyword and a quoted value (``key='value'``, as dataclass and call reprs show them).
+#: A value cut short by truncation (no closing quote before ``…`` or the end) counts too.
+_NAMED_VALUE = re.compile(
+    r"""(?:(?P<kq>['"])(?P<key>[^'"\\\n]{1,200})(?P=kq)\s*:\s*|\b(?P<kw>[A-Za-z_][\w-]{0,100})=)"""
+    r"""(?P<vq>['"])(?P<value>(?:\\.|(?!(?P=vq))[^\\\n…])*)(?:(?P=vq)|(?=…)|$)"""
+)
 
 
 def _replacer(pattern: ValuePattern) -> Callable[[re.Match[str]], str]:

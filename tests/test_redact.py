@@ -347,3 +347,44 @@ def test_planted_secrets_are_removed(prefix: str, suffix: str, secret: str) -> N
 @given(st.text(max_size=100))
 def test_is_secret_name_never_raises(name: str) -> None:
     assert isinstance(default_redactor.is_secret_name(name), bool)
+
+
+# --- secrets inside the repr of containers and objects --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("{'HTTP_COOKIE': 'session=abc123; theme=dark', 'HTTP_HOST': 'example.com'}", "abc123"),
+        ("{'password': \"it's-secret\"}", "it's-secret"),
+        ("{'outer': {'api_key': 'k-998877'}}", "k-998877"),
+        ("Connection(host='db', password='hunter2', user='bob')", "hunter2"),
+        ("{'HTTP_AUTHORIZATION': 'Basic dXNlcjpwYXNz… [300 more characters]", "dXNlcjpwYXNz"),
+    ],
+)
+def test_secret_named_values_inside_reprs_are_redacted(text: str, secret: str) -> None:
+    result = default_redactor.redact_text(text)
+    assert secret not in result
+    assert REDACTED in result
+
+
+def test_innocent_named_values_inside_reprs_stay() -> None:
+    text = "{'HTTP_HOST': 'example.com', 'keyboard': 'qwerty'} Book(author='Le Guin')"
+    assert default_redactor.redact_text(text) == text
+
+
+def test_a_collected_environ_local_shows_no_cookie() -> None:
+    import sys
+
+    from paste_exc.collector import collect_exception
+
+    def view(environ: dict[str, str]) -> None:
+        raise RuntimeError("boom")
+
+    try:
+        view({"HTTP_COOKIE": "sessionid=s3cr3tvalue", "PATH_INFO": "/x"})
+    except RuntimeError:
+        data = collect_exception(*sys.exc_info(), collect_locals=True)
+    shown = [v.value for f in data.frames for v in (f.locals or ())]
+    assert any("PATH_INFO" in v for v in shown)
+    assert not any("s3cr3tvalue" in v for v in shown)
