@@ -152,15 +152,16 @@ def test_mutual_recursion_is_folded_to_one_cycle(deep_stack: None, no_tracebackl
         data = collect_exception(type(error), error, error.__traceback__)
         raw_frames = count_entries(error.__traceback__)
     assert raw_frames > 9_000
-    assert [frame.name for frame in data.frames] == [
-        "test_mutual_recursion_is_folded_to_one_cycle",
-        "ping",
-        "pong",
-    ]
+    names = [frame.name for frame in data.frames]
+    # Where the interpreter's limit strikes decides whether the stack ends in
+    # ping or in pong: an unpaired last ping stays after the folded cycle.
+    tail = names[3:]
+    assert names[:3] == ["test_mutual_recursion_is_folded_to_one_cycle", "ping", "pong"]
+    assert tail in ([], ["ping"])
     # The last frame of the kept cycle counts the further occurrences of the
     # whole cycle (two entries each).
     assert data.frames[1].repeated == 0
-    assert 1 + 2 * (1 + data.frames[2].repeated) == raw_frames
+    assert 1 + 2 * (1 + data.frames[2].repeated) + len(tail) == raw_frames
     assert data.omitted_frames == 0
     note = f"a cycle of 2 frames (ping → pong) occurred {data.frames[2].repeated + 1:,} times"
     assert any(text.startswith(note) for text in data.collection_notes)
