@@ -11,9 +11,10 @@ so every reporter can also be named as a backend.
 
 from __future__ import annotations
 
+import inspect
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
@@ -25,7 +26,15 @@ from paste_exc.flood import FloodControl, store_from_spec
 if TYPE_CHECKING:
     from paste_exc.collector import CollectedException
 
-__all__ = ["Reporter", "append_bytes", "asbool", "asfloat", "aslist", "separator"]
+__all__ = [
+    "Reporter",
+    "append_bytes",
+    "asbool",
+    "asfloat",
+    "aslist",
+    "given_options",
+    "separator",
+]
 
 
 def append_bytes(filename: str | bytes, data: bytes) -> None:
@@ -43,6 +52,25 @@ def append_bytes(filename: str | bytes, data: bytes) -> None:
             view = view[written:]
     finally:
         os.close(fd)
+
+
+def given_options(init: Callable[..., None], values: dict[str, Any]) -> dict[str, Any]:
+    """Return the named arguments of *init* whose value is not the default.
+
+    An omitted option keeps the class attribute, so a Paste-style subclass
+    that sets its defaults as class attributes still works.
+    """
+    given: dict[str, Any] = {}
+    for name, param in inspect.signature(init).parameters.items():
+        if name == "self" or param.kind is param.VAR_KEYWORD or name not in values:
+            continue
+        value = values[name]
+        if value is param.default or (
+            type(value) is type(param.default) and value == param.default
+        ):
+            continue
+        given[name] = value
+    return given
 
 
 def separator() -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from paste_exc._reporterbase import Reporter, append_bytes, asbool
+from paste_exc._reporterbase import Reporter, append_bytes, asbool, given_options
 from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -39,6 +39,15 @@ class LoggingReporter(Reporter):
     logger: Any = "paste_exc.report"
     level: Any = logging.ERROR
     show_hidden_frames: Any = False
+
+    def __init__(
+        self,
+        logger: str = "paste_exc.report",
+        level: int | str = logging.ERROR,
+        show_hidden_frames: bool | str = False,
+        **conf: Any,
+    ) -> None:
+        super().__init__(**given_options(LoggingReporter.__init__, locals()), **conf)
 
     def check_params(self) -> None:
         if not isinstance(self.logger, str):
@@ -106,6 +115,15 @@ class JSONLinesReporter(Reporter):
     filename: Any = None
     stream: Any = None
     debug: Any = True
+
+    def __init__(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        stream: IO[str] | None = None,
+        debug: bool | str = True,
+        **conf: Any,
+    ) -> None:
+        super().__init__(**given_options(JSONLinesReporter.__init__, locals()), **conf)
 
     def check_params(self) -> None:
         if (self.filename is None) == (self.stream is None):

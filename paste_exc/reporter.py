@@ -15,7 +15,15 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
 from paste_exc._capture import CapturedReport, CapturingReporter
-from paste_exc._reporterbase import Reporter, append_bytes, asbool, asfloat, aslist, separator
+from paste_exc._reporterbase import (
+    Reporter,
+    append_bytes,
+    asbool,
+    asfloat,
+    aslist,
+    given_options,
+    separator,
+)
 from paste_exc._smtp import (
     build_message,
     check_address,
@@ -82,6 +90,25 @@ class EmailReporter(Reporter):
     subject_max_length: Any = 200
     flood_window: Any = DEFAULT_WINDOW
     background: Any = True
+
+    def __init__(
+        self,
+        to_addresses: str | Iterable[str] | None = None,
+        from_address: str | None = None,
+        smtp_server: str = "localhost",
+        smtp_username: str | None = None,
+        smtp_password: str | None = None,
+        smtp_use_tls: bool | str = False,
+        subject_prefix: str = "",
+        *,
+        smtp_port: int | str | None = None,
+        smtp_use_ssl: bool | str = False,
+        smtp_timeout: float | str = 10.0,
+        smtp_verify: bool | str = True,
+        smtp_ca_file: str | None = None,
+        **conf: Any,
+    ) -> None:
+        super().__init__(**given_options(EmailReporter.__init__, locals()), **conf)
 
     def check_params(self) -> None:
         self.to_addresses = aslist(self.to_addresses, "to_addresses")
@@ -191,6 +218,14 @@ class LogReporter(Reporter):
     filename: Any = None
     show_hidden_frames: Any = True
 
+    def __init__(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        show_hidden_frames: bool | str = True,
+        **conf: Any,
+    ) -> None:
+        super().__init__(**given_options(LogReporter.__init__, locals()), **conf)
+
     def check_params(self) -> None:
         if self.filename is None or not isinstance(self.filename, str | os.PathLike):
             raise ConfigError("filename", "give the name of the file to append reports to")
@@ -212,6 +247,11 @@ class FileReporter(Reporter):
 
     file: Any = None
     show_hidden_frames: Any = True
+
+    def __init__(
+        self, file: IO[str] | None = None, show_hidden_frames: bool | str = True, **conf: Any
+    ) -> None:
+        super().__init__(**given_options(FileReporter.__init__, locals()), **conf)
 
     def check_params(self) -> None:
         if self.file is None or not callable(getattr(self.file, "write", None)):

@@ -113,15 +113,17 @@ def config_for(ctx: object) -> ReportingConfig:
 
 
 def build_reporters(
-    reporters: Mapping[str, Mapping[str, object]],
+    reporters: Mapping[str, Mapping[str, object] | ExceptionReporter],
     default_args: Mapping[str, object] | None = None,
 ) -> dict[str, ExceptionReporter]:
     """Build reporters from ``{name: {"backend": ..., **kwargs}}``.
 
     Each entry is merged over *default_args*; ``backend`` defaults to the
-    entry's name. Errors name the offending key as ``reporters.NAME.KEY``.
+    entry's name. An entry may also be a ready-made
+    :class:`~paste_exc.api.ExceptionReporter`, used as it is (*default_args*
+    do not apply to it). Errors name the offending key as ``reporters.NAME.KEY``.
 
-    :param reporters: reporter name → options
+    :param reporters: reporter name → options, or → a reporter instance
     :param default_args: options every reporter starts from
     :raises ConfigError: a backend is unknown, its SDK is missing, or it
         rejected an option
@@ -134,8 +136,14 @@ def build_reporters(
         prefix = f"reporters.{name}"
         if not isinstance(name, str) or not name:
             raise ConfigError("reporters", f"reporter names must be strings, got {name!r}")
+        if isinstance(options, ExceptionReporter):
+            built[name] = options
+            continue
         if not isinstance(options, Mapping):
-            raise ConfigError(prefix, f"expected a mapping of options, got {options!r}")
+            raise ConfigError(
+                prefix,
+                f"expected a mapping of options or an ExceptionReporter, got {_describe(options)}",
+            )
         merged: dict[str, Any] = {**defaults, **options}
         backend = merged.pop("backend", name)
         cls = resolve_backend(backend, option=f"{prefix}.backend")
@@ -197,7 +205,7 @@ def build_extras_providers(
 
 
 def configure_reporters(
-    reporters: Mapping[str, Mapping[str, object]] | None = None,
+    reporters: Mapping[str, Mapping[str, object] | ExceptionReporter] | None = None,
     install_default_handler: bool = True,
     *,
     extras_providers: Iterable[object] | str | None = None,
@@ -210,7 +218,8 @@ def configure_reporters(
     *default_args*. The result becomes the process-wide configuration used when
     ``ctx`` is ``None``, and is returned.
 
-    :param reporters: reporter name → ``{"backend": ..., **options}``
+    :param reporters: reporter name → ``{"backend": ..., **options}``, or →
+        a ready-made :class:`~paste_exc.api.ExceptionReporter`
     :param install_default_handler: when called from a running event loop,
         install :func:`paste_exc.handlers.install_asyncio_handler` on it
     :param extras_providers: providers (objects, classes or references)

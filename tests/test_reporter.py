@@ -371,3 +371,62 @@ def test_reporters_from_options_rejects_bad_values() -> None:
     assert info.value.option == "show_exceptions_in_wsgi_errors"
     with pytest.raises(TypeError, match="smtp_sever"):
         reporters_from_options(smtp_sever="x")
+
+
+def test_signatures_follow_paste_positional_order(tmp_path: Path) -> None:
+    import inspect
+
+    email = inspect.signature(EmailReporter)
+    assert list(email.parameters)[:7] == [
+        "to_addresses",
+        "from_address",
+        "smtp_server",
+        "smtp_username",
+        "smtp_password",
+        "smtp_use_tls",
+        "subject_prefix",
+    ]
+    assert email.parameters["smtp_server"].default == "localhost"
+    assert email.parameters["smtp_use_tls"].default is False
+    assert email.parameters["subject_prefix"].default == ""
+    assert 0 < email.parameters["smtp_timeout"].default <= 30
+    for name in ("smtp_port", "smtp_use_ssl", "smtp_verify", "smtp_ca_file"):
+        assert name in email.parameters
+    rep = EmailReporter("a@example.com, b@example.com", "e@x.org", "mail.example.com:2525")
+    assert rep.to_addresses == ["a@example.com", "b@example.com"]
+    assert (rep._host, rep._port) == ("mail.example.com", 2525)
+    assert rep.smtp_timeout == email.parameters["smtp_timeout"].default
+    log = LogReporter(str(tmp_path / "x.log"), False)
+    assert log.filename == str(tmp_path / "x.log")
+    assert log.show_hidden_frames is False
+    assert inspect.signature(LogReporter).parameters["show_hidden_frames"].default is True
+    stream = io.StringIO()
+    assert FileReporter(stream).file is stream
+    assert inspect.signature(FileReporter).parameters["show_hidden_frames"].default is True
+    assert LoggingReporter("myapp.errors", "WARNING").level == logging.WARNING
+    assert JSONLinesReporter(str(tmp_path / "r.jsonl")).filename == str(tmp_path / "r.jsonl")
+
+
+def test_paste_style_subclass_class_attribute_defaults_survive() -> None:
+    class SiteEmail(EmailReporter):
+        smtp_server = "mail.example.com"
+        subject_prefix = "[site] "
+
+    rep = SiteEmail(to_addresses="a@example.com", from_address="e@x.org")
+    assert rep.smtp_server == "mail.example.com"
+    assert rep.subject_prefix == "[site] "
+    assert (
+        SiteEmail(to_addresses="a@example.com", from_address="e@x.org", smtp_server="h")._host
+        == "h"
+    )
+
+
+def test_missing_required_option_is_a_value_error_not_a_type_error() -> None:
+    with pytest.raises(ValueError, match="to_addresses"):
+        EmailReporter()
+    with pytest.raises(ValueError, match="from_address"):
+        EmailReporter("a@example.com")
+    with pytest.raises(ValueError, match="filename"):
+        LogReporter()
+    with pytest.raises(ValueError, match="file"):
+        FileReporter()

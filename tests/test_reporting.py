@@ -241,6 +241,20 @@ def test_named_reporters_and_providers() -> None:
     assert isinstance(config.extras_providers[0], UserProvider)
 
 
+def test_ready_made_reporter_instances_are_used_as_they_are() -> None:
+    ready = Recorder(colour="red")
+    built = build_reporters({"ready": ready, "made": {"backend": Recorder}}, {"level": 1})
+    assert built["ready"] is ready
+    assert ready.options == {"colour": "red"}  # default_args do not apply to an instance
+    assert built["made"].options == {"level": 1}  # type: ignore[attr-defined]
+    config = configure_reporters({"ready": ready}, level=3)
+    assert config.reporters == {"ready": ready}
+    with pytest.raises(ZeroDivisionError) as info:
+        1 / 0  # noqa: B018
+    report_exception(None, "handled", info.value, logger=False)
+    assert [call[2] for call in ready.calls] == ["handled"]
+
+
 def test_configure_without_reporters_is_an_empty_config() -> None:
     config = configure_reporters()
     assert config.reporters == {}
