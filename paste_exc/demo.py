@@ -40,9 +40,11 @@ and <a href="/chained">one with its context suppressed</a></li>
 <code>__traceback_hide__</code>)</li>
 <li><a href="/secret?api_token=sk_live_51Hdemo0123456789abcdef">A secret</a>
 in the environ, the query string and a local (all redacted)</li>
+<li><a href="/json-client">A JSON client</a> (this link plays one by asking for
+<code>application/json</code>): it gets a problem document</li>
 <li><a href="/healthy">A healthy page</a></li>
 </ul>
-<p>A JSON client gets a problem document:
+<p>From a real JSON client:
 <code>curl -H 'Accept: application/json' http://HOST/plain</code>;
 a plain-text client gets text: <code>curl -H 'Accept: text/plain' http://HOST/plain</code>.</p>
 </body></html>
@@ -171,6 +173,13 @@ def _secret(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable
     raise PermissionError(f"login refused for alice (password of {len(password)} characters)")
 
 
+def _json_client(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    # Play the part of fetch/axios asking for JSON: the middleware reads this environ.
+    environ["HTTP_ACCEPT"] = "application/json"
+    order = {"id": 42, "lines": []}
+    raise LookupError(f"order {order['id']} has no lines to invoice")
+
+
 def _healthy(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     return _html(start_response, b"<!DOCTYPE html><title>OK</title><p>All is well.</p>")
 
@@ -193,6 +202,7 @@ ROUTES: Final[dict[str, WSGIApplication]] = {
     "/recursion": _recursion,
     "/supplement": _supplement,
     "/secret": _secret,
+    "/json-client": _json_client,
     "/healthy": _healthy,
 }
 

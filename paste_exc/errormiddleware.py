@@ -14,7 +14,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from paste_exc._request import Supplement
-from paste_exc._responses import Responder, emergency_text, write_errors
+from paste_exc._responses import Responder, emergency_text, static_response, write_errors
 from paste_exc._wsgiiter import (
     CatchingIter,
     ResponseStartChecker,
@@ -43,6 +43,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("paste_exc.errormiddleware")
+
+#: Where :meth:`ErrorMiddleware.exception_handler` leaves the response it built.
+_LAST_RESPONSE_KEY = "paste_exc.errormiddleware.response"
 
 
 class ErrorMiddleware(Responder):
@@ -225,12 +228,61 @@ class ErrorMiddleware(Responder):
         exc_info: tuple[type[BaseException], BaseException, TracebackType | None],
         environ: WSGIEnvironment,
     ) -> str:
-        """Report *exc_info* and return the body of its error response (Paste's method)."""
+        """Report *exc_info* and return the body of its error response (Paste's method).
+
+        A subclass may override it, as with Paste: its returned string (or
+        bytes) becomes the body of the ``500`` response sent before the
+        response started (``text/html``, with the security headers; reporting
+        is then up to the override, e.g. by calling this method through
+        ``super()``). A body already being sent still gets our appended report.
+        """
         exc = exc_info[1]
         if not isinstance(exc, Exception):
             return ""
-        _status, _headers, body = self.error_response(exc, environ)
+        status, headers, body = Responder.error_response(self, exc, environ)
+        # For an override that returns this very page: keep its headers (the CSP nonce).
+        environ[_LAST_RESPONSE_KEY] = (status, headers, body)
         return body.decode("utf-8", "replace")
+
+    def error_response(
+        self, exc: Exception, environ: WSGIEnvironment
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Collect, report and render *exc* (through an overridden :meth:`exception_handler`)."""
+        if type(self).exception_handler is ErrorMiddleware.exception_handler:
+            return Responder.error_response(self, exc, environ)
+        return self._overridden_response(exc, environ)
+
+    def _overridden_response(
+        self, exc: Exception, environ: WSGIEnvironment
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """The response built from a subclass's :meth:`exception_handler`; never raise."""
+        try:
+            result: object = self.exception_handler(_exc_info(exc), environ)
+            ours = environ.pop(_LAST_RESPONSE_KEY, None)
+            if isinstance(result, bytes):
+                body = result
+            elif isinstance(result, str):
+                body = result.encode("utf-8", "replace")
+            else:
+                raise TypeError(
+                    f"exception_handler() must return str or bytes, not {type(result).__name__}"
+                )
+            if isinstance(ours, tuple) and len(ours) == 3 and ours[2] == body:
+                return ours
+            collected = getattr(exc, "__paste_exc_collected__", None)
+            error_id = getattr(collected, "occurrence_id", "")
+        except Exception as secondary:  # noqa: BLE001 (the minimal page, never a crash)
+            environ.pop(_LAST_RESPONSE_KEY, None)
+            write_errors(
+                environ.get("wsgi.errors"),
+                emergency_text(exc, secondary, "running the overridden exception_handler()"),
+            )
+            return static_response()
+        status, headers, _static = static_response(error_id if isinstance(error_id, str) else "")
+        status, headers, _static = static_response(error_id)
+        headers[0] = ("Content-Type", "text/html; charset=utf-8")
+        headers[1] = ("Content-Length", str(len(body)))
+        return status, headers, body
 
 
 def _content_type(headers: list[tuple[str, str]] | None) -> str:

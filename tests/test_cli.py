@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import subprocess
@@ -135,6 +136,24 @@ def test_demo_serves_every_failure(tmp_path: Path) -> None:
             assert status in (200, 500), link
             if link != b"/healthy":
                 assert b"E-" in body or b"Error" in body or b"error" in body, link
+        for path in (
+            "/plain",
+            "/chained-context",
+            "/chained",
+            "/group",
+            "/notes",
+            "/after-start",
+            "/in-iterator",
+            "/in-close",
+            "/recursion",
+            "/supplement",
+            "/secret",
+            "/json-client",
+        ):
+            assert any(link.split(b"?")[0] == path.encode() for link in links), path
+        status, body = fetch(port, "/json-client")
+        assert status == 500
+        assert json.loads(body)["status"] == 500
         status, body = fetch(port, "/in-iterator")
         assert status == 200
         assert b"row 3 could not be rendered" in body

@@ -119,12 +119,14 @@ class Server:
     def environ(self, **extra: Any) -> dict[str, Any]:
         environ: dict[str, Any] = {"wsgi.errors": self.errors}
         setup_testing_defaults(environ)
+        environ.setdefault("QUERY_STRING", "")
         environ["wsgi.errors"] = self.errors
         environ.update(extra)
         return environ
 
     def run(self, app: Any, **extra: Any) -> bytes:
-        result = app(self.environ(**extra), self.start_response)
+        """Call *app* under ``wsgiref.validate.validator``, read the body, close."""
+        result = validator(app)(self.environ(**extra), self.start_response)
         try:
             return b"".join(result)
         finally:
@@ -153,7 +155,7 @@ def test_file_wrapper_passes_through_unwrapped() -> None:
 
 def test_exc_info_not_passed_when_app_never_started() -> None:
     server = Server()
-    body = server.run(ErrorMiddleware(raise_before_start))
+    body = server.run(ErrorMiddleware(validator(raise_before_start)))
     assert [call[0] for call in server.calls] == ["500 Internal Server Error"]
     assert server.calls[0][2] is None
     assert b"before start" not in body  # debug is off by default
@@ -161,7 +163,7 @@ def test_exc_info_not_passed_when_app_never_started() -> None:
 
 def test_exc_info_passed_when_app_had_started() -> None:
     server = Server()
-    server.run(ErrorMiddleware(raise_after_start))
+    server.run(ErrorMiddleware(validator(raise_after_start)))
     assert [call[0] for call in server.calls] == ["200 OK", "500 Internal Server Error"]
     exc_info = server.calls[1][2]
     assert isinstance(exc_info, tuple)
@@ -175,19 +177,21 @@ def test_middleware_sets_throw_errors_for_inner_apps() -> None:
         seen.append(environ.get("paste.throw_errors"))
         return app_returning([b"ok"])(environ, start_response)
 
-    Server().run(ErrorMiddleware(app))
+    Server().run(ErrorMiddleware(validator(app)))
     assert seen == [True]
 
 
 def test_throw_errors_in_environ_lets_errors_through() -> None:
     server = Server()
     with pytest.raises(ValueError, match="before start"):
-        server.run(ErrorMiddleware(raise_before_start), **{"paste.throw_errors": True})
+        server.run(ErrorMiddleware(validator(raise_before_start)), **{"paste.throw_errors": True})
     assert server.calls == []
 
 
-@pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit])
-def test_keyboard_interrupt_and_system_exit_are_never_caught(error: type[BaseException]) -> None:
+@pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit, GeneratorExit])
+def test_keyboard_interrupt_system_exit_generator_exit_are_never_caught(
+    error: type[BaseException],
+) -> None:
     def app(environ: dict[str, Any], start_response: Any) -> Any:
         raise error()
 
@@ -198,9 +202,9 @@ def test_keyboard_interrupt_and_system_exit_are_never_caught(error: type[BaseExc
 
     server = Server()
     with pytest.raises(error):
-        server.run(ErrorMiddleware(app))
+        server.run(ErrorMiddleware(validator(app)))
     with pytest.raises(error):
-        server.run(ErrorMiddleware(gen_app))
+        server.run(ErrorMiddleware(validator(gen_app)))
     assert "Error -" not in server.errors.getvalue()
 
 
@@ -208,10 +212,10 @@ def test_expected_exceptions_reraised_before_start_and_in_iteration() -> None:
     server = Server()
     expected = {"paste.expected_exceptions": [ValueError]}
     with pytest.raises(ValueError, match="before start"):
-        server.run(ErrorMiddleware(raise_before_start), **expected)
+        server.run(ErrorMiddleware(validator(raise_before_start)), **expected)
     body = Closing([b"a", b"b"], fail_at=0)
     with pytest.raises(ValueError, match="failed at chunk 0"):
-        server.run(ErrorMiddleware(app_returning(body)), **expected)
+        server.run(ErrorMiddleware(validator(app_returning(body))), **expected)
     assert body.closed == 1
 
 
@@ -219,7 +223,7 @@ def test_expected_exception_after_body_started_is_appended() -> None:
     server = Server()
     body = Closing([b"a", b"b"], fail_at=1)
     out = server.run(
-        ErrorMiddleware(app_returning(body), debug=True),
+        ErrorMiddleware(validator(app_returning(body)), debug=True),
         **{"paste.expected_exceptions": [ValueError]},
     )
     assert out.startswith(b"a")
@@ -230,7 +234,9 @@ def test_expected_exception_after_body_started_is_appended() -> None:
 def test_client_disconnect_closes_app_iterable_once() -> None:
     server = Server()
     body = Closing([b"a", b"b", b"c"])
-    result = ErrorMiddleware(app_returning(body))(server.environ(), server.start_response)
+    result = validator(ErrorMiddleware(validator(app_returning(body))))(
+        server.environ(), server.start_response
+    )
     iterator = iter(result)
     assert next(iterator) == b"a"
     result.close()  # type: ignore[attr-defined]
@@ -241,7 +247,9 @@ def test_client_disconnect_closes_app_iterable_once() -> None:
 def test_error_in_close_after_disconnect_is_reported_not_raised() -> None:
     server = Server()
     body = Closing([b"a", b"b"], fail_close=True)
-    result = ErrorMiddleware(app_returning(body))(server.environ(), server.start_response)
+    result = validator(ErrorMiddleware(validator(app_returning(body))))(
+        server.environ(), server.start_response
+    )
     next(iter(result))
     result.close()  # type: ignore[attr-defined]
     assert body.closed == 1
@@ -490,3 +498,83 @@ def test_exception_handler_returns_the_page() -> None:
     except RuntimeError:
         page = middleware.exception_handler(sys.exc_info(), environ)  # type: ignore[arg-type]
     assert "RuntimeError: handled here" in strip_tags(page)
+
+
+# -- a subclass overriding Paste's exception_handler ---------------------------
+
+
+class CustomHandler(ErrorMiddleware):
+    """Paste-style subclass: its string is the body."""
+
+    def exception_handler(self, exc_info: Any, environ: Any) -> str:
+        return f"<p>custom page for {exc_info[1]}</p>"
+
+
+class WrappingHandler(ErrorMiddleware):
+    """Reports through ``super()`` and wraps the page."""
+
+    def exception_handler(self, exc_info: Any, environ: Any) -> str:
+        return "<!-- wrapped -->" + super().exception_handler(exc_info, environ)
+
+
+class PassThroughHandler(ErrorMiddleware):
+    def exception_handler(self, exc_info: Any, environ: Any) -> str:
+        return super().exception_handler(exc_info, environ)
+
+
+class BrokenHandler(ErrorMiddleware):
+    def exception_handler(self, exc_info: Any, environ: Any) -> str:
+        raise RuntimeError("the override is broken")
+
+
+def make_subclass(
+    cls: type[ErrorMiddleware], app: Callable[..., Any], **options: Any
+) -> tuple[webtest.TestApp, ErrorMiddleware]:
+    middleware = cls(validator(app), **options)
+    return webtest.TestApp(catching(validator(middleware))), middleware
+
+
+def test_overridden_exception_handler_gives_the_body() -> None:
+    client, _ = make_subclass(CustomHandler, raise_before_start, debug=True)
+    response = client.get("/", status=500, expect_errors=True)
+    assert response.body == b"<p>custom page for before start</p>"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert int(response.headers["Content-Length"]) == len(response.body)
+    for name in SECURITY_HEADERS:
+        assert response.headers.get(name), name
+
+
+def test_overridden_exception_handler_serves_iteration_errors() -> None:
+    body = Closing([b"a", b"b"], fail_at=0)
+    client, _ = make_subclass(CustomHandler, app_returning(body))
+    response = client.get("/", status=500, expect_errors=True)
+    assert response.body == b"<p>custom page for failed at chunk 0</p>"
+    assert body.closed == 1
+
+
+def test_overridden_exception_handler_calling_super_reports_once() -> None:
+    client, middleware = make_subclass(
+        WrappingHandler, raise_before_start, debug=True, reporters=CAPTURE
+    )
+    response = client.get("/", status=500, expect_errors=True)
+    assert response.text.startswith("<!-- wrapped -->")
+    assert "ValueError: before start" in strip_tags(response.text)
+    assert len(captured(middleware).reports) == 1
+    assert response.headers["X-Error-Id"] == captured(middleware).reports[0].exc_data.occurrence_id
+
+
+def test_override_returning_our_page_keeps_its_headers() -> None:
+    client, _ = make_subclass(PassThroughHandler, raise_before_start, debug=True)
+    response = client.get("/", status=500, expect_errors=True)
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
+    assert nonce is not None
+    assert f'nonce="{nonce.group(1)}"' in response.text
+    assert "paste_exc.errormiddleware.response" not in response.request.environ
+
+
+def test_broken_override_gives_the_static_page() -> None:
+    client, _ = make_subclass(BrokenHandler, raise_before_start)
+    response = client.get("/", status=500, expect_errors=True)
+    assert "another while reporting it" in response.text
+    assert "the override is broken" in response.errors
+    assert "ValueError: before start" in response.errors
