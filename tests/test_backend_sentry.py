@@ -285,3 +285,47 @@ def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError, match=r"pip install 'paste_exc\[sentry\]'") as info:
         build_reporters({"s": {"backend": "sentry", "dsn": "http://k@127.0.0.1:1/1"}})
     assert info.value.option == "reporters.s.backend"
+
+
+seen_crumbs: list[dict[str, Any]] = []
+
+
+def user_before_breadcrumb(crumb: dict[str, Any], hint: Any) -> dict[str, Any] | None:
+    seen_crumbs.append(dict(crumb, data=dict(crumb.get("data") or {})))
+    if crumb.get("category") == "noise":
+        return None
+    crumb.setdefault("data", {})["hooked"] = "yes"
+    return crumb
+
+
+def test_user_before_breadcrumb_by_reference_runs_after_redaction(receiver: Receiver) -> None:
+    import sentry_sdk
+
+    seen_crumbs.clear()
+    secret = "s3c" + "r3t"  # not in the source lines the event carries
+    reporter = SentryReporter(
+        dsn=f"http://public@127.0.0.1:{receiver.port}/1",
+        default_integrations=False,
+        event_scrubber=EventScrubber(denylist=[], pii_denylist=[]),
+        before_breadcrumb=f"{__name__}:user_before_breadcrumb",
+    )
+    try:
+        with sentry_sdk.new_scope() as scope:
+            scope.set_client(reporter.client)
+            scope.add_breadcrumb(
+                category="auth", message="login", data={"password": secret, "user": "ann"}
+            )
+            scope.add_breadcrumb(category="noise", message="dropped by the user's hook")
+            try:
+                failing_view({"PATH_INFO": "/crumbs"})
+            except RuntimeError as exc:
+                reporter.report_exception(None, exc, "with breadcrumbs", {})
+        reporter.flush(timeout=10)
+        event = receiver.event()
+    finally:
+        reporter.close(timeout=5)
+    assert [crumb["category"] for crumb in seen_crumbs] == ["auth", "noise"]
+    assert seen_crumbs[0]["data"]["password"] == REDACTED  # ours ran first
+    (crumb,) = event["breadcrumbs"]["values"]
+    assert crumb["data"] == {"password": REDACTED, "user": "ann", "hooked": "yes"}
+    assert secret not in json.dumps(event)

@@ -59,7 +59,8 @@ class SentryReporter(ExceptionReporter):
         ``{"type": "module:Class", "args": [...], "kwargs": {...}}``
     :param before_send: a callable or a ``module:name`` reference, called after
         our redaction
-    :param before_breadcrumb: a callable or a ``module:name`` reference
+    :param before_breadcrumb: a callable or a ``module:name`` reference, called
+        after our redaction of the breadcrumb's message and data
     :param global_client: also make the client Sentry's global one (as
         :func:`sentry_sdk.init` does), so the application's own
         ``sentry_sdk.capture_*`` calls use it
@@ -90,11 +91,12 @@ class SentryReporter(ExceptionReporter):
         breadcrumb = resolve_reference(before_breadcrumb, option="before_breadcrumb")
         if breadcrumb is not None and not callable(breadcrumb):
             raise ConfigError("before_breadcrumb", f"{before_breadcrumb!r} is not callable")
+        self._user_before_breadcrumb: Callable[..., Any] | None = breadcrumb
         options = _coerce_options(sdk, options)
         options.setdefault("environment", "development" if __debug__ else "production")
         options["integrations"] = _build_integrations(sdk, integrations)
         options["before_send"] = self._before_send
-        options["before_breadcrumb"] = breadcrumb
+        options["before_breadcrumb"] = self._before_breadcrumb
         self.client: sentry_sdk.Client = _make_client(sdk, options)
         if global_client:
             sdk.get_global_scope().set_client(self.client)
@@ -145,6 +147,9 @@ class SentryReporter(ExceptionReporter):
         for key in ("request", "extra", "user"):
             if key in event:
                 event[key] = scrub(event[key], self.redactor)
+        crumbs = event.get("breadcrumbs")
+        if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
+            crumbs["values"] = [self._scrub_crumb(crumb) for crumb in crumbs["values"]]
         for value in (event.get("exception") or {}).get("values") or ():
             for frame in (value.get("stacktrace") or {}).get("frames") or ():
                 if isinstance(frame.get("vars"), dict):
@@ -152,6 +157,21 @@ class SentryReporter(ExceptionReporter):
         if self._user_before_send is not None:
             return self._user_before_send(event, hint)
         return event
+
+    def _scrub_crumb(self, crumb: Any) -> Any:
+        if not isinstance(crumb, dict):
+            return crumb
+        if isinstance(crumb.get("message"), str):
+            crumb["message"] = self.redactor.redact_text(crumb["message"])
+        if "data" in crumb:
+            crumb["data"] = scrub(crumb["data"], self.redactor)
+        return crumb
+
+    def _before_breadcrumb(self, crumb: Any, hint: Any) -> Any:
+        crumb = self._scrub_crumb(crumb)
+        if self._user_before_breadcrumb is not None:
+            return self._user_before_breadcrumb(crumb, hint)
+        return crumb
 
     # -- lifecycle ----------------------------------------------------------
 
