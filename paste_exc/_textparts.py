@@ -8,6 +8,7 @@ lines of a :class:`SyntaxError`.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -34,9 +35,12 @@ def caret_line(frame: ExceptionFrame) -> str | None:
     """Return the ``^^^`` line under a frame's stripped source line, or ``None``.
 
     As Python 3.11 prints it: the carets mark the columns of the failing
-    expression (to the end of the line when it spans several lines), and the
-    line is left out when it would underline the whole stripped line or when
-    the columns are unknown. The result lines up under
+    expression (to the end of the line when it spans several lines); in a
+    one-line binary operation or subscript, ``~`` marks the operands and ``^``
+    the operator or the subscript (``~^~``, ``~^^^^^``). The line is left out
+    when the columns are unknown and when it would underline the whole
+    stripped line (as Paste's reports had no caret there, whatever the
+    expression). The result lines up under
     ``TextFormatter.format_source`` (two spaces of indent).
 
     :param frame: a collected frame.
@@ -54,7 +58,42 @@ def caret_line(frame: ExceptionFrame) -> str | None:
     end = min(frame.end_colno if same_line else line_end, line_end)
     if end <= start or end - start >= len(stripped):
         return None
-    return "  " + " " * (start - lead) + "^" * (end - start)
+    anchors = _caret_anchors(original[start:end]) if same_line else None
+    if anchors is None or not 0 <= anchors[0] < anchors[1] <= end - start:
+        return "  " + " " * (start - lead) + "^" * (end - start)
+    left, right = anchors
+    marks = "~" * left + "^" * (right - left) + "~" * (end - start - right)
+    return "  " + " " * (start - lead) + marks
+
+
+def _caret_anchors(segment: str) -> tuple[int, int] | None:
+    """Where Python 3.11 puts the ``^`` in a failing binary operation or subscript.
+
+    Returns ``(first, after_last)`` character offsets into *segment*, or
+    ``None`` when the segment is not one such expression.
+    """
+    try:
+        tree = ast.parse(segment)
+    except (SyntaxError, ValueError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    expr = tree.body[0].value
+    encoded = segment.encode("utf-8", "surrogatepass")
+
+    def chars(offset: int | None) -> int:
+        # ast offsets count UTF-8 bytes
+        return len(encoded[: offset or 0].decode("utf-8", "replace"))
+
+    if isinstance(expr, ast.BinOp):
+        between = segment[chars(expr.left.end_col_offset) : chars(expr.right.col_offset)]
+        skip = len(between) - len(between.lstrip())
+        left = chars(expr.left.end_col_offset) + skip
+        wide = skip + 1 < len(between) and not between[skip + 1].isspace()
+        return left, left + (2 if wide else 1)
+    if isinstance(expr, ast.Subscript):
+        return chars(expr.value.end_col_offset), chars(expr.slice.end_col_offset) + 1
+    return None
 
 
 def _source_line(frame: ExceptionFrame) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -441,3 +443,52 @@ def test_highlight_falls_back_to_escaped_text_for_odd_files() -> None:
     out = format_html(CollectedException(frames=(frame,), exception_type="E"))
     assert "&lt;b onclick=x&gt;" in out
     assert "<b onclick" not in out
+
+
+def test_highlight_cache_is_keyed_by_modification_time(tmp_path: Path) -> None:
+    source = tmp_path / "mod.py"
+    source.write_text("value = 1\n", encoding="utf-8")
+    _highlight.cache_clear()
+    request = {str(source): _highlight.SourceRequest(str(source), {1: "value = 1"})}
+    _highlight.highlight_files(request)
+    _highlight.highlight_files(request)
+    assert _highlight.cache_info()["misses"] == 1
+    assert _highlight.cache_info()["hits"] == 1
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    _highlight.highlight_files(request)
+    # a new modification time is a new cache entry: highlighted again
+    assert _highlight.cache_info()["misses"] == 2
+    assert _highlight.cache_info()["files"] == 2
+
+
+def test_highlight_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    _highlight.cache_clear()
+    monkeypatch.setattr(_highlight, "MAX_FILES", 3)
+    for number in range(10):
+        name = f"/nowhere/file{number}.py"
+        _highlight.highlight_files({name: _highlight.SourceRequest(name, {1: "x = 1"})})
+        assert _highlight.cache_info()["files"] <= 3
+    assert _highlight.cache_info()["files"] == 3
+    # the oldest files were dropped: asking again highlights again
+    misses = _highlight.cache_info()["misses"]
+    _highlight.highlight_files({"/nowhere/file0.py": _highlight.SourceRequest("x", {1: "x = 1"})})
+    assert _highlight.cache_info()["misses"] == misses + 1
+    _highlight.cache_clear()
+
+
+def test_show_extra_data_false_keeps_supplement_object_and_url() -> None:
+    # Paste: show_extra_data drops exc_data.extra_data only; the supplement's
+    # object and URL are still shown.
+    from dataclasses import replace
+
+    data = replace(
+        collect(app_frame), extra_data={("normal", "Env title"): [{"HTTP_HOST": "h.example"}]}
+    )
+    shown = format_html(data)
+    assert "Env title" in shown
+    hidden = format_html(data, show_extra_data=False)
+    assert "Env title" not in hidden
+    assert "h.example" not in hidden
+    assert "the-object" in hidden
+    assert "http://example.com/page?x=1" in strip_tags(hidden)

@@ -820,3 +820,66 @@ def test_real_long_chain_is_bounded() -> None:
     assert report.count(CAUSE) <= MAX_CHAIN_DEPTH
     assert "earlier chained exceptions not collected]" in report
     assert report.splitlines()[-1] == f"RuntimeError: link {MAX_CHAIN_DEPTH + 9}"
+
+
+def test_include_reusable_does_not_change_the_text_report() -> None:
+    # Paste: include_reusable only concerns the HTML formatter's CSS and script.
+    data = exc("E", "v", frame(), extra_data={("normal", "title"): ["x"]})
+    assert format_text(data, include_reusable=False) == format_text(data)
+    assert TextFormatter(include_reusable=False).include_reusable is False
+
+
+# --- Python 3.11's caret anchors ----------------------------------------------------
+
+
+def test_caret_anchors_of_a_binary_operation() -> None:
+    report = format_text(exc("E", "v", frame("    return a / b", colno=11, end_colno=16)))
+    assert report.splitlines()[1:3] == ["  return a / b", "         ~~^~~"]
+
+
+def test_caret_anchors_of_a_two_character_operator() -> None:
+    report = format_text(exc("E", "v", frame("    y = a ** b", colno=8, end_colno=14)))
+    assert report.splitlines()[1:3] == ["  y = a ** b", "      ~~^^~~"]
+
+
+def test_caret_anchors_of_a_subscript() -> None:
+    report = format_text(exc("E", "v", frame('    v = data["key"]', colno=8, end_colno=19)))
+    assert report.splitlines()[1:3] == ['  v = data["key"]', "      ~~~~^^^^^^^"]
+
+
+def test_no_anchored_caret_for_the_whole_line() -> None:
+    # a line that is all one expression gets no caret line, anchors or not
+    # (Paste's reporter tests count the lines of such a report)
+    assert "^" not in format_text(exc("E", "v", frame("    a[0]", colno=4, end_colno=8)))
+    assert "~" not in format_text(exc("E", "v", frame("    1 / 0", colno=4, end_colno=9)))
+
+
+def test_caret_lines_match_pythons_traceback() -> None:
+    import traceback
+
+    def binop() -> float:
+        zero = 0
+        return 1 + 1 / zero
+
+    def subscript() -> int:
+        table: dict[str, int] = {}
+        return table["missing"] + 1
+
+    def call() -> int:
+        return int("a") + 1
+
+    for func in (binop, subscript, call):
+        try:
+            func()
+        except Exception as error:
+            python = traceback.format_exception(error)
+            ours = format_text(collect_exception(type(error), error, error.__traceback__))
+        expected = [
+            line[2:] for line in "".join(python).splitlines() if set(line.strip()) <= set("~^")
+        ]
+        got = [
+            line for line in ours.splitlines() if line.strip() and set(line.strip()) <= set("~^")
+        ]
+        if sys.version_info[:2] == (3, 11):
+            assert got == expected, func.__name__
+        assert any("^" in line for line in got), func.__name__
