@@ -64,7 +64,7 @@ class EmailReporter(Reporter):
     Paste's options (``to_addresses``, ``from_address``, ``smtp_server``,
     ``smtp_username``, ``smtp_password``, ``smtp_use_tls``,
     ``subject_prefix``) plus ``smtp_port``, ``smtp_use_ssl`` (implicit TLS),
-    ``smtp_timeout`` (seconds per socket operation, default 10),
+    ``smtp_timeout`` (seconds per socket operation, default 5),
     ``smtp_verify`` (check the server's certificate, default true),
     ``smtp_ca_file`` (trust these certificates instead of the system's),
     ``subject_max_length`` (default 200). ``smtp_server`` may say
@@ -83,7 +83,7 @@ class EmailReporter(Reporter):
     smtp_password: Any = None
     smtp_use_tls: Any = False
     smtp_use_ssl: Any = False
-    smtp_timeout: Any = 10.0
+    smtp_timeout: Any = 5.0
     smtp_verify: Any = True
     smtp_ca_file: Any = None
     subject_prefix: Any = ""
@@ -103,7 +103,7 @@ class EmailReporter(Reporter):
         *,
         smtp_port: int | str | None = None,
         smtp_use_ssl: bool | str = False,
-        smtp_timeout: float | str = 10.0,
+        smtp_timeout: float | str = 5.0,
         smtp_verify: bool | str = True,
         smtp_ca_file: str | None = None,
         **conf: Any,
