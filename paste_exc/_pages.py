@@ -251,8 +251,11 @@ def render_appended(exc_data: CollectedException, *, content_type: str, debug: b
     """Return what to append to a body that had already started when the error came.
 
     HTML bodies get an HTML block (the report in debug mode, a notice with the
-    codes otherwise), JSON and binary bodies nothing, other text the plain-text
-    report (debug) or a short notice.
+    codes otherwise), binary bodies (images, audio, video, fonts, archives,
+    ``application/octet-stream``, ...) nothing, and every other body, JSON and
+    a body sent without a ``Content-Type`` included, plain text: the text
+    report (debug) or a short notice. A truncated JSON body is invalid either
+    way; the text at least says why it stopped.
 
     :param exc_data: the collected exception
     :param content_type: the ``Content-Type`` already sent
@@ -260,7 +263,7 @@ def render_appended(exc_data: CollectedException, *, content_type: str, debug: b
     """
     media_type = content_type.split(";")[0].strip().lower()
     charset = _charset(content_type)
-    if not media_type or _is_binary(media_type) or media_type.endswith("json"):
+    if _is_binary(media_type):
         return b""
     if media_type in ("text/html", "application/xhtml+xml"):
         context = occurrence(exc_data)

@@ -233,7 +233,10 @@ def test_appended_by_content_type(data: CollectedException) -> None:
     assert f":{failing_view.__code__.co_firstlineno + 3} in failing_view".encode() in text
     assert b"<" not in text.split(b"ValueError", 1)[0]
     assert render_appended(data, content_type="image/png", debug=True) == b""
-    assert render_appended(data, content_type="application/json", debug=True) == b""
+    assert render_appended(data, content_type="application/octet-stream", debug=True) == b""
+    json_text = render_appended(data, content_type="application/json", debug=True)
+    assert b"ValueError: the view failed" in json_text
+    assert b"ValueError" in render_appended(data, content_type="", debug=True)
     latin = render_appended(data, content_type="text/plain; charset=latin-1", debug=False)
     assert data.identification_code.encode("latin-1") in latin
 
