@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from paste_exc.api import ExceptionReporter
 from paste_exc.errors import ConfigError
 
 __all__ = [
@@ -237,8 +238,9 @@ class MiddlewareSettings:
     error_template: str | None = None
     #: The size budget of the debug page and fragment, in characters.
     max_page_size: int = 1_000_000
-    #: ``{name: {"backend": ..., **options}}`` for :func:`paste_exc.reporting.build_reporters`.
-    reporters: dict[str, dict[str, object]] = field(default_factory=dict)
+    #: ``{name: {"backend": ..., **options}}`` for :func:`paste_exc.reporting.build_reporters`;
+    #: a value may also be a ready-made :class:`~paste_exc.api.ExceptionReporter`.
+    reporters: dict[str, dict[str, object] | ExceptionReporter] = field(default_factory=dict)
     #: Extras providers: objects or ``module:name`` references.
     extras_providers: tuple[object, ...] = ()
     #: The message handed to reporters with each request's exception.
@@ -286,17 +288,31 @@ def nest_reporters(flat: Mapping[str, object]) -> dict[str, dict[str, object]]:
     return nested
 
 
-def _reporters(value: object, flat: Mapping[str, object]) -> dict[str, dict[str, object]]:
-    result: dict[str, dict[str, object]] = {}
+def _reporters(
+    value: object, flat: Mapping[str, object]
+) -> dict[str, dict[str, object] | ExceptionReporter]:
+    result: dict[str, dict[str, object] | ExceptionReporter] = {}
     if value is not None:
         if not isinstance(value, Mapping):
             raise ConfigError("reporters", f"expected a mapping, got {type(value).__name__}")
         for name, options in value.items():
-            if not isinstance(options, Mapping):
-                raise ConfigError(f"reporters.{name}", "expected a mapping of options")
-            result[str(name)] = dict(options)
+            if isinstance(options, ExceptionReporter):
+                result[str(name)] = options
+            elif isinstance(options, Mapping):
+                result[str(name)] = dict(options)
+            else:
+                raise ConfigError(
+                    f"reporters.{name}", "expected a mapping of options or an ExceptionReporter"
+                )
     for name, options in nest_reporters(flat).items():
-        result.setdefault(name, {}).update(options)
+        entry = result.setdefault(name, {})
+        if isinstance(entry, ExceptionReporter):
+            key = next(iter(options))
+            raise ConfigError(
+                f"reporters.{name}.{key}",
+                "given as an object, it takes no options",
+            )
+        entry.update(options)
     return result
 
 

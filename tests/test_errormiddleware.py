@@ -578,3 +578,25 @@ def test_broken_override_gives_the_static_page() -> None:
     assert "another while reporting it" in response.text
     assert "the override is broken" in response.errors
     assert "ValueError: before start" in response.errors
+
+
+def test_a_ready_made_reporter_object_is_used_as_given() -> None:
+    def broken(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        raise LookupError("no such row")
+
+    mine = CapturingReporter()
+    app, middleware = make(broken, reporters={"mine": mine})
+    app.get("/", status=500, expect_errors=True)
+    assert middleware.reporting.reporters["mine"] is mine
+    assert mine.exception_types == ["LookupError"]
+
+
+def test_options_for_a_reporter_object_are_refused_naming_the_key() -> None:
+    from paste_exc.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"reporters\.mine\.level"):
+        ErrorMiddleware(
+            lambda e, s: [],
+            reporters={"mine": CapturingReporter()},
+            **{"reporters.mine.level": "1"},
+        )
