@@ -29,7 +29,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from paste_exc.reporting import report_exception
 
@@ -157,25 +157,12 @@ class ExceptHook:
 
 def install_excepthook() -> ExceptHook:
     """Install :class:`ExceptHook` as :data:`sys.excepthook` (once)."""
-    current = sys.excepthook
-    if isinstance(current, ExceptHook) and current.active:
-        return current
-    hook = ExceptHook(current)
-    sys.excepthook = hook
-    _hooks["sys"] = hook
-    return hook
+    return _install_hook(sys, ExceptHook)
 
 
 def remove_excepthook() -> bool:
     """Restore the hook :func:`install_excepthook` replaced; return whether ours was found."""
-    ours = _hooks.pop("sys", None)
-    if not isinstance(ours, ExceptHook):
-        return False
-    if sys.excepthook is ours:
-        sys.excepthook = ours.previous
-    else:
-        ours.active = False
-    return True
+    return _remove_hook(sys)
 
 
 class ThreadingExceptHook:
@@ -196,22 +183,39 @@ class ThreadingExceptHook:
 
 def install_threading_excepthook() -> ThreadingExceptHook:
     """Install :class:`ThreadingExceptHook` as :data:`threading.excepthook` (once)."""
-    current = threading.excepthook
-    if isinstance(current, ThreadingExceptHook) and current.active:
-        return current
-    hook = ThreadingExceptHook(current)
-    threading.excepthook = hook
-    _hooks["threading"] = hook
-    return hook
+    return _install_hook(threading, ThreadingExceptHook)
 
 
 def remove_threading_excepthook() -> bool:
     """Restore the hook :func:`install_threading_excepthook` replaced."""
-    ours = _hooks.pop("threading", None)
-    if not isinstance(ours, ThreadingExceptHook):
+    return _remove_hook(threading)
+
+
+_Hook = TypeVar("_Hook", ExceptHook, ThreadingExceptHook)
+
+
+def _install_hook(module: Any, kind: type[_Hook]) -> _Hook:
+    """Put a *kind* hook in ``module.excepthook``, wrapping the one there (once).
+
+    :param module: :mod:`sys` or :mod:`threading`
+    :param kind: the hook class for that module
+    """
+    current = module.excepthook
+    if isinstance(current, kind) and current.active:
+        return current
+    hook = kind(current)
+    module.excepthook = hook
+    _hooks[module.__name__] = hook
+    return hook
+
+
+def _remove_hook(module: Any) -> bool:
+    """Undo :func:`_install_hook`; a hook installed on top of ours keeps its chain."""
+    ours = _hooks.pop(module.__name__, None)
+    if ours is None:
         return False
-    if threading.excepthook is ours:
-        threading.excepthook = ours.previous
+    if module.excepthook is ours:
+        module.excepthook = ours.previous
     else:
         ours.active = False
     return True
