@@ -190,6 +190,10 @@ class Responder:
         except Exception as error:  # noqa: BLE001 (deliver never raises; belt and braces)
             failures = [f"reporting failed: {type(error).__name__}: {safe_str(error, 500)}"]
         reported = len(failures) < len(self.reporting.reporters) or shown
+        one_line = (
+            f"Error - {exc_data.exception_type}: {exc_data.exception_value}"
+            f" (id {exc_data.occurrence_id})\n"
+        )
         try:
             if settings.show_exceptions_in_wsgi_errors or not reported:
                 text = format_text(
@@ -197,13 +201,12 @@ class Responder:
                     show_hidden_frames=True,
                     trim_source_paths=settings.trim_source_paths,
                 )
-                write_errors(stream, f"{text}\n{_DASHES}\n")
+                # As Paste: the one-line form, then (nothing else took the report, so
+                # it must not be lost) the whole text report and 60 dashes.
+                head = "" if settings.show_exceptions_in_wsgi_errors else one_line
+                write_errors(stream, f"{head}{text}\n{_DASHES}\n")
             else:
-                write_errors(
-                    stream,
-                    f"Error - {exc_data.exception_type}: {exc_data.exception_value}"
-                    f" (id {exc_data.occurrence_id})\n",
-                )
+                write_errors(stream, one_line)
         except Exception as error:  # noqa: BLE001 (a broken formatter: keep the traceback)
             write_errors(stream, emergency_text(exc, error, "formatting the text report"))
         for line in failures:

@@ -180,8 +180,24 @@ def test_handle_exception_text_mode_writes_paste_lines(tmp_path: Any) -> None:
     except KeyError:
         result = handle_exception(sys.exc_info(), stream, html=False)
     assert result is None
-    assert "KeyError" in stream.getvalue()
-    assert "-" * 60 in stream.getvalue()
+    written = stream.getvalue()
+    # Nothing else took the report: Paste's one line, then the whole text report.
+    assert written.startswith("Error - KeyError: 'missing'")
+    assert "File '" in written
+    assert "raise KeyError" in written
+    assert written.endswith("-" * 60 + "\n")
+
+
+def test_handle_exception_reported_elsewhere_writes_one_line(tmp_path: Any) -> None:
+    stream = io.StringIO()
+    try:
+        raise KeyError("missing")
+    except KeyError:
+        handle_exception(sys.exc_info(), stream, html=False, error_log=str(tmp_path / "e.log"))
+    written = stream.getvalue()
+    assert written.startswith("Error - KeyError: 'missing'")
+    assert written.count("\n") == 1
+    assert "raise KeyError" in (tmp_path / "e.log").read_text()
 
 
 def test_handle_exception_reports_to_the_log_and_returns_pages(tmp_path: Any) -> None:
