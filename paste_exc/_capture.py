@@ -96,8 +96,8 @@ class CapturingReporter(Reporter):
     ) -> None:
         from paste_exc.collector import collected_data
 
-        exc_data = collected_data(exception)
-        if self._flood is not None and not self._flood.check(exc_data).send:
+        exc_data = self.admit(collected_data(exception))
+        if exc_data is None:
             return
         report = CapturedReport(exc_data, message, dict(extra), exception, ctx)
         with self._lock:

@@ -228,32 +228,46 @@ class Reporter(ExceptionReporter):
         :param fallback: the stream for background failures (``None``: stderr)
         :param synchronous: deliver in this thread even for a background reporter
         """
-        dispatcher = get_dispatcher()
-        if self._flood is not None:
-            try:
-                decision = self._flood.check(exc_data)
-            except Exception:  # a broken store must not lose the report
-                import logging
-
-                logging.getLogger("paste_exc.flood").warning(
-                    "paste_exc: flood control failed; reporting anyway", exc_info=True
-                )
-            else:
-                if not decision.send:
-                    dispatcher.count("held_back")
-                    return False
-                exc_data = FloodControl.annotate(exc_data, decision)
+        admitted = self.admit(exc_data)
+        if admitted is None:
+            return False
         job = Job(
-            deliver=lambda: self.deliver(exc_data, message),
-            describe=lambda: self.format_text(exc_data, show_hidden_frames=True),
+            deliver=lambda: self.deliver(admitted, message),
+            describe=lambda: self.format_text(admitted, show_hidden_frames=True),
             name=type(self).__name__,
             fallback=fallback,
         )
+        dispatcher = get_dispatcher()
         if self.background and not synchronous:
             dispatcher.submit(job)
         else:
             dispatcher.run(job)
         return True
+
+    def admit(self, exc_data: CollectedException) -> CollectedException | None:
+        """Apply flood control: ``None`` when the report is held back.
+
+        A report that opens a new window comes back with the held-back
+        summary added (:meth:`~paste_exc.flood.FloodControl.annotate`). A
+        store that fails lets the report through, logged, never lost.
+
+        :param exc_data: the collected exception
+        """
+        if self._flood is None:
+            return exc_data
+        try:
+            decision = self._flood.check(exc_data)
+        except Exception:  # a broken store must not lose the report
+            import logging
+
+            logging.getLogger("paste_exc.flood").warning(
+                "paste_exc: flood control failed; reporting anyway", exc_info=True
+            )
+            return exc_data
+        if not decision.send:
+            get_dispatcher().count("held_back")
+            return None
+        return FloodControl.annotate(exc_data, decision)
 
     def deliver(self, exc_data: CollectedException, message: str = "") -> None:
         """Send one report now, raising on failure; subclasses define it.

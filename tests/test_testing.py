@@ -73,6 +73,35 @@ def test_capturing_reporter_with_flood_window() -> None:
     assert len(rep) == 1
 
 
+def test_capturing_reporter_survives_a_broken_flood_store() -> None:
+    from paste_exc.flood import FloodDecision, FloodStore
+
+    class BrokenStore(FloodStore):
+        def hit(self, key: str, code: str, now: float, window: float) -> FloodDecision:
+            raise ConnectionError("store down")
+
+    rep = CapturingReporter(flood_window=60, flood_store=BrokenStore())
+    rep.report_exception(None, _raise(RuntimeError("store down")), "", {})
+    assert len(rep) == 1
+
+
+def test_capturing_reporter_counts_what_flood_control_held_back() -> None:
+    from paste_exc.delivery import Dispatcher, reset_dispatcher
+    from paste_exc.flood import MemoryFloodStore
+
+    dispatcher = Dispatcher()
+    previous = reset_dispatcher(dispatcher)
+    try:
+        rep = CapturingReporter(flood_window=60, flood_store=MemoryFloodStore())
+        exc = _raise(RuntimeError("counted"))
+        for _ in range(3):
+            rep.report_exception(None, exc, "", {})
+    finally:
+        reset_dispatcher(previous)
+    assert len(rep) == 1
+    assert dispatcher.stats().held_back == 2
+
+
 def test_capturing_reporter_is_exported_by_reporter_module() -> None:
     from paste_exc import reporter
 
