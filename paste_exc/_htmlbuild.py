@@ -10,7 +10,6 @@ trusted markup, with the failing columns marked) and the extra data.
 
 from __future__ import annotations
 
-import itertools
 import urllib.parse
 from collections.abc import Iterable, Mapping
 
@@ -28,6 +27,7 @@ from paste_exc._htmlview import (
     no_extra,
 )
 from paste_exc._saferepr import safe_repr
+from paste_exc._textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
 from paste_exc.collector import CollectedException, ExceptionFrame
 
 __all__ = ["build_report", "url_is_linkable"]
@@ -42,9 +42,6 @@ CONTEXT_AFTER = 2
 #: the deepest group nesting shown.
 MAX_SECTIONS = 100
 MAX_DEPTH = 8
-
-CAUSE_SENTENCE = "The above exception was the direct cause of the following exception:"
-CONTEXT_SENTENCE = "During handling of the above exception, another exception occurred:"
 
 
 def url_is_linkable(url: str | None) -> bool:
@@ -77,22 +74,17 @@ def _module_prefix(module: object) -> str:
 
 
 def _chain_of(exc: CollectedException) -> list[tuple[CollectedException, str | None]]:
-    """Return the chain ending in *exc*, oldest first, each with the sentence before it."""
-    links: list[CollectedException] = [exc]
-    seen = {id(exc)}
-    while len(links) < MAX_SECTIONS:
-        current = links[-1]
-        nxt = current.cause
-        if nxt is None and not current.suppress_context:
-            nxt = current.context
-        if nxt is None or id(nxt) in seen:
-            break
-        seen.add(id(nxt))
-        links.append(nxt)
-    links.reverse()
-    out: list[tuple[CollectedException, str | None]] = [(links[0], None)]
-    for before, link in itertools.pairwise(links):
-        out.append((link, CAUSE_SENTENCE if link.cause is before else CONTEXT_SENTENCE))
+    """Return the chain ending in *exc*, oldest first, each with the sentence before it.
+
+    The walk is the text report's (:func:`~paste_exc._textparts.chain_links`):
+    a link the collector marked as a cycle ends it, as in Python's traceback.
+    """
+    out: list[tuple[CollectedException, str | None]] = []
+    sentence = None
+    for link, is_cause in chain_links(exc):
+        out.append((link, sentence))
+        sentence = CAUSE_SENTENCE if is_cause else CONTEXT_SENTENCE
+    out.append((exc, sentence))
     return out
 
 

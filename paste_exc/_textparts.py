@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 #: At most this many links of one chain are shown (the collector bounds it too).
 MAX_CHAIN: Final = 100
+#: Python's sentences between the links of a chain (text and HTML reports).
+CAUSE_SENTENCE: Final = "The above exception was the direct cause of the following exception:"
+CONTEXT_SENTENCE: Final = "During handling of the above exception, another exception occurred:"
 
 
 def indent_block(text: str, prefix: str) -> str:

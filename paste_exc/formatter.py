@@ -34,6 +34,8 @@ from paste_exc._formatbase import (
 )
 from paste_exc._saferepr import safe_repr
 from paste_exc._textparts import (
+    CAUSE_SENTENCE,
+    CONTEXT_SENTENCE,
     caret_line,
     chain_links,
     exception_label,
@@ -59,9 +61,6 @@ __all__ = [
     "trim_source_paths",
     "truncate",
 ]
-
-_CAUSE: Final = "The above exception was the direct cause of the following exception:"
-_CONTEXT: Final = "During handling of the above exception, another exception occurred:"
 
 
 class TextFormatter(AbstractFormatter):
@@ -303,7 +302,7 @@ class TextFormatter(AbstractFormatter):
             lines.append(f"[{oldest.omitted_exceptions} earlier chained exceptions not collected]")
         for link, is_cause in links:
             lines.extend(self._single_report(link, depth + 1))
-            lines.extend(["", _CAUSE if is_cause else _CONTEXT, ""])
+            lines.extend(["", CAUSE_SENTENCE if is_cause else CONTEXT_SENTENCE, ""])
         return lines
 
     def _tail_lines(self, exc_data: CollectedException) -> list[str]:

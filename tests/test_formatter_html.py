@@ -249,6 +249,26 @@ def test_implicit_context_sentence() -> None:
     assert "During handling of the above exception, another exception occurred:" in out
 
 
+def cyclic_chain() -> None:
+    first = ValueError("first of the loop")
+    second = KeyError("second of the loop")
+    first.__context__ = second
+    second.__context__ = first
+    raise first
+
+
+def test_chain_cycle_ends_the_chain_as_in_the_text_report() -> None:
+    # Python stops at a link it has seen; the collector marks it as a cycle.
+    data = collect(cyclic_chain)
+    view = build_report(data, text_version="")
+    assert [(s.type_name, s.is_cycle) for s in view.sections] == [
+        ("KeyError", False),
+        ("ValueError", False),
+    ]
+    assert view.root_cause == "KeyError: 'second of the loop'"
+    assert "already shown above" not in format_html(data)
+
+
 def test_exception_group_as_tree() -> None:
     out = format_html(collect(grouped))
     text = strip_tags(out)
