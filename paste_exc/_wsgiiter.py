@@ -76,7 +76,7 @@ class _Responder(Protocol):
     @property
     def application(self) -> object: ...
 
-    def _iteration_failed(
+    def _answer_error(
         self,
         exc: Exception,
         environ: WSGIEnvironment,
@@ -139,15 +139,13 @@ class CatchingIter:
             if not sent and expected and _is_expected(exc, expected):
                 raise
             close_error = self._close_app()
-            yield from self.error_middleware._iteration_failed(
-                exc, self.environ, self.state, sent=sent
-            )
+            yield from self.error_middleware._answer_error(exc, self.environ, self.state, sent=sent)
             if close_error is not None:
                 self.error_middleware._report_only(close_error, self.environ, "close()")
             return
         close_error = self._close_app()
         if close_error is not None:
-            yield from self.error_middleware._iteration_failed(
+            yield from self.error_middleware._answer_error(
                 close_error, self.environ, self.state, sent=sent
             )
 

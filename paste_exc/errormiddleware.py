@@ -194,21 +194,15 @@ class ErrorMiddleware(Responder):
         expected = environ.get("paste.expected_exceptions")
         if expected and _is_expected(exc, expected):
             raise exc
-        started = state[1] is not None
-        status, headers, body = self.error_response(exc, environ)
-        try:
-            if started:
-                state[0](status, headers, _exc_info(exc))
-            else:
-                state[0](status, headers)
-        except Exception:  # noqa: BLE001 (headers were already sent: append instead)
-            return [self.appended_body(exc, environ, _content_type(state[1]))]
-        return [body]
+        return self._answer_error(exc, environ, state, sent=False)
 
-    def _iteration_failed(
+    def _answer_error(
         self, exc: Exception, environ: WSGIEnvironment, state: StartState, *, sent: bool
     ) -> list[bytes]:
-        """An error while iterating (or in ``close()``): a 500 if nothing was sent, else append."""
+        """Answer an error: a 500 if nothing of the body was sent, else append the report.
+
+        ``start_response`` gets ``exc_info`` only when the application had called it.
+        """
         if not sent:
             status, headers, body = self.error_response(exc, environ)
             try:
@@ -216,7 +210,7 @@ class ErrorMiddleware(Responder):
                     state[0](status, headers, _exc_info(exc))
                 else:
                     state[0](status, headers)
-            except Exception:  # noqa: BLE001 (the server had sent the headers)
+            except Exception:  # noqa: BLE001 (the server had sent the headers: append instead)
                 sent = True
             else:
                 return [body]
@@ -279,7 +273,6 @@ class ErrorMiddleware(Responder):
             )
             return static_response()
         status, headers, _static = static_response(error_id if isinstance(error_id, str) else "")
-        status, headers, _static = static_response(error_id)
         headers[0] = ("Content-Type", "text/html; charset=utf-8")
         headers[1] = ("Content-Length", str(len(body)))
         return status, headers, body
