@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
+from paste_exc.backends._context import pick_extras, request_headers
 from paste_exc.backends._scrub import default_redactor, scrub
 from paste_exc.errors import ConfigError
 
@@ -132,12 +133,7 @@ class RaygunReporter(ExceptionReporter):
         from paste_exc.delivery import Job, get_dispatcher
 
         exc_data = collected_data(exception)
-        kwargs: dict[str, Any] = {}
-        for key, value in extra.items():
-            if key in SEND_KEYWORDS:
-                kwargs[key] = value
-            else:
-                log.warning("ignoring the extra %r: Raygun takes %s", key, sorted(SEND_KEYWORDS))
+        kwargs = pick_extras(extra, SEND_KEYWORDS, "Raygun", log)
         tags = kwargs.get("tags")
         kwargs["tags"] = [*(tags if isinstance(tags, list) else []), _tag(exc_data)]
         custom = kwargs.get("userCustomData")
@@ -235,18 +231,13 @@ def _request_info(ctx: object) -> dict[str, Any] | None:
     """
     if not isinstance(ctx, Mapping) or not isinstance(ctx.get("REQUEST_METHOD"), str):
         return None
-    headers = {
-        key[5:].replace("_", "-").title(): str(value)
-        for key, value in ctx.items()
-        if isinstance(key, str) and key.startswith("HTTP_")
-    }
     return {
         "httpMethod": ctx["REQUEST_METHOD"],
         "url": str(ctx.get("PATH_INFO", "")),
         "hostName": str(ctx.get("HTTP_HOST") or ctx.get("SERVER_NAME", "")),
         "iPAddress": str(ctx.get("REMOTE_ADDR", "")),
         "queryString": str(ctx.get("QUERY_STRING", "")),
-        "headers": headers,
+        "headers": request_headers(ctx),
         "form": None,
         "rawData": None,
     }

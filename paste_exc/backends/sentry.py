@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
+from paste_exc.backends._context import pick_extras, request_headers
 from paste_exc.backends._scrub import default_redactor, scrub
 from paste_exc.errors import ConfigError
 
@@ -114,12 +115,7 @@ class SentryReporter(ExceptionReporter):
         from paste_exc.collector import collected_data
 
         exc_data = collected_data(exception)
-        kwargs = {}
-        for key, value in extra.items():
-            if key in SCOPE_KEYWORDS:
-                kwargs[key] = value
-            else:
-                log.warning("ignoring the extra %r: Sentry takes %s", key, sorted(SCOPE_KEYWORDS))
+        kwargs = pick_extras(extra, SCOPE_KEYWORDS, "Sentry", log)
         request = _request_info(ctx, exc_data.request_url)
         with self._sdk.new_scope() as scope:
             scope.set_client(self.client)
@@ -293,11 +289,7 @@ def _request_info(ctx: object, url: str | None) -> dict[str, Any] | None:
 
         if url is None:
             url = request_uri(ctx, include_query=False)  # type: ignore[arg-type]
-        headers = {
-            key[5:].replace("_", "-").title(): str(value)
-            for key, value in ctx.items()
-            if isinstance(key, str) and key.startswith("HTTP_")
-        }
+        headers = request_headers(ctx)
         for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             if ctx.get(key):
                 headers[key.replace("_", "-").title()] = str(ctx[key])
