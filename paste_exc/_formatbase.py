@@ -39,6 +39,9 @@ __all__ = [
     "supplement_data",
     "trim_source_paths",
     "truncate",
+    "unshowable",
+    "value_rows",
+    "value_text",
 ]
 
 #: ``(prefix, replacement)`` pairs for :func:`trim_source_paths`.
@@ -254,8 +257,38 @@ def _split_key(key: object) -> tuple[str, str]:
     if isinstance(key, tuple) and len(key) == 2:
         importance, title = key
         importance = importance if importance in IMPORTANCE_LEVELS else "normal"
-        return importance, title if isinstance(title, str) else safe_repr(title, 200)
-    return "normal", key if isinstance(key, str) else safe_repr(key, 200)
+        return importance, value_text(title, 200)
+    return "normal", value_text(key, 200)
+
+
+def value_text(value: object, limit: int = 1000) -> str:
+    """Return an extra-data value as text: a string as itself, anything else as its safe repr.
+
+    A ``str`` subclass becomes a plain ``str`` (its own ``__str__`` or
+    ``__html__`` is never called), so every formatter shows the same text and
+    the HTML one escapes it.
+
+    :param value: a title, name or value from extra data.
+    :param limit: the most characters of a repr.
+    """
+    return str.__str__(value) if isinstance(value, str) else safe_repr(value, limit)
+
+
+def value_rows(mapping: Mapping[object, object]) -> list[tuple[str, str]]:
+    """Return the ``(name, value)`` rows of a mapping in extra data, as text, sorted.
+
+    :param mapping: an extra-data value that is a mapping.
+    :raises Exception: whatever a hostile mapping's ``items()`` raises.
+    """
+    return sorted((value_text(name), value_text(item)) for name, item in mapping.items())
+
+
+def unshowable(error: Exception) -> str:
+    """Return what a report shows instead of an extra-data value that could not be read.
+
+    :param error: what reading the value raised.
+    """
+    return f"<could not be shown: {safe_repr(error, 200)}>"
 
 
 def supplement_data(frames: Iterable[ExceptionFrame]) -> list[tuple[str, str]]:

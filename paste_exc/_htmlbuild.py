@@ -14,7 +14,14 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 
 from paste_exc import _highlight
-from paste_exc._formatbase import frame_visibility, iter_extra_data, trim_source_paths
+from paste_exc._formatbase import (
+    frame_visibility,
+    iter_extra_data,
+    trim_source_paths,
+    unshowable,
+    value_rows,
+    value_text,
+)
 from paste_exc._htmlview import (
     ExtraItem,
     FrameRun,
@@ -26,7 +33,6 @@ from paste_exc._htmlview import (
     append_frame,
     no_extra,
 )
-from paste_exc._saferepr import safe_repr
 from paste_exc._textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
 from paste_exc.collector import CollectedException, ExceptionFrame
 
@@ -278,14 +284,14 @@ class _Builder:
 
 
 def _extra_item(title: str, value: object) -> ExtraItem:
-    def as_text(item: object) -> str:
-        return item if isinstance(item, str) else safe_repr(item)
-
-    if isinstance(value, Mapping):
-        return ExtraItem(title, rows=sorted((str(k), as_text(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return ExtraItem(title, items=[as_text(item) for item in value])
-    text = as_text(value)
+    try:
+        if isinstance(value, Mapping):
+            return ExtraItem(title, rows=value_rows(value))
+        if isinstance(value, list | tuple):
+            return ExtraItem(title, items=[value_text(item) for item in value])
+    except Exception as error:  # noqa: BLE001  a hostile value from a decorator
+        return ExtraItem(title, text=unshowable(error))
+    text = value_text(value)
     return ExtraItem(title, text=text, multiline="\n" in text)
 
 

@@ -31,6 +31,9 @@ from paste_exc._formatbase import (
     supplement_data,
     trim_source_paths,
     truncate,
+    unshowable,
+    value_rows,
+    value_text,
 )
 from paste_exc._saferepr import safe_repr
 from paste_exc._textparts import (
@@ -163,19 +166,19 @@ class TextFormatter(AbstractFormatter):
         try:
             return self._extra_text(title, value)
         except Exception as error:  # noqa: BLE001  a hostile value from a decorator
-            return f"{title}: <could not be shown: {safe_repr(error, 200)}>"
+            return f"{title}: {unshowable(error)}"
 
     def _extra_text(self, title: str, value: object) -> str:
         if isinstance(value, str):
             shown = self.pretty_string_repr(str.__str__(value))
             return f"{title}:\n{shown}" if "\n" in shown else f"{title}: {shown}"
         if isinstance(value, Mapping):
-            rows = sorted((_text(name), _text(item)) for name, item in value.items())
+            rows = value_rows(value)
             section = ["\n", title, "-" * len(title)]
             section.extend(f"  {name}: {truncate(item)}" for name, item in rows)
             return "\n".join(section)
         if isinstance(value, list | tuple):
-            items = [truncate(_text(item)) for item in value]
+            items = [truncate(value_text(item)) for item in value]
             if self.long_item_list(items):
                 return f"{title}: [\n    " + ",\n    ".join(items) + "]"
             return f"{title}: {truncate('[' + ', '.join(items) + ']')}"
@@ -318,10 +321,6 @@ class TextFormatter(AbstractFormatter):
 
 
 _MAX_DEPTH: Final = 64
-
-
-def _text(value: object) -> str:
-    return str.__str__(value) if isinstance(value, str) else safe_repr(value)
 
 
 def format_text(exc_data: CollectedException, **ops: object) -> str:

@@ -190,3 +190,36 @@ def test_payloads_inert_in_json(make: object, debug: bool) -> None:
 def test_payloads_in_plain_text_append_are_text() -> None:
     out = render_appended(collected_hostile(), content_type="text/plain", debug=True)
     assert PAYLOAD.encode() in out
+
+
+class Markupish(str):
+    """A str subclass that claims to be safe markup: it must still be escaped."""
+
+    def __html__(self) -> str:
+        return SCRIPT
+
+
+class UnprintableKey:
+    def __str__(self) -> str:
+        raise RuntimeError("no str")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+    def __lt__(self, other: object) -> bool:
+        raise RuntimeError("no order")
+
+
+def test_str_subclasses_and_hostile_keys_in_extra_data() -> None:
+    data = hostile_data()
+    data.extra_data[("important", Markupish("title"))] = [Markupish("text")]
+    data.extra_data[("normal", "listed")] = [[Markupish("item")]]
+    data.extra_data[("normal", "table")] = [{Markupish("name"): Markupish("cell")}]
+    data.extra_data[("normal", "hostile")] = [{UnprintableKey(): 1}]
+    for name, (body, scripts) in html_outputs(data).items():
+        found = inspect(body)
+        assert found.tags.count("script") == scripts, name
+        assert "<script>alert" not in body, name
+    shown = format_html(data)
+    for text in ("title", "text", "item", "name", "cell", "hostile"):
+        assert text in shown
