@@ -306,8 +306,13 @@ class Responder:
             return static_response(exc_data.occurrence_id)
         return STATUS_500, headers, body
 
-    def appended_body(self, exc: Exception, environ: WSGIEnvironment, content_type: str) -> bytes:
-        """Report *exc* and return what to append to a body already being sent; never raise."""
+    def appended_body(
+        self, exc: Exception, environ: WSGIEnvironment, content_type: str, *, report: bool = True
+    ) -> bytes:
+        """Report *exc* and return what to append to a body already being sent; never raise.
+
+        :param report: false when *exc* was already reported (by :meth:`error_response`)
+        """
         stream = environ.get("wsgi.errors")
         exc_data = self._collect(exc, stream, "the report")
         if exc_data is None:
@@ -316,7 +321,8 @@ class Responder:
             debug = self.show_debug(environ)
         except Exception:  # noqa: BLE001
             debug = False
-        self.report_to_stream(exc, exc_data, stream, environ, shown=False)
+        if report:
+            self.report_to_stream(exc, exc_data, stream, environ, shown=False)
         try:
             return render_appended(exc_data, content_type=content_type, debug=debug)
         except Exception as secondary:  # noqa: BLE001

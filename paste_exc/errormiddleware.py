@@ -203,6 +203,7 @@ class ErrorMiddleware(Responder):
 
         ``start_response`` gets ``exc_info`` only when the application had called it.
         """
+        reported = False
         if not sent:
             status, headers, body = self.error_response(exc, environ)
             try:
@@ -211,10 +212,11 @@ class ErrorMiddleware(Responder):
                 else:
                     state[0](status, headers)
             except Exception:  # noqa: BLE001 (the server had sent the headers: append instead)
-                sent = True
+                reported = True  # by error_response() above
             else:
                 return [body]
-        appended = self.appended_body(exc, environ, _content_type(state[1]))
+        content_type = _content_type(state[1])
+        appended = self.appended_body(exc, environ, content_type, report=not reported)
         return [appended] if appended else []
 
     def exception_handler(

@@ -600,3 +600,27 @@ def test_options_for_a_reporter_object_are_refused_naming_the_key() -> None:
             reporters={"mine": CapturingReporter()},
             **{"reporters.mine.level": "1"},
         )
+
+
+def test_headers_already_sent_appends_and_reports_once() -> None:
+    """The server refuses the 500 (it sent the headers via write()): one report, appended."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"written ")
+        raise ValueError("after write")
+
+    class SentServer(Server):
+        def start_response(
+            self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            if exc_info is not None:  # PEP 3333: headers sent, so re-raise
+                raise exc_info[1].with_traceback(exc_info[2])
+            return super().start_response(status, headers, exc_info)
+
+    middleware = ErrorMiddleware(app, debug=True, reporters=CAPTURE)
+    server = SentServer()
+    body = b"".join(middleware(server.environ(), server.start_response))
+    assert [call[0] for call in server.calls] == ["200 OK"]
+    assert b"after write" in body
+    assert len(captured(middleware).reports) == 1
