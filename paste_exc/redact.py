@@ -275,6 +275,9 @@ class Redactor:
         for item in _as_list(extra_value_patterns, "extra_value_patterns"):
             patterns.append(self._make_pattern(item))
         self.value_patterns: tuple[ValuePattern, ...] = tuple(patterns)
+        #: Each pattern's regex with its replacement function, built once here
+        #: rather than on every :meth:`redact_text` call.
+        self._substitutions = tuple((pattern.regex, _replacer(pattern)) for pattern in patterns)
         self._name_cache: dict[str, bool] = {}
 
     @staticmethod
@@ -324,8 +327,8 @@ class Redactor:
         """
         if not text:
             return text
-        for pattern in self.value_patterns:
-            text = pattern.regex.sub(_replacer(pattern), text)
+        for regex, replace in self._substitutions:
+            text = regex.sub(replace, text)
         if ("'" in text or '"' in text) and (":" in text or "=" in text):
             text = _NAMED_VALUE.sub(self._redact_named_value, text)
         return text
