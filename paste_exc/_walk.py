@@ -289,9 +289,12 @@ def build_frame(
         context_start = max(lineno - CONTEXT_LINES, 1)
         context_lines = tuple(map(_clean_line, lines[context_start - 1 : min(last, len(lines))]))
         if colno is not None:
-            colno = _char_offset(_clean_line(lines[lineno - 1]), colno)
+            colno = _char_offset(context_lines[lineno - context_start], colno)
         if end_colno is not None and end_lineno is not None and 0 < end_lineno <= len(lines):
-            end_colno = _char_offset(_clean_line(lines[end_lineno - 1]), end_colno)
+            index = end_lineno - context_start
+            shown = 0 <= index < len(context_lines)
+            end_line = context_lines[index] if shown else _clean_line(lines[end_lineno - 1])
+            end_colno = _char_offset(end_line, end_colno)
     local_vars = None
     omitted_locals = 0
     if walk.collect_locals:
