@@ -258,8 +258,9 @@ def _authenticator(
     return AuthResult(success=ok, handled=False)
 
 
-@pytest.mark.usefixtures("sync_dispatcher")
-def test_auth_accepted_over_starttls(certificate: tuple[str, str]) -> None:
+@pytest.fixture
+def auth_server(certificate: tuple[str, str]) -> Iterator[SMTPServer]:
+    """A server that requires STARTTLS, then AUTH as mailer / s3cret."""
     server = start_server(
         tls_context=server_context(certificate),
         require_starttls=True,
@@ -267,42 +268,33 @@ def test_auth_accepted_over_starttls(certificate: tuple[str, str]) -> None:
         auth_required=True,
         auth_exclude_mechanism=["LOGIN"],
     )
-    try:
-        reporter(
-            server.port,
-            smtp_use_tls=True,
-            smtp_ca_file=certificate[0],
-            smtp_username="mailer",
-            smtp_password="s3cret",
-        ).report(failing())
-        assert len(server.mailbox.messages) == 1
-    finally:
-        server.controller.stop()
+    yield server
+    server.controller.stop()
+
+
+def auth_reporter(server: SMTPServer, ca_file: str, password: str) -> EmailReporter:
+    return reporter(
+        server.port,
+        smtp_use_tls=True,
+        smtp_ca_file=ca_file,
+        smtp_username="mailer",
+        smtp_password=password,
+    )
 
 
 @pytest.mark.usefixtures("sync_dispatcher")
-def test_auth_refused(certificate: tuple[str, str]) -> None:
+def test_auth_accepted_over_starttls(auth_server: SMTPServer, certificate: tuple[str, str]) -> None:
+    auth_reporter(auth_server, certificate[0], "s3cret").report(failing())
+    assert len(auth_server.mailbox.messages) == 1
+
+
+@pytest.mark.usefixtures("sync_dispatcher")
+def test_auth_refused(auth_server: SMTPServer, certificate: tuple[str, str]) -> None:
     import smtplib
 
-    server = start_server(
-        tls_context=server_context(certificate),
-        require_starttls=True,
-        authenticator=_authenticator,
-        auth_required=True,
-        auth_exclude_mechanism=["LOGIN"],
-    )
-    try:
-        with pytest.raises(smtplib.SMTPAuthenticationError):
-            reporter(
-                server.port,
-                smtp_use_tls=True,
-                smtp_ca_file=certificate[0],
-                smtp_username="mailer",
-                smtp_password="wrong",
-            ).report(failing())
-        assert server.mailbox.messages == []
-    finally:
-        server.controller.stop()
+    with pytest.raises(smtplib.SMTPAuthenticationError):
+        auth_reporter(auth_server, certificate[0], "wrong").report(failing())
+    assert auth_server.mailbox.messages == []
 
 
 @pytest.mark.usefixtures("sync_dispatcher")
