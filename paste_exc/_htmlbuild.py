@@ -161,7 +161,6 @@ class _Builder:
         self.trim = trim
         self.requests: dict[str, _highlight.SourceRequest] = {}
         self.pending: list[tuple[LineView, str]] = []
-        self.frames_shown = 0
 
     def lines(self, frame: ExceptionFrame, filename: str) -> list[LineView]:
         start, lineno = frame.context_start, frame.lineno
@@ -185,7 +184,6 @@ class _Builder:
 
     def frame(self, frame: ExceptionFrame, current: bool) -> FrameView:
         filename = _name(frame.filename)
-        self.frames_shown += 1
         return FrameView(
             modname=_name(frame.modname),
             lineno=str(frame.lineno) if frame.lineno is not None else "?",
@@ -372,6 +370,5 @@ def build_report(
         reporter_errors=tuple(exc_data.reporter_errors),
         text_version=text_version,
         omitted_sections=omitted,
-        frames_shown=builder.frames_shown,
         root_cause=_root_cause(exc_data),
     )

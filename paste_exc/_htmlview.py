@@ -147,4 +147,3 @@ class ReportView:
     #: "Type: message" of the first exception of the main chain, when it differs.
     root_cause: str | None = None
     omitted_sections: int = 0
-    frames_shown: int = 0
