@@ -60,27 +60,14 @@ def load_app(reference: str) -> WSGIApplication:
     :raises ConfigError: when the reference is malformed, the module cannot be
         imported, or the object is not callable
     """
-    module_name, colon, attribute = reference.partition(":")
-    if not colon or not module_name or not attribute:
-        raise ConfigError("MODULE:APP", f"expected MODULE:APP (e.g. myapp:app), got {reference!r}")
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
-    import importlib
+    from paste_exc.backends import resolve_reference
 
-    try:
-        target: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError("MODULE:APP", f"cannot import {module_name!r}: {exc}") from exc
-    for part in attribute.split("."):
-        try:
-            target = getattr(target, part)
-        except AttributeError:
-            raise ConfigError(
-                "MODULE:APP", f"{module_name!r} has no attribute {attribute!r}"
-            ) from None
+    target = resolve_reference(reference, option="MODULE:APP")
     if not callable(target):
         raise ConfigError("MODULE:APP", f"{reference!r} is not a WSGI application (not callable)")
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def _ini_options(path: str) -> tuple[dict[str, str], dict[str, str]]:
