@@ -27,9 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from paste_exc._ident import hash_identifier, make_identifier
 from paste_exc._saferepr import safe_repr, safe_str
-from paste_exc._saferepr import truncate_text as truncate_text  # importable here, as before
 from paste_exc.errors import ConfigError
-from paste_exc.redact import REDACTED as REDACTED  # importable here, as before
 from paste_exc.redact import Redactor, default_redactor
 
 if TYPE_CHECKING:
