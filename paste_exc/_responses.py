@@ -213,7 +213,8 @@ class Responder:
             write_errors(stream, f"paste_exc: {line}\n")
         return failures
 
-    def _collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
+    def collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
+        """The collected data of *exc*, or ``None`` after writing why collecting failed."""
         try:
             return collected_data(exc, collect_locals=self.settings.show_locals)
         except Exception as secondary:  # noqa: BLE001 (the client still gets a page)
@@ -230,7 +231,7 @@ class Responder:
     def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
         """Report an error that can no longer reach the response (e.g. in ``close()``)."""
         stream = environ.get("wsgi.errors")
-        exc_data = self._collect(exc, stream, f"an error in {what}")
+        exc_data = self.collect(exc, stream, f"an error in {what}")
         if exc_data is not None:
             write_errors(stream, f"paste_exc: error in {what} after the response was sent:\n")
             self.report_to_stream(exc, exc_data, stream, environ, shown=False)
@@ -276,7 +277,7 @@ class Responder:
     ) -> tuple[str, Headers, bytes]:
         """Collect, report and render *exc*: the 500 status, headers and body; never raise."""
         stream = environ.get("wsgi.errors")
-        exc_data = self._collect(exc, stream, "the report")
+        exc_data = self.collect(exc, stream, "the report")
         if exc_data is None:
             return static_response()
         try:
@@ -314,7 +315,7 @@ class Responder:
         :param report: false when *exc* was already reported (by :meth:`error_response`)
         """
         stream = environ.get("wsgi.errors")
-        exc_data = self._collect(exc, stream, "the report")
+        exc_data = self.collect(exc, stream, "the report")
         if exc_data is None:
             return b""
         try:

@@ -22,7 +22,6 @@ from paste_exc._wsgiiter import (
     _is_expected,
     record_start,
 )
-from paste_exc.collector import collected_data
 from paste_exc.config import NoDefault, resolve_settings
 from paste_exc.reporting import ENVIRON_KEY
 
@@ -349,10 +348,8 @@ def handle_exception(
         },
     )
     responder = Responder(settings)
-    try:
-        exc_data = collected_data(exc, collect_locals=settings.show_locals)
-    except Exception as secondary:  # noqa: BLE001 (the report must still go out)
-        write_errors(error_stream, emergency_text(exc, secondary, "collecting"))
+    exc_data = responder.collect(exc, error_stream, "the report")
+    if exc_data is None:
         return None
     page = responder.script_page(exc_data, simple=simple_html_error) if html else None
     responder.report_to_stream(
