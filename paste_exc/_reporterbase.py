@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
@@ -126,13 +126,8 @@ class Reporter(ExceptionReporter):
     background: Any = False
 
     def __init__(self, **conf: Any) -> None:
+        type(self).check_option_names(conf)
         for name, value in conf.items():
-            if (
-                name.startswith("_")
-                or not hasattr(type(self), name)
-                or callable(getattr(type(self), name))
-            ):
-                raise TypeError(f"{type(self).__name__}: unexpected keyword argument {name!r}")
             setattr(self, name, value)
         self.flood_window = asfloat(self.flood_window, "flood_window")
         self.flood_digest = asbool(self.flood_digest, "flood_digest")
@@ -146,6 +141,16 @@ class Reporter(ExceptionReporter):
                 digest=self.flood_digest,
                 key=self.flood_key(),
             )
+
+    @classmethod
+    def check_option_names(cls, names: Iterable[str]) -> None:
+        """Raise :class:`TypeError` for a name that is not one of this class's options.
+
+        :param names: option names, as given to the constructor
+        """
+        for name in names:
+            if name.startswith("_") or callable(getattr(cls, name, len)):
+                raise TypeError(f"{cls.__name__}: unexpected keyword argument {name!r}")
 
     def check_params(self) -> None:
         """Validate and coerce the options; raise :class:`ConfigError` naming one."""

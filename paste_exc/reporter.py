@@ -337,10 +337,8 @@ def reporters_from_options(
                 **email_kw,
             )
         )
-    elif email_kw:
-        for name in sorted(email_kw):
-            if name.startswith("_") or callable(getattr(EmailReporter, name, len)):
-                raise TypeError(f"EmailReporter: unexpected keyword argument {name!r}")
+    else:
+        EmailReporter.check_option_names(sorted(email_kw))
     if error_log:
         reporters.append(LogReporter(filename=error_log))
     if asbool(show_exceptions_in_wsgi_errors, "show_exceptions_in_wsgi_errors"):
