@@ -389,7 +389,9 @@ class Redactor:
                 if count > max_items:
                     continue
                 name = safe_str(key, 200)
-                result[name] = self.redact_item(name, convert(value, limit))[0]
+                # A secret-named value is never turned into text: its repr would be thrown away.
+                secret = self.is_secret_name(name)
+                result[name] = REDACTED if secret else self.redact_text(convert(value, limit))
         except Exception as error:  # noqa: BLE001
             result["…"] = f"<mapping could not be read: {safe_str(error, 200)}>"
         if count > max_items:

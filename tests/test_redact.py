@@ -241,6 +241,19 @@ def test_redact_mapping_uses_reprs_and_names() -> None:
     }
 
 
+def test_redact_mapping_does_not_repr_secret_named_values() -> None:
+    calls: list[str] = []
+
+    class Tracked:
+        def __repr__(self) -> str:
+            calls.append("repr")
+            return "tracked"
+
+    result = default_redactor.redact_mapping({"password": Tracked(), "user": Tracked()})
+    assert result == {"password": REDACTED, "user": "tracked"}
+    assert calls == ["repr"]
+
+
 def test_redact_mapping_with_str_values() -> None:
     assert default_redactor.redact_mapping({"a": "b"}, use_repr=False) == {"a": "b"}
 
