@@ -332,7 +332,33 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
     :raises TypeError: for an unknown option.
     :raises paste_exc.errors.ConfigError: for an invalid option value.
     """
-    return TextFormatter(**ops).format_collected_data(exc_data)  # type: ignore[arg-type]
+    formatter = TextFormatter(**ops)  # type: ignore[arg-type]
+    key = (
+        id(exc_data),
+        formatter.show_hidden_frames,
+        formatter.include_reusable,
+        formatter.show_extra_data,
+        tuple(formatter.trim_source_paths),
+    )
+    cached = _recent_texts.get(key)
+    if cached is not None and cached[0] is exc_data:
+        return cached[1]
+    text = formatter.format_collected_data(exc_data)
+    if len(_recent_texts) >= _RECENT_TEXTS_MAX:
+        try:  # the oldest entry; another thread may be changing the dict at once
+            _recent_texts.pop(next(iter(_recent_texts)), None)
+        except (RuntimeError, StopIteration):
+            _recent_texts.clear()
+    _recent_texts[key] = (exc_data, text)
+    return text
+
+
+#: The last few text reports, so that the page's text copy, ``wsgi.errors``, the log
+#: file and the email of one error format it once. Keyed by the report's identity and
+#: the (normalised) options; the entry holds the (inert) report itself, so an id is never reused
+#: while its entry lives. Reports are frozen, so a cached text cannot go stale.
+_RECENT_TEXTS_MAX: Final = 32
+_recent_texts: dict[tuple[object, ...], tuple[CollectedException, str]] = {}
 
 
 from paste_exc._htmlformat import HTMLFormatter, format_html  # noqa: E402

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -883,3 +884,29 @@ def test_caret_lines_match_pythons_traceback() -> None:
         if sys.version_info[:2] == (3, 11):
             assert got == expected, func.__name__
         assert any("^" in line for line in got), func.__name__
+
+
+def test_one_report_is_formatted_once_per_set_of_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    import paste_exc.formatter as formatter_module
+
+    calls: list[object] = []
+    original = formatter_module.TextFormatter.format_collected_data
+
+    def counting(self: formatter_module.TextFormatter, exc_data: CollectedException) -> str:
+        calls.append(exc_data)
+        return original(self, exc_data)
+
+    monkeypatch.setattr(formatter_module.TextFormatter, "format_collected_data", counting)
+    try:
+        raise ValueError("once")
+    except ValueError:
+        data = collect_exception(*sys.exc_info())
+    first = format_text(data, show_hidden_frames=True)
+    again = format_text(data, show_hidden_frames=True)
+    other = format_text(data)
+    assert first == again
+    assert "ValueError: once" in other
+    assert len(calls) == 2
+    twin = dataclasses.replace(data)
+    assert format_text(twin, show_hidden_frames=True) == first
+    assert len(calls) == 3
