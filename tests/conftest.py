@@ -5,20 +5,25 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def missing_prerequisite(message: str) -> NoReturn:
+    """A prerequisite of a test is missing: fail in CI (which must have it), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_tool(name: str) -> str:
-    """Return the path of *name*; fail in CI and skip elsewhere when it is missing."""
+    """Return the path of the program *name*, or stop the test as :func:`missing_prerequisite`."""
     path = shutil.which(name)
     if path is None:
-        message = f"{name} is not installed (.ci/run installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_prerequisite(f"{name} is not installed (.ci/run installs it)")
     return path
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from conftest import missing_prerequisite
 
 from paste_exc.collector import CollectedException, collect_exception
 from paste_exc.documents import RenderedPage, render_debug_page
@@ -28,12 +29,6 @@ ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-
-def missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -95,11 +90,11 @@ def server(page: RenderedPage) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
-        missing(f"{CHROMIUM} is not installed (.ci/run installs it)")
+        missing_prerequisite(f"{CHROMIUM} is not installed (.ci/run installs it)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing("playwright is not installed (pip install '.[test]')")
+        missing_prerequisite("playwright is not installed (pip install '.[test]')")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 from test_reporter_email import SMTPServer, free_port, start_server
 
 from paste_exc.collector import CollectedException
@@ -183,11 +183,7 @@ def test_sqlite_store_one_email_for_many_workers(tmp_path: Path, smtp: SMTPServe
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(binary):
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed")
-        pytest.skip("redis-server is not installed")
+    binary = require_tool("redis-server")
     import redis
 
     port = free_port()
