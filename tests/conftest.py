@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
+
+from paste_exc.collector import CollectedException, collect_exception
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +28,24 @@ def require_tool(name: str) -> str:
     if path is None:
         missing_prerequisite(f"{name} is not installed (.ci/run installs it)")
     return path
+
+
+def capture(
+    func: Callable[[], object], *, keep_helper_frame: bool = False, **options: Any
+) -> CollectedException:
+    """Run *func* and collect what it raises (*options* go to ``collect_exception``).
+
+    The traceback starts at this helper's frame; it is left out unless
+    *keep_helper_frame*.
+    """
+    try:
+        func()
+    except BaseException as error:
+        tb = error.__traceback__
+        if tb is not None and not keep_helper_frame:
+            tb = tb.tb_next
+        return collect_exception(type(error), error, tb, **options)
+    raise AssertionError("did not raise")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import capture
 
 from paste_exc import collector
 from paste_exc.collector import (
@@ -24,15 +25,6 @@ from paste_exc.collector import (
     make_identifier,
 )
 from paste_exc.redact import REDACTED
-
-
-def capture(func: Callable[[], object], **options: Any) -> CollectedException:
-    """Run *func*, collect what it raises, leaving out this helper's frame."""
-    try:
-        func()
-    except Exception as error:
-        return collect_exception(type(error), error, error.__traceback__.tb_next, **options)
-    raise AssertionError("did not raise")
 
 
 def module(name: str, source: str, filename: str | None = None) -> dict[str, Any]:

@@ -5,24 +5,17 @@ from __future__ import annotations
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
 import pytest
+from conftest import capture
 
 from paste_exc import collector
-from paste_exc.collector import CollectedException, collect_exception, hash_identifier
+from paste_exc.collector import collect_exception, hash_identifier
 from paste_exc.documents import render_debug_page
 from paste_exc.formatter import format_text
-
-
-def capture(func: Callable[[], object], **options: Any) -> CollectedException:
-    try:
-        func()
-    except Exception as error:
-        return collect_exception(type(error), error, error.__traceback__.tb_next, **options)
-    raise AssertionError("did not raise")
 
 
 def chain_of_calls(depth: int) -> None:

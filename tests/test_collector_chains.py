@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
+
+from conftest import capture as shared_capture
 
 from paste_exc import collector
 from paste_exc.collector import CollectedException, collect_exception
 
 
-def capture(func: Callable[[], object]) -> CollectedException:
-    try:
-        func()
-    except BaseException as error:
-        return collect_exception(type(error), error, error.__traceback__)
-    raise AssertionError("did not raise")
+def capture(func: Callable[[], object], **options: Any) -> CollectedException:
+    return shared_capture(func, keep_helper_frame=True, **options)
 
 
 def low_level() -> None:

@@ -9,6 +9,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from conftest import capture as shared_capture
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,11 +17,7 @@ from paste_exc.collector import CollectedException, collect_exception, collected
 
 
 def capture(func: Callable[[], object], **options: Any) -> CollectedException:
-    try:
-        func()
-    except Exception as error:
-        return collect_exception(type(error), error, error.__traceback__, **options)
-    raise AssertionError("did not raise")
+    return shared_capture(func, keep_helper_frame=True, **options)
 
 
 class RaisingStrError(Exception):
