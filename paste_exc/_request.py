@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
-from paste_exc._saferepr import safe_repr, safe_str
+from paste_exc._saferepr import safe_str
 from paste_exc.redact import default_redactor
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Supplement:
         method = environ.get("REQUEST_METHOD")
         self.request_method = method if isinstance(method, str) else None
 
-    def _form_fields(self) -> dict[str, str] | str | None:
+    def _form_fields(self) -> dict[object, object] | str | None:
         """The form fields, only when the application already parsed the body."""
         parsed = self.environ.get("webob._parsed_post_vars")
         if not isinstance(parsed, tuple) or len(parsed) != 2:
@@ -104,9 +104,9 @@ class Supplement:
             items: dict[object, object] = {str(k): v for k, v in fields.items()}
         except Exception:  # noqa: BLE001
             return None
-        return default_redactor.redact_mapping(items) if items else None
+        return items or None
 
-    def _query_fields(self) -> dict[str, str] | None:
+    def _query_fields(self) -> dict[object, object] | None:
         query = self.environ.get("QUERY_STRING")
         if not isinstance(query, str) or not query:
             return None
@@ -114,7 +114,7 @@ class Supplement:
 
         pairs = parse_qsl(query[:65536], keep_blank_values=True)
         fields: dict[object, object] = dict(pairs[:1000])
-        return default_redactor.redact_mapping(fields, use_repr=False)
+        return fields
 
     def extraData(self) -> dict[tuple[str, str], object]:
         """Return the request data grouped under ``(importance, title)`` keys."""
@@ -137,10 +137,11 @@ class Supplement:
             bool(environ.get("wsgi.run_once")),
         )
         wsgi_vars["wsgi process"] = PROCESS_COMBOS.get(combo, "unknown")
-        wsgi_vars["application"] = safe_repr(getattr(self.middleware, "application", None), 300)
-        redact = default_redactor.redact_mapping
-        data[("extra", "CGI Variables")] = redact(cgi_vars, use_repr=False)
-        data[("extra", "WSGI Variables")] = redact(wsgi_vars)
+        wsgi_vars["application"] = getattr(self.middleware, "application", None)
+        # Raw values: the collector makes them inert (bounded reprs) and redacts
+        # them, once, with the redactor it was given.
+        data[("extra", "CGI Variables")] = cgi_vars
+        data[("extra", "WSGI Variables")] = wsgi_vars
         query = self._query_fields()
         if query:
             data[("normal", "Query Parameters")] = query
@@ -149,5 +150,5 @@ class Supplement:
             data[("normal", "Form Fields")] = form
         config = environ.get("paste.config")
         if isinstance(config, Mapping):
-            data[("extra", "Configuration")] = redact(dict(config))
+            data[("extra", "Configuration")] = dict(config)
         return data

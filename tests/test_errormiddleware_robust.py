@@ -224,3 +224,33 @@ def test_handle_exception_reports_to_the_log_and_returns_pages(tmp_path: Any) ->
 def test_handle_exception_rejects_a_bad_exc_info() -> None:
     with pytest.raises(TypeError):
         handle_exception((None, None, None), io.StringIO())
+
+
+def test_request_data_is_shown_once_as_reprs_and_redacted() -> None:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        raise ValueError("x")
+
+    errors = io.StringIO()
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/",
+        "SERVER_NAME": "example.org",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "QUERY_STRING": "page=2",
+        "HTTP_COOKIE": "sessionid=c00kie",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": errors,
+        "paste.config": {"db_password": "pa55", "nested": {"api_key": "k3y"}},
+    }
+    middleware = ErrorMiddleware(app, show_exceptions_in_wsgi_errors=True)
+    b"".join(middleware(environ, lambda status, headers, exc_info=None: None))
+    report = errors.getvalue()
+    # Each value is one repr: not a repr of a repr.
+    assert "  paste.throw_errors: True\n" in report
+    assert "  page: '2'\n" in report
+    assert "  SERVER_NAME: 'example.org'\n" in report
+    assert "\"'" not in report
+    for secret in ("c00kie", "pa55", "k3y"):
+        assert secret not in report
