@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 from paste_exc._request import Supplement
 from paste_exc._responses import Responder, emergency_text, static_response, write_errors
 from paste_exc._wsgiiter import (
+    SPEEDUPS,
+    CallPath,
     CatchingIter,
     ResponseStartChecker,
     StartState,
@@ -47,7 +49,7 @@ log = logging.getLogger("paste_exc.errormiddleware")
 _LAST_RESPONSE_KEY = "paste_exc.errormiddleware.response"
 
 
-class ErrorMiddleware(Responder):
+class ErrorMiddleware(CallPath, Responder):
     """Catch the errors of a WSGI application, report them, and answer with a 500 page.
 
     Usage::
@@ -152,8 +154,15 @@ class ErrorMiddleware(Responder):
         """The message of the safe page (Paste's attribute)."""
         return self.settings.error_message
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """The WSGI application interface."""
+    def _call_python(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """The WSGI application interface, in Python.
+
+        It is ``__call__`` when the C extension is not in use; the C call
+        (``paste_exc._speedups.CallPath``) does the same and hands an unusual
+        call (keywords, an environ that is not a ``dict``) to this method.
+        """
         if "paste.throw_errors" in environ and environ["paste.throw_errors"]:  # noqa: RUF019 (fast)
             return self.application(environ, start_response)
         environ["paste.throw_errors"] = True
@@ -170,6 +179,25 @@ class ErrorMiddleware(Responder):
         if cls is list or cls is tuple:
             return app_iter
         return self.make_catching_iter(app_iter, environ, state)
+
+    if not SPEEDUPS:
+        __call__ = _call_python
+
+    def _raised_in_call(
+        self, exc: Exception, environ: WSGIEnvironment, state: StartState
+    ) -> Iterable[bytes]:
+        """The C call path's ``except`` block: the application call raised *exc*.
+
+        Raising *exc* again here puts this frame at the head of its traceback
+        where the Python call's frame would be, with the request data for the
+        report and the hidden-frame mark.
+        """
+        __traceback_supplement__ = (Supplement, self, environ)
+        __traceback_hide__ = True  # noqa: F841 (read by the collector)
+        try:
+            raise exc
+        except Exception:  # noqa: BLE001 (answered below)
+            return self._call_failed(exc, environ, state)
 
     def make_catching_iter(
         self, app_iter: Iterable[bytes], environ: WSGIEnvironment, state: StartState
