@@ -34,6 +34,7 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_middleware.py
+	$(BIN)/python bench/bench_middleware.py --pure-python --no-server
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_render.py
 
