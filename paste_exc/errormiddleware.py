@@ -183,6 +183,14 @@ class ErrorMiddleware(CallPath, Responder):
     if not SPEEDUPS:
         __call__ = _call_python
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For :mod:`copy`: the attributes, with the two the call path keeps in slots."""
+        return {**vars(self), "application": self.application, "reporting": self.reporting}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
     def _raised_in_call(
         self, exc: Exception, environ: WSGIEnvironment, state: StartState
     ) -> Iterable[bytes]:

@@ -8,6 +8,7 @@ below runs the middleware's own test modules again with the extension off.
 
 from __future__ import annotations
 
+import copy
 import gc
 import io
 import os
@@ -366,6 +367,15 @@ def test_subclass_overrides_are_honoured(path: type[ErrorMiddleware]) -> None:
     env = environ()
     assert run(Outer(started([b"x"]))(env, Server())) == [b"x"]
     assert env["outer"] is True
+
+
+def test_a_copy_serves_like_the_original(path: type[ErrorMiddleware]) -> None:
+    middleware = path(started([b"ok"]), debug=False)
+    duplicate = copy.copy(middleware)
+    assert duplicate.application is middleware.application
+    assert duplicate.reporting is middleware.reporting
+    assert duplicate.debug_mode is False
+    assert run(duplicate(environ(), Server())) == [b"ok"]
 
 
 # -- the body ---------------------------------------------------------------------
