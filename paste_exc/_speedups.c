@@ -32,6 +32,26 @@ static PyObject *str_make_catching_iter; /* "make_catching_iter" */
 static PyObject *str_raised_in_iteration; /* "_raised_in_iteration" */
 static PyObject *str_finish;            /* "_finish" */
 
+/* The exception being raised (a new reference, its traceback attached), and
+   the error indicator cleared: what an ``except`` block would get. */
+static PyObject *
+take_exception(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *type, *exc, *tb;
+    PyErr_Fetch(&type, &exc, &tb);
+    PyErr_NormalizeException(&type, &exc, &tb);
+    if (tb != NULL && exc != NULL) {
+        PyException_SetTraceback(exc, tb);
+    }
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return exc;
+#endif
+}
+
 /* ------------------------------------------------------------------------ */
 /* StartRecorder                                                             */
 /* ------------------------------------------------------------------------ */
@@ -188,18 +208,7 @@ raised_in_call(PyObject *self, PyObject *environ, PyObject *state)
     if (!PyErr_ExceptionMatches(PyExc_Exception)) {
         return NULL; /* KeyboardInterrupt, SystemExit, GeneratorExit: never caught */
     }
-#if PY_VERSION_HEX >= 0x030C0000
-    PyObject *exc = PyErr_GetRaisedException();
-#else
-    PyObject *type, *exc, *tb;
-    PyErr_Fetch(&type, &exc, &tb);
-    PyErr_NormalizeException(&type, &exc, &tb);
-    if (tb != NULL && exc != NULL) {
-        PyException_SetTraceback(exc, tb);
-    }
-    Py_XDECREF(type);
-    Py_XDECREF(tb);
-#endif
+    PyObject *exc = take_exception();
     if (exc == NULL) {
         return NULL;
     }
@@ -379,18 +388,7 @@ guard_ended(IterGuard *self)
         if (!PyErr_ExceptionMatches(PyExc_Exception)) {
             return NULL; /* KeyboardInterrupt, SystemExit, GeneratorExit: never caught */
         }
-#if PY_VERSION_HEX >= 0x030C0000
-        PyObject *exc = PyErr_GetRaisedException();
-#else
-        PyObject *type, *exc, *tb;
-        PyErr_Fetch(&type, &exc, &tb);
-        PyErr_NormalizeException(&type, &exc, &tb);
-        if (tb != NULL && exc != NULL) {
-            PyException_SetTraceback(exc, tb);
-        }
-        Py_XDECREF(type);
-        Py_XDECREF(tb);
-#endif
+        PyObject *exc = take_exception();
         if (exc == NULL) {
             return NULL;
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -52,3 +52,32 @@ def capture(
 def project_root() -> Path:
     """The checkout's top-level directory."""
     return ROOT
+
+
+class Closing:
+    """An iterable that counts its close() calls and can fail where asked."""
+
+    def __init__(
+        self,
+        chunks: list[bytes],
+        *,
+        fail_at: int | None = None,
+        fail_close: bool = False,
+    ) -> None:
+        self.chunks = chunks
+        self.fail_at = fail_at
+        self.fail_close = fail_close
+        self.closed = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for index, chunk in enumerate(self.chunks):
+            if index == self.fail_at:
+                raise ValueError(f"failed at chunk {index}")
+            yield chunk
+        if self.fail_at == len(self.chunks):
+            raise ValueError(f"failed at chunk {self.fail_at}")
+
+    def close(self) -> None:
+        self.closed += 1
+        if self.fail_close:
+            raise OSError("close failed")

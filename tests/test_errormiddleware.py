@@ -7,12 +7,13 @@ import io
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from wsgiref.util import FileWrapper, setup_testing_defaults
 from wsgiref.validate import validator
 
 import pytest
+from conftest import Closing
 
 with warnings.catch_warnings():  # webob imports the deprecated cgi module (Python 3.11)
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -52,35 +53,6 @@ def captured(middleware: ErrorMiddleware) -> CapturingReporter:
 
 
 # -- applications ------------------------------------------------------------
-
-
-class Closing:
-    """An iterable that counts its close() calls and can fail where asked."""
-
-    def __init__(
-        self,
-        chunks: list[bytes],
-        *,
-        fail_at: int | None = None,
-        fail_close: bool = False,
-    ) -> None:
-        self.chunks = chunks
-        self.fail_at = fail_at
-        self.fail_close = fail_close
-        self.closed = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for index, chunk in enumerate(self.chunks):
-            if index == self.fail_at:
-                raise ValueError(f"failed at chunk {index}")
-            yield chunk
-        if self.fail_at == len(self.chunks):
-            raise ValueError(f"failed at chunk {self.fail_at}")
-
-    def close(self) -> None:
-        self.closed += 1
-        if self.fail_close:
-            raise OSError("close failed")
 
 
 def app_returning(body: Any, content_type: str = "text/plain") -> Callable[..., Any]:

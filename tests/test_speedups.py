@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import missing_prerequisite
+from conftest import Closing, missing_prerequisite
 
 from paste_exc import _wsgiiter
 from paste_exc.collector import CollectedException
@@ -103,24 +103,6 @@ def captured(middleware: ErrorMiddleware) -> CapturingReporter:
     reporter = middleware.reporting.reporters["capture"]
     assert isinstance(reporter, CapturingReporter)
     return reporter
-
-
-class Body:
-    """An application iterable: counts close() calls, fails where asked."""
-
-    def __init__(self, chunks: list[Any], *, fail_at: int | None = None) -> None:
-        self.chunks = chunks
-        self.fail_at = fail_at
-        self.closed = 0
-
-    def __iter__(self) -> Iterator[Any]:
-        for index, chunk in enumerate(self.chunks):
-            if index == self.fail_at:
-                raise ValueError(f"failed at chunk {index}")
-            yield chunk
-
-    def close(self) -> None:
-        self.closed += 1
 
 
 def shown_frames(exc_data: CollectedException) -> list[str | None]:
@@ -361,7 +343,7 @@ def test_subclass_overrides_are_honoured(path: type[ErrorMiddleware]) -> None:
             environ["outer"] = True
             return super().__call__(environ, start_response)
 
-    body = Body([b"a", b"b"])
+    body = Closing([b"a", b"b"])
     assert run(Sub(started(body))(environ(), Server())) == [b"a", b"b"]
     assert wrapped == [body]
     env = environ()
@@ -382,13 +364,13 @@ def test_a_copy_serves_like_the_original(path: type[ErrorMiddleware]) -> None:
 
 
 def test_body_is_passed_on_and_closed_once(path: type[ErrorMiddleware]) -> None:
-    body = Body([b"a", b"", b"b"])
+    body = Closing([b"a", b"", b"b"])
     assert run(path(started(body))(environ(), Server())) == [b"a", b"", b"b"]
     assert body.closed == 1
 
 
 def test_error_before_any_chunk_was_sent_gives_500(path: type[ErrorMiddleware]) -> None:
-    body = Body([b"", b"x"], fail_at=1)  # an empty chunk sends nothing
+    body = Closing([b"", b"x"], fail_at=1)  # an empty chunk sends nothing
     server = Server()
     chunks = run(path(started(body), reporters=CAPTURE)(environ(), server))
     assert [call[0][:3] for call in server.calls] == ["200", "500"]
@@ -399,7 +381,7 @@ def test_error_before_any_chunk_was_sent_gives_500(path: type[ErrorMiddleware]) 
 
 
 def test_error_after_a_chunk_was_sent_is_appended(path: type[ErrorMiddleware]) -> None:
-    body = Body([b"first", b"second"], fail_at=1)
+    body = Closing([b"first", b"second"], fail_at=1)
     server = Server()
     middleware = path(started(body), reporters=CAPTURE)
     chunks = run(middleware(environ(), server))
@@ -417,7 +399,7 @@ def test_non_bytes_chunks_are_judged_by_their_truth(path: type[ErrorMiddleware])
         def __bool__(self) -> bool:
             raise RuntimeError("hostile chunk")
 
-    body = Body([Chunk(b"x"), b"y"])
+    body = Closing([Chunk(b"x"), b"y"])
     server = Server()
     middleware = path(started(body), reporters=CAPTURE)
     chunks = run(middleware(environ(), server))
@@ -428,7 +410,7 @@ def test_non_bytes_chunks_are_judged_by_their_truth(path: type[ErrorMiddleware])
 
 
 def test_server_closing_early_closes_the_body_once(path: type[ErrorMiddleware]) -> None:
-    body = Body([b"a", b"b", b"c"])
+    body = Closing([b"a", b"b", b"c"])
     app_iter = path(started(body))(environ(), Server())
     iterator = iter(app_iter)
     assert next(iterator) == b"a"
