@@ -44,6 +44,11 @@ __all__ = [
 #: What replaces a secret.
 REDACTED = "[REDACTED]"
 
+#: :meth:`Redactor.redact_text` remembers up to this many texts of at most
+#: this many characters that had nothing to redact.
+_CLEAN_TEXTS_KEPT = 4096
+_CLEAN_TEXT_LIMIT = 256
+
 #: The built-in secret names, as ``_``-joined runs of lower-case words. A
 #: trailing number is allowed (``password2``).
 DEFAULT_SECRET_NAMES: tuple[str, ...] = (
@@ -279,6 +284,7 @@ class Redactor:
         #: rather than on every :meth:`redact_text` call.
         self._substitutions = tuple((pattern.regex, _replacer(pattern)) for pattern in patterns)
         self._name_cache: dict[str, bool] = {}
+        self._clean_texts: set[str] = set()
 
     @staticmethod
     def _make_pattern(item: object) -> ValuePattern:
@@ -327,10 +333,20 @@ class Redactor:
         """
         if not text:
             return text
+        exact = type(text) is str  # only plain strings are hashed (no user __hash__)
+        if exact and text in self._clean_texts:
+            return text
+        original = text
         for regex, replace in self._substitutions:
             text = regex.sub(replace, text)
         if ("'" in text or '"' in text) and (":" in text or "=" in text):
             text = _NAMED_VALUE.sub(self._redact_named_value, text)
+        if exact and text == original and len(text) <= _CLEAN_TEXT_LIMIT:
+            # Remember short texts with nothing to hide (request methods, paths,
+            # addresses come back with every report); never one that held a secret.
+            if len(self._clean_texts) >= _CLEAN_TEXTS_KEPT:
+                self._clean_texts.clear()
+            self._clean_texts.add(text)
         return text
 
     def _redact_named_value(self, match: re.Match[str]) -> str:

@@ -403,3 +403,28 @@ def test_a_collected_environ_local_shows_no_cookie() -> None:
     shown = [v.value for f in data.frames for v in (f.locals or ())]
     assert any("PATH_INFO" in v for v in shown)
     assert not any("s3cr3tvalue" in v for v in shown)
+
+
+def test_clean_texts_are_remembered_and_secrets_never_are() -> None:
+    redactor = Redactor()
+    assert redactor.redact_text("'GET'") == "'GET'"
+    assert redactor.redact_text("'GET'") == "'GET'"
+    secret = "Authorization: Bearer abcdefghijklmnop"
+    for _ in range(2):
+        assert redactor.redact_text(secret) == "Authorization: Bearer [REDACTED]"
+    assert "'GET'" in redactor._clean_texts
+    assert secret not in redactor._clean_texts
+
+
+def test_clean_text_memory_is_bounded_and_skips_str_subclasses() -> None:
+    class Unhashable(str):
+        def __hash__(self) -> int:
+            raise RuntimeError("no hash")
+
+    redactor = Redactor()
+    assert redactor.redact_text(Unhashable("plain")) == "plain"
+    for number in range(5000):
+        redactor.redact_text(f"value {number}")
+    assert 0 < len(redactor._clean_texts) <= 4096
+    assert redactor.redact_text("x" * 300) == "x" * 300
+    assert "x" * 300 not in redactor._clean_texts
