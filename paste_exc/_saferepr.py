@@ -36,6 +36,8 @@ def truncate_text(text: str, limit: int) -> str:
 
 def _clean(text: str) -> str:
     """Return *text* as an exact :class:`str` that encodes to UTF-8."""
+    if type(text) is str and text.isascii():  # O(1): the common case
+        return text
     if type(text) is not str:
         text = str.__str__(text)
     try:
@@ -100,6 +102,9 @@ def _make_repr(limit: int) -> _BoundedRepr:
 
 _REPRS: dict[int, _BoundedRepr] = {}
 
+#: Types whose ``repr()`` is short, cannot fail and needs no reprlib.
+_PLAIN: frozenset[type] = frozenset({bool, float, type(None)})
+
 
 def safe_repr(obj: object, limit: int = 1000) -> str:
     """Return a bounded ``repr()`` of *obj*; never raise.
@@ -112,6 +117,10 @@ def safe_repr(obj: object, limit: int = 1000) -> str:
     :param obj: any object
     :param limit: the most characters to keep
     """
+    kind = type(obj)
+    if kind in _PLAIN or (kind is str and isinstance(obj, str) and len(obj) <= limit):
+        # What reprlib would give, without its dispatch.
+        return truncate_text(_clean(repr(obj)), limit)
     bounded = _REPRS.get(limit)
     if bounded is None:
         bounded = _make_repr(limit)
@@ -138,6 +147,8 @@ def safe_str(obj: object, limit: int = 10000) -> str:
     :param obj: any object
     :param limit: the most characters to keep
     """
+    if type(obj) is str and obj.isascii() and len(obj) <= limit:
+        return obj  # the common case: nothing to clean or cut
     try:
         if type(obj) is str:
             text = obj
