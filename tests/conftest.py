@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from paste_exc.collector import CollectedException, collect_exception
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# In CI (CI=true) hypothesis draws the same examples on every run, so main
+# does not turn red by chance; elsewhere it searches anew each time.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def missing_prerequisite(message: str) -> NoReturn:

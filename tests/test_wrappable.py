@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from paste_exc.formatter import make_pre_wrappable, make_wrappable, truncate
@@ -14,8 +14,12 @@ WBR = "<wbr>"
 
 
 def longest_unbroken_run(html: str) -> int:
-    """Length of the longest stretch of non-space text without a <wbr>."""
-    return max((len(part) for part in re.split(r"<wbr>|\s", html)), default=0)
+    """Length of the longest stretch of non-space text without a <wbr>.
+
+    An entity (``&amp;``, ``&a;``) is one unit, as make_wrappable counts it.
+    """
+    units = re.sub(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);", "e", html)
+    return max((len(part) for part in re.split(r"<wbr>|\s", units)), default=0)
 
 
 # --- Paste's own expectations, restated ------------------------------------------
@@ -100,6 +104,7 @@ def test_huge_input_in_one_pass() -> None:
     st.text(alphabet=st.sampled_from("ab;/ -&\n"), max_size=400),
     st.integers(min_value=1, max_value=80),
 )
+@example(text="&a;", limit=1)  # an entity is one unit: never split
 def test_only_breaks_are_added_and_every_run_is_bounded(text: str, limit: int) -> None:
     result = make_wrappable(text, wrap_limit=limit)
     assert result.replace(WBR, "") == text
