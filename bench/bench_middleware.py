@@ -113,6 +113,7 @@ def time_per_request(app: App, number: int, repeat: int) -> float:
     environ = base_environ()
     results = []
     for _ in range(repeat):
+        environ["wsgi.errors"] = io.StringIO()  # what the failing runs write stays small
         started = time.perf_counter()
         for _ in range(number):
             body = app(dict(environ), start_response)
@@ -146,6 +147,27 @@ def in_process(quick: bool) -> None:
         for name, overhead in overheads.items():
             ratio = f"  ({overhead / paste:.2f} x Paste's)" if paste and name != "Paste" else ""
             print(f"    {name:<10} +{overhead * 1e6:7.3f} us{ratio}")
+
+
+def failing_in_process(quick: bool) -> None:
+    """Milliseconds one failing request costs, report written to a log file."""
+    number, repeat = (200, 3) if quick else (1000, 7)
+    with tempfile.NamedTemporaryFile(prefix="bench-errors-", suffix=".log", delete=False) as log:
+        pass
+    found = wrappers(error_log=log.name)
+    print(f"\nIn-process cost of one failing request (error_log on; median of {repeat} x {number})")
+    costs: dict[str, float] = {}
+    saved, sys.stderr = sys.stderr, io.StringIO()
+    try:
+        for name in ("paste_exc", "Paste"):
+            wrap = found.get(name)
+            if callable(wrap):
+                costs[name] = time_per_request(wrap(failing_app), number, repeat)
+    finally:
+        sys.stderr = saved
+        os.unlink(log.name)
+    for name, cost in costs.items():
+        print(f"  {name:<10} {cost * 1e3:.3f} ms")
 
 
 class Server:
@@ -229,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PASTE_EXC_PURE_PYTHON"] = "1"
     print(f"Python {sys.version.split()[0]}")
     in_process(args.quick)
+    failing_in_process(args.quick)
     if not args.no_server:
         real_server(args.quick)
     return 0
