@@ -473,18 +473,6 @@ guard_dealloc(IterGuard *self)
     PyObject_GC_Del(self);
 }
 
-static PyObject *
-guard_get_sent(IterGuard *self, void *closure)
-{
-    return PyBool_FromLong(self->sent);
-}
-
-static PyGetSetDef guard_getset[] = {
-    {"sent", (getter)guard_get_sent, NULL,
-     "Whether the server asked for more after a non-empty chunk (so it wrote it).", NULL},
-    {NULL, NULL, NULL, NULL, NULL},
-};
-
 static PyTypeObject IterGuardType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "paste_exc._speedups.IterGuard",
@@ -496,7 +484,6 @@ static PyTypeObject IterGuardType = {
     .tp_traverse = (traverseproc)guard_traverse,
     .tp_clear = (inquiry)guard_clear,
     .tp_dealloc = (destructor)guard_dealloc,
-    .tp_getset = guard_getset,
 };
 
 static PyObject *
