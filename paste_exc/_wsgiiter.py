@@ -195,7 +195,7 @@ class CatchingIter:
                     yield chunk
         except Exception as exc:  # noqa: BLE001 (answered by _answer)
             __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
-            __traceback_hide__ = True  # noqa: F841 (read by the collector)
+            __traceback_hide__ = True
             yield from self._answer(exc, sent)
             return
         yield from self._finish(sent)
@@ -207,7 +207,7 @@ class CatchingIter:
         with the request data for the report and the hidden-frame mark.
         """
         __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
-        __traceback_hide__ = True  # noqa: F841 (read by the collector)
+        __traceback_hide__ = True
         try:
             raise exc
         except Exception:  # noqa: BLE001 (answered below)
@@ -243,7 +243,7 @@ class CatchingIter:
             close()
         except Exception as exc:  # noqa: BLE001 (reported by the caller)
             __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
-            __traceback_hide__ = True  # noqa: F841 (read by the collector)
+            __traceback_hide__ = True
             return exc
         return None
 

@@ -152,7 +152,7 @@ class _CheckoutSupplement:
 
 
 def _framework_dispatch(view: Callable[[], bytes]) -> bytes:
-    __traceback_hide__ = True  # noqa: F841 (read by the collector)
+    __traceback_hide__ = True
     return view()
 
 

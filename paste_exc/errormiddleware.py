@@ -173,7 +173,7 @@ class ErrorMiddleware(CallPath, Responder):
         except Exception as exc:  # noqa: BLE001 (answered below)
             # Read by the collector: the request data, and this frame shown collapsed.
             __traceback_supplement__ = (Supplement, self, environ)
-            __traceback_hide__ = True  # noqa: F841 (read by the collector)
+            __traceback_hide__ = True
             return self._call_failed(exc, environ, state)
         cls = app_iter.__class__
         if cls is list or cls is tuple:
@@ -201,7 +201,7 @@ class ErrorMiddleware(CallPath, Responder):
         report and the hidden-frame mark.
         """
         __traceback_supplement__ = (Supplement, self, environ)
-        __traceback_hide__ = True  # noqa: F841 (read by the collector)
+        __traceback_hide__ = True
         try:
             raise exc
         except Exception:  # noqa: BLE001 (answered below)

@@ -37,7 +37,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def hidden_helper(inner: Any) -> None:
-    __traceback_hide__ = True  # noqa: F841
+    __traceback_hide__ = True
     inner()
 
 

@@ -444,7 +444,7 @@ def test_traceback_info_only_from_locals() -> None:
 )
 def test_traceback_hide_values(value: object, expected: object) -> None:
     def fail() -> None:
-        __traceback_hide__ = value  # noqa: F841
+        __traceback_hide__ = value
         raise ValueError
 
     assert capture(fail).frames[-1].traceback_hide == expected

@@ -56,7 +56,7 @@ def app_frame() -> None:
 
 
 def hide_me(inner: object, value: object = True) -> None:
-    __traceback_hide__ = value  # noqa: F841
+    __traceback_hide__ = value
     inner()  # type: ignore[operator]
 
 
@@ -186,7 +186,7 @@ def pass_through(info: str, inner: Callable[..., object], *args: object) -> obje
 
 
 def hide(value: object, inner: Callable[..., object], *args: object) -> object:
-    __traceback_hide__ = value  # noqa: F841
+    __traceback_hide__ = value
     return inner(*args)
 
 

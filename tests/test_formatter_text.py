@@ -577,7 +577,7 @@ def raise_error() -> None:
 
 
 def hide(value: object, inner: Callable[..., object], *args: object) -> object:
-    __traceback_hide__ = value  # noqa: F841
+    __traceback_hide__ = value
     return inner(*args)
 
 

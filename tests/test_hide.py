@@ -119,31 +119,31 @@ def test_formatter_method_uses_the_same_rules() -> None:
 
 
 def _layer0(hides: tuple[object, ...], base: int) -> None:
-    __traceback_hide__ = hides[0 - base]  # noqa: F841
+    __traceback_hide__ = hides[0 - base]
     __traceback_info__ = f"layer{0 - base}"
     _layer1(hides, base)
 
 
 def _layer1(hides: tuple[object, ...], base: int) -> None:
-    __traceback_hide__ = hides[1 - base]  # noqa: F841
+    __traceback_hide__ = hides[1 - base]
     __traceback_info__ = f"layer{1 - base}"
     _layer2(hides, base)
 
 
 def _layer2(hides: tuple[object, ...], base: int) -> None:
-    __traceback_hide__ = hides[2 - base]  # noqa: F841
+    __traceback_hide__ = hides[2 - base]
     __traceback_info__ = f"layer{2 - base}"
     _layer3(hides, base)
 
 
 def _layer3(hides: tuple[object, ...], base: int) -> None:
-    __traceback_hide__ = hides[3 - base]  # noqa: F841
+    __traceback_hide__ = hides[3 - base]
     __traceback_info__ = f"layer{3 - base}"
     _layer4(hides, base)
 
 
 def _layer4(hides: tuple[object, ...], base: int) -> None:
-    __traceback_hide__ = hides[4 - base]  # noqa: F841
+    __traceback_hide__ = hides[4 - base]
     __traceback_info__ = f"layer{4 - base}"
     raise ValueError("bottom")
 
@@ -190,7 +190,7 @@ def test_before_hides_the_outer_frames_end_to_end() -> None:
 
 def test_hide_rules_apply_to_each_chain_link() -> None:
     def hidden_helper() -> None:
-        __traceback_hide__ = True  # noqa: F841
+        __traceback_hide__ = True
         raise KeyError("inner")
 
     def outer() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import require_tool
 
 from paste_exc import collector
 from paste_exc.api import ExceptionReporter
@@ -190,7 +191,7 @@ def test_log_in_read_only_directory_fails_clearly(tmp_path: Path) -> None:
     command = [sys.executable, "-c", script, str(folder)]
     if os.geteuid() == 0:  # root writes anywhere: drop the capability that allows it
         command = [
-            "setpriv",
+            require_tool("setpriv"),
             "--bounding-set",
             "-dac_override,-dac_read_search",
             "--inh-caps",

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from conftest import require_tool
 
 from paste_exc.collector import CollectedException, collect_exception
 from paste_exc.delivery import Dispatcher, reset_dispatcher
@@ -94,7 +95,7 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         [
-            "openssl",
+            require_tool("openssl"),
             "req",
             "-x509",
             "-newkey",
