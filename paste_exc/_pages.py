@@ -16,6 +16,7 @@ from typing import Final
 
 from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document
 from paste_exc._htmlbuild import build_report
+from paste_exc._records import header_line, with_header
 from paste_exc._rendered import (
     HTML_CONTENT_TYPE,
     TEXT_CONTENT_TYPE,
@@ -186,13 +187,14 @@ def render_safe_page(
 
 
 def render_short_text(exc_data: CollectedException, *, status: int = 500) -> RenderedPage:
-    """Return one or two lines of plain text with the codes (for plain-text clients).
+    """Return the header line and two lines of plain text with the codes (plain-text clients).
 
     :param exc_data: the collected exception
     :param status: the HTTP status of the response
     """
     occurrence_id = occurrence(exc_data)["occurrence_id"]
     body = (
+        f"{header_line(exc_data)}\n"
         f"{status} {status_title(status)}: an error occurred while handling the request.\n"
         f"Identification code {exc_data.identification_code}, occurrence {occurrence_id}.\n"
     )
@@ -287,7 +289,8 @@ def render_appended(exc_data: CollectedException, *, content_type: str, debug: b
     if debug:
         from paste_exc.formatter import format_text
 
-        text = "\n\n" + "-" * 60 + "\n" + _heading(exc_data) + "\n" + format_text(exc_data) + "\n"
+        heading = with_header(exc_data, _heading(exc_data))
+        text = f"\n\n{'-' * 60}\n{heading}\n{format_text(exc_data)}\n"
     else:
         text = "\n\n" + render_short_text(exc_data).body
     return clean_text(text).encode(charset, "replace")

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final, cast
 
 from paste_exc._formatbase import frame_visibility, iter_extra_data, trim_source_paths
+from paste_exc._records import report_fields
 from paste_exc._rendered import RenderedPage, clean_text, occurrence, status_title
 from paste_exc._saferepr import safe_str
 from paste_exc.collector import CollectedException, ExceptionFrame
@@ -163,8 +164,11 @@ def problem_document(
     Members: ``type`` (``about:blank``: the status says it all), ``title``,
     ``status``, ``detail``, ``instance`` (the occurrence id, as a
     ``urn:uuid:`` URI when it is a UUID), ``identification_code``,
-    ``occurrence_id`` and ``timestamp``; with *debug*, also ``exception``
-    (see :func:`exception_document`) and the exception line as ``detail``.
+    ``occurrence_id``, ``timestamp`` (local time with its offset), ``time``
+    (UTC, as in the header line of the text reports), ``request_method`` and
+    ``request_url`` (``null`` outside a request; the URL redacted); with
+    *debug*, also ``exception`` (see :func:`exception_document`) and the
+    exception line as ``detail``.
 
     :param exc_data: the collected exception
     :param debug: include the exception
@@ -182,6 +186,9 @@ def problem_document(
         "occurrence_id": when["occurrence_id"],
         "timestamp": when["date_iso"] or None,
     }
+    fields = report_fields(exc_data)
+    for name in ("time", "request_method", "request_url"):
+        doc[name] = fields[name]
     if debug:
         doc["detail"] = f"{exc_data.exception_type}: {exc_data.exception_value}"
         doc["exception"] = exception_document(exc_data)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
+from paste_exc._records import record_text
 from paste_exc.api import ExceptionReporter
 from paste_exc.config import asbool, aslist
 from paste_exc.delivery import Job, get_dispatcher
@@ -238,7 +239,9 @@ class Reporter(ExceptionReporter):
             return False
         job = Job(
             deliver=lambda: self.deliver(admitted, message),
-            describe=lambda: self.format_text(admitted, show_hidden_frames=True),
+            describe=lambda: record_text(
+                admitted, self.format_text(admitted, show_hidden_frames=True)
+            ),
             name=type(self).__name__,
             fallback=fallback,
         )

@@ -17,6 +17,7 @@ import traceback
 import uuid
 from typing import TYPE_CHECKING, Final
 
+from paste_exc._records import escape_body, one_line, record_text, with_header
 from paste_exc._saferepr import safe_str
 from paste_exc.collector import CollectedException, collected_data
 from paste_exc.documents import (
@@ -84,12 +85,17 @@ def _format_exception(exc: BaseException) -> str:
 
 
 def emergency_text(exc: BaseException, secondary: BaseException, stage: str) -> str:
-    """Describe a failure of the error handling itself, with the original error."""
-    return (
+    """Describe a failure of the error handling itself, with the original error.
+
+    Its lines are escaped as a record's (no line of a message can read as a
+    record boundary), then 60 dashes.
+    """
+    text = (
         f"paste_exc: {stage} failed; the client got a minimal 500 page.\n"
         f"The original error:\n{_format_exception(exc)}"
-        f"The failure while {stage}:\n{_format_exception(secondary)}{_DASHES}\n"
+        f"The failure while {stage}:\n{_format_exception(secondary)}"
     )
+    return f"{escape_body(text.rstrip(chr(10)))}\n{_DASHES}\n"
 
 
 def _security_headers(nonce: str | None, error_id: str) -> Headers:
@@ -190,9 +196,9 @@ class Responder:
         except Exception as error:  # noqa: BLE001 (deliver never raises; belt and braces)
             failures = [f"reporting failed: {type(error).__name__}: {safe_str(error, 500)}"]
         reported = len(failures) < len(self.reporting.reporters) or shown
-        one_line = (
+        notice = one_line(
             f"Error - {exc_data.exception_type}: {exc_data.exception_value}"
-            f" (id {exc_data.occurrence_id})\n"
+            f" (id {exc_data.occurrence_id})"
         )
         try:
             if settings.show_exceptions_in_wsgi_errors or not reported:
@@ -202,15 +208,15 @@ class Responder:
                     trim_source_paths=settings.trim_source_paths,
                 )
                 # As Paste: the one-line form, then (nothing else took the report, so
-                # it must not be lost) the whole text report and 60 dashes.
-                head = "" if settings.show_exceptions_in_wsgi_errors else one_line
-                write_errors(stream, f"{head}{text}\n{_DASHES}\n")
+                # it must not be lost) the whole text report and 60 dashes, as a record.
+                head = "" if settings.show_exceptions_in_wsgi_errors else notice + "\n"
+                write_errors(stream, head + record_text(exc_data, text))
             else:
-                write_errors(stream, one_line)
+                write_errors(stream, notice + "\n")
         except Exception as error:  # noqa: BLE001 (a broken formatter: keep the traceback)
             write_errors(stream, emergency_text(exc, error, "formatting the text report"))
         for line in failures:
-            write_errors(stream, f"paste_exc: {line}\n")
+            write_errors(stream, one_line(f"paste_exc: {line}") + "\n")
         return failures
 
     def collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
@@ -267,7 +273,7 @@ class Responder:
                 show_hidden_frames=settings.show_hidden_frames,
                 trim_source_paths=settings.trim_source_paths,
             )
-            return RenderedPage(text, _TEXT_TYPE)
+            return RenderedPage(with_header(exc_data, text), _TEXT_TYPE)
         return render_safe_page(
             exc_data, error_message=settings.error_message, template_file=settings.error_template
         )

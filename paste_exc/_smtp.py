@@ -18,6 +18,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 __all__ = [
     "CODE_HEADER",
+    "OCCURRENCE_HEADER",
     "build_message",
     "clean_header",
     "make_ssl_context",
@@ -27,6 +28,8 @@ __all__ = [
 
 #: The header holding the identification code, for mail filters.
 CODE_HEADER = "X-Paste-Exc-Identification-Code"
+#: The header holding the occurrence id (what the user quotes from the page).
+OCCURRENCE_HEADER = "X-Paste-Exc-Occurrence-Id"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 

@@ -10,6 +10,7 @@ import logging
 import os
 from typing import IO, TYPE_CHECKING, Any
 
+from paste_exc._records import escape_body, header_line, one_line, report_fields
 from paste_exc._reporterbase import Reporter, append_bytes, asbool, given_options
 from paste_exc.errors import ConfigError
 
@@ -23,11 +24,13 @@ class LoggingReporter(Reporter):
     """Send each report through the :mod:`logging` module.
 
     The record's message names the identification code, the exception type
-    and message; the text report is the record's exception text (what
-    handlers print under the message); the record also carries the fields
-    ``identification_code``, ``exception_type``, ``exception_value``,
-    ``occurrence_id``, ``request_method``, ``request_url`` and
-    ``report_message`` for structured handlers.
+    and message, on one line (line breaks and control characters escaped);
+    the record's exception text (what handlers print under the message) is
+    the header line and the text report, escaped as in a log record (see
+    :func:`paste_exc.reporter.read_log_records`); the record also carries the
+    fields ``time``, ``identification_code``, ``exception_type``,
+    ``exception_value``, ``occurrence_id``, ``request_method``,
+    ``request_url`` and ``report_message`` for structured handlers.
 
     :param logger: the logger's name (default ``paste_exc.report``)
     :param level: a level number or name (default ``ERROR``)
@@ -68,13 +71,10 @@ class LoggingReporter(Reporter):
         log = logging.getLogger(self.logger)
         if not log.isEnabledFor(self.level):
             return
-        fields = {
-            "identification_code": exc_data.identification_code,
+        fields: dict[str, object] = {
+            **report_fields(exc_data),
             "exception_type": exc_data.exception_type,
             "exception_value": exc_data.exception_value,
-            "occurrence_id": exc_data.occurrence_id,
-            "request_method": getattr(exc_data, "request_method", None),
-            "request_url": getattr(exc_data, "request_url", None),
             "report_message": message,
         }
         record = log.makeRecord(
@@ -83,16 +83,20 @@ class LoggingReporter(Reporter):
             "(paste_exc)",
             0,
             "%s [%s] %s: %s",
-            (
-                message or "Exception",
-                exc_data.identification_code,
-                exc_data.exception_type,
-                exc_data.exception_value,
+            tuple(
+                one_line(str(part))
+                for part in (
+                    message or "Exception",
+                    exc_data.identification_code,
+                    exc_data.exception_type,
+                    exc_data.exception_value,
+                )
             ),
             None,
             extra=fields,
         )
-        record.exc_text = self.format_text(exc_data, show_hidden_frames=self.show_hidden_frames)
+        text = self.format_text(exc_data, show_hidden_frames=self.show_hidden_frames)
+        record.exc_text = header_line(exc_data) + "\n" + escape_body(text)
         log.handle(record)
 
 
@@ -100,7 +104,9 @@ class JSONLinesReporter(Reporter):
     """Write each report as one JSON object on one line, for log pipelines.
 
     The object is the problem document of :func:`paste_exc.documents.problem_document`
-    (with ``report_message`` added when a message was given). Give
+    (with ``report_message`` added when a message was given): it names the
+    ``time``, ``identification_code``, ``occurrence_id``, ``request_method``
+    and ``request_url`` as the header line of the text reports does. Give
     ``filename`` (appended with one ``O_APPEND`` write per report, UTF-8) or
     ``stream`` (an open text stream, flushed after each line).
 

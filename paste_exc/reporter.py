@@ -5,7 +5,8 @@ Stage four of the pipeline (catch → collect → format → **report** → resp
 :class:`WSGIAppReporter` keep Paste's names, options and ``report(exc_data)``
 method; :class:`LoggingReporter`, :class:`JSONLinesReporter` and
 :class:`CapturingReporter` are new. Every one is an
-:class:`paste_exc.api.ExceptionReporter`.
+:class:`paste_exc.api.ExceptionReporter`. :func:`read_log_records` splits a
+log file back into its reports (see docs/reporters.rst, "The record format").
 """
 
 from __future__ import annotations
@@ -15,6 +16,13 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
 from paste_exc._capture import CapturedReport, CapturingReporter
+from paste_exc._records import (
+    ReportRecord,
+    parse_log_records,
+    read_log_records,
+    record_text,
+    with_header,
+)
 from paste_exc._reporterbase import (
     Reporter,
     append_bytes,
@@ -22,9 +30,9 @@ from paste_exc._reporterbase import (
     asfloat,
     aslist,
     given_options,
-    separator,
 )
 from paste_exc._smtp import (
+    OCCURRENCE_HEADER,
     build_message,
     check_address,
     clean_header,
@@ -52,8 +60,11 @@ __all__ = [
     "JSONLinesReporter",
     "LogReporter",
     "LoggingReporter",
+    "ReportRecord",
     "Reporter",
     "WSGIAppReporter",
+    "parse_log_records",
+    "read_log_records",
     "reporters_from_options",
 ]
 
@@ -172,15 +183,20 @@ class EmailReporter(Reporter):
         return head + code
 
     def assemble_email(self, exc_data: CollectedException) -> EmailMessage:
-        """Return the message for *exc_data* (Paste's method)."""
+        """Return the message for *exc_data* (Paste's method).
+
+        The text part is the header line (see :func:`read_log_records`), then
+        the text report.
+        """
         return build_message(
-            text=self.format_text(exc_data, show_hidden_frames=False),
+            text=with_header(exc_data, self.format_text(exc_data, show_hidden_frames=False)),
             html=self.format_html(exc_data),
             subject=self.subject(exc_data),
             from_address=self.from_address,
             to_addresses=self.to_addresses,
             code=exc_data.identification_code,
             timestamp=exc_data.timestamp or None,
+            headers=_occurrence_header(exc_data),
         )
 
     def deliver(self, exc_data: CollectedException, message: str = "") -> None:
@@ -202,12 +218,23 @@ class EmailReporter(Reporter):
         )
 
 
+def _occurrence_header(exc_data: CollectedException) -> dict[str, str]:
+    occurrence = clean_header(str(exc_data.occurrence_id or ""), 100)
+    return {OCCURRENCE_HEADER: occurrence} if occurrence else {}
+
+
 def _report_text(reporter: Reporter, exc_data: CollectedException, hidden: bool) -> str:
-    return reporter.format_text(exc_data, show_hidden_frames=hidden) + "\n" + separator() + "\n"
+    """One record: the header line, the escaped text report, the 60-dash separator."""
+    return record_text(exc_data, reporter.format_text(exc_data, show_hidden_frames=hidden))
 
 
 class LogReporter(Reporter):
-    """Append each text report and a 60-dash separator to a file, in UTF-8.
+    """Append each report to a file as one record, in UTF-8.
+
+    A record is the header line (time, identification code, occurrence id,
+    request), the text report with every line that could read as a record
+    boundary escaped, and Paste's 60-dash separator;
+    :func:`read_log_records` reads the file back.
 
     One report is one ``os.write`` on a file opened with ``O_APPEND``, so
     reports from many threads and processes never interleave. Rotation is the
@@ -243,7 +270,7 @@ class LogReporter(Reporter):
 
 
 class FileReporter(Reporter):
-    """Write each text report and a 60-dash separator to an open text stream."""
+    """Write each report to an open text stream as one record (see :class:`LogReporter`)."""
 
     file: Any = None
     show_hidden_frames: Any = True

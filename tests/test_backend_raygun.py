@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from paste_exc._records import utc_time
 from paste_exc.backends.raygun import RaygunReporter
 from paste_exc.collector import collected_data
 from paste_exc.delivery import Dispatcher, reset_dispatcher
@@ -159,6 +160,9 @@ def test_report_arrives_redacted_without_environment_or_globals(
         "message": "checkout failed",
         "identification_code": exc_data.identification_code,
         "occurrence_id": exc_data.occurrence_id,
+        "time": utc_time(exc_data),
+        "request_method": None,  # reported outside the middleware: no supplement
+        "request_url": None,
     }
     assert details["user"] == "alice"
     request = details["request"]

@@ -14,8 +14,16 @@ from typing import Any
 import pytest
 from sentry_sdk.scrubber import EventScrubber
 
+from paste_exc._records import utc_time
 from paste_exc.api import ExtrasProvider
-from paste_exc.backends.sentry import TAG_CODE, TAG_OCCURRENCE, SentryReporter
+from paste_exc.backends.sentry import (
+    TAG_CODE,
+    TAG_METHOD,
+    TAG_OCCURRENCE,
+    TAG_TIME,
+    TAG_URL,
+    SentryReporter,
+)
 from paste_exc.collector import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.redact import REDACTED
@@ -156,6 +164,9 @@ def test_event_arrives_with_frames_tags_extras_and_redaction(
     exc_data = collected_data(error)
     assert event["tags"][TAG_CODE] == exc_data.identification_code
     assert event["tags"][TAG_OCCURRENCE] == exc_data.occurrence_id
+    assert event["tags"][TAG_TIME] == utc_time(exc_data)
+    assert TAG_URL not in event["tags"]  # reported outside the middleware: no request
+    assert event["contexts"]["paste_exc"]["time"] == utc_time(exc_data)
     assert event["tags"]["team"] == "payments"
     assert event["contexts"]["paste_exc"]["message"] == "checkout failed"
     assert "checkout failed" in json.dumps(event.get("message") or event.get("logentry"))
@@ -329,3 +340,41 @@ def test_user_before_breadcrumb_by_reference_runs_after_redaction(receiver: Rece
     (crumb,) = event["breadcrumbs"]["values"]
     assert crumb["data"] == {"password": REDACTED, "user": "ann", "hooked": "yes"}
     assert secret not in json.dumps(event)
+
+
+def test_tags_carry_the_header_line_fields_of_a_request(
+    receiver: Receiver, reporter: SentryReporter
+) -> None:
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.reporter import parse_log_records
+
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        raise RuntimeError("in a request")
+
+    errors = io.StringIO()
+    environ: dict[str, Any] = {
+        "wsgi.errors": errors,
+        "REQUEST_METHOD": "DELETE",
+        "PATH_INFO": "/cart/7",
+        "QUERY_STRING": "password=hunter2",
+    }
+    setup_testing_defaults(environ)
+    middleware = ErrorMiddleware(
+        app, show_exceptions_in_wsgi_errors=True, reporters={"sentry": reporter}
+    )
+    b"".join(middleware(environ, lambda status, headers, *exc: None))
+    reporter.flush(timeout=10)
+    event = receiver.event()
+    (record,) = parse_log_records(errors.getvalue())
+    tags = event["tags"]
+    assert tags[TAG_OCCURRENCE] == record.occurrence_id
+    assert tags[TAG_CODE] == record.identification_code
+    assert tags[TAG_TIME] == record.time
+    assert tags[TAG_METHOD] == "DELETE" == record.request_method
+    assert tags[TAG_URL] == record.request_url
+    assert tags[TAG_URL].startswith("http://127.0.0.1/cart/7?password=")
+    assert "hunter2" not in json.dumps(event["tags"])
+    assert event["contexts"]["paste_exc"]["request_url"] == tags[TAG_URL]

@@ -205,7 +205,10 @@ def test_render_problem_is_json(data: CollectedException) -> None:
 def test_short_text(data: CollectedException) -> None:
     page = render_short_text(data)
     assert page.content_type == "text/plain; charset=utf-8"
-    assert len(page.body.strip().splitlines()) <= 2
+    header, *lines = page.body.strip().splitlines()
+    assert header.startswith("=== paste_exc report time=")
+    assert f"occurrence_id={data.occurrence_id}" in header
+    assert len(lines) <= 2
     assert data.identification_code in page.body
     assert "ValueError" not in page.body
 

@@ -70,7 +70,9 @@ def test_logger(tmp_path: Path) -> None:
         exc_data = collector.collect_exception(*sys.exc_info())
     rep.report(exc_data)
     content = fn.read_text()
-    assert len(content.splitlines()) == 4, content
+    # Paste's four lines, under the header line (time, codes) that ours adds.
+    assert len(content.splitlines()) == 5, content
+    assert content.startswith("=== paste_exc report time=")
     assert "ValueError" in content
     assert "int" in content
     assert "test_reporter.py" in content
@@ -82,7 +84,7 @@ def test_logger(tmp_path: Path) -> None:
         exc_data = collector.collect_exception(*sys.exc_info())
     rep.report(exc_data)
     content = fn.read_text()
-    assert len(content.splitlines()) == 8
+    assert len(content.splitlines()) == 10
     assert "ZeroDivisionError" in content
 
 

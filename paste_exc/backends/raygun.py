@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from paste_exc._records import report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
 from paste_exc.backends._context import pick_extras, request_headers
@@ -81,7 +82,9 @@ class RaygunReporter(ExceptionReporter):
     ``send_exception`` (``tags``, ``userCustomData``, ``httpRequest``,
     ``user_override``, ``extra_environment_data``). Each report also carries
     the tags ``paste_exc:<identification code>`` and the custom data
-    ``paste_exc`` (message, identification code, occurrence id).
+    ``paste_exc`` (``message``, ``identification_code``, ``occurrence_id``, and
+    ``time``, ``request_method``, ``request_url`` as in the header line of the
+    text reports).
 
     :param api_key: the application's Raygun API key
     :param redactor: the :class:`~paste_exc.redact.Redactor` to apply (default:
@@ -141,6 +144,7 @@ class RaygunReporter(ExceptionReporter):
             **(custom if isinstance(custom, dict) else {}),
             "paste_exc": {
                 "message": message,
+                **report_fields(exc_data),
                 "identification_code": exc_data.identification_code,
                 "occurrence_id": exc_data.occurrence_id,
             },

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from paste_exc._records import field_text, report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
 from paste_exc.backends._context import pick_extras, request_headers
@@ -39,6 +40,10 @@ SCOPE_KEYWORDS = frozenset({"user", "level", "extras", "contexts", "tags", "fing
 #: Tag names carrying our codes, so Sentry issues and our pages can be matched.
 TAG_CODE = "paste_exc.identification_code"
 TAG_OCCURRENCE = "paste_exc.occurrence_id"
+#: Tag names of the other fields of the header line (set when known).
+TAG_TIME = "paste_exc.time"
+TAG_METHOD = "paste_exc.request_method"
+TAG_URL = "paste_exc.request_url"
 
 
 class SentryReporter(ExceptionReporter):
@@ -52,7 +57,10 @@ class SentryReporter(ExceptionReporter):
 
     Each event carries the message (as the event's ``message`` and in the
     ``paste_exc`` context) and the identification code and occurrence id (as
-    the tags ``paste_exc.identification_code`` and ``paste_exc.occurrence_id``).
+    the tags ``paste_exc.identification_code`` and ``paste_exc.occurrence_id``),
+    and the time (UTC, ISO 8601), request method and URL of the report's header
+    line (tags ``paste_exc.time``, ``paste_exc.request_method``,
+    ``paste_exc.request_url``; all five fields also in the ``paste_exc`` context).
     Before the user's ``before_send`` runs, paste_exc's redaction is applied to
     the request, the extras and the frames' local variables.
 
@@ -121,10 +129,22 @@ class SentryReporter(ExceptionReporter):
             scope.set_client(self.client)
             scope.set_tag(TAG_CODE, exc_data.identification_code)
             scope.set_tag(TAG_OCCURRENCE, exc_data.occurrence_id)
+            fields = report_fields(exc_data)
+            if fields["request_url"]:
+                fields["request_url"] = self.redactor.redact_text(fields["request_url"])
+            for tag, name in (
+                (TAG_TIME, "time"),
+                (TAG_METHOD, "request_method"),
+                (TAG_URL, "request_url"),
+            ):
+                value = fields[name]
+                if value is not None:
+                    scope.set_tag(tag, field_text(value)[:200])
             scope.set_context(
                 "paste_exc",
                 {
                     "message": message,
+                    **fields,
                     "identification_code": exc_data.identification_code,
                     "occurrence_id": exc_data.occurrence_id,
                 },
