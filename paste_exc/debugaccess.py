@@ -198,16 +198,20 @@ def unlock_url(host: str, port: int, token: str, *, scheme: str = "http") -> str
 
 
 class _Throttle:
-    """True the first time, then at most once per *interval* seconds (thread-safe)."""
+    """True the first time, then at most once per *interval* seconds (thread-safe).
 
-    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+    :param clock: where the time comes from (default: :func:`time.monotonic`,
+        looked up at each call)
+    """
+
+    def __init__(self, interval: float, clock: Callable[[], float] | None = None) -> None:
         self.interval = interval
         self.clock = clock
         self._next: float | None = None
         self._lock = threading.Lock()
 
     def ready(self) -> bool:
-        now = self.clock()
+        now = self.clock() if self.clock is not None else time.monotonic()
         with self._lock:
             if self._next is not None and now < self._next:
                 return False

@@ -221,17 +221,24 @@ def resolve_debug_token(configured: str | None) -> DebugToken:
     token = asdebugtoken(os.environ.get(ENV_VAR) or None, ENV_VAR)
     if token is not None:
         return DebugToken(token, "environment")
-    path = secret_file_path()
     try:
-        return DebugToken(_derive(_load_or_create_secret(path)), "secret file", str(path))
-    except _Unusable as reason:
-        log.warning(
-            "the debug token's secret file %s %s; this process uses a random "
-            "debug token of its own. A server with several worker processes needs the "
-            "option debug_token (or the environment variable %s): each worker would "
-            "otherwise accept a different token.",
-            path,
-            reason,
-            ENV_VAR,
-        )
+        path = secret_file_path()
+    except (RuntimeError, KeyError, OSError) as exc:  # no home directory to be found
+        _warn_process_token(f"cannot be placed: no cache directory for this user ({exc})")
+    else:
+        try:
+            return DebugToken(_derive(_load_or_create_secret(path)), "secret file", str(path))
+        except _Unusable as reason:
+            _warn_process_token(f"{path} {reason}")
     return DebugToken(_token_for_this_process(), "process")
+
+
+def _warn_process_token(problem: str) -> None:
+    log.warning(
+        "the debug token's secret file %s; this process uses a random debug token of "
+        "its own. A server with several worker processes needs the option debug_token "
+        "(or the environment variable %s): each worker would otherwise accept a "
+        "different token.",
+        problem,
+        ENV_VAR,
+    )

@@ -202,7 +202,7 @@ class ErrorMiddleware(CallPath, Responder):
         __call__ = _call_python
 
     def __getstate__(self) -> dict[str, Any]:
-        """For :mod:`copy`: the attributes, with the two the call path keeps in slots."""
+        """For :mod:`copy`: the attributes, with the three the call path keeps in slots."""
         return {
             **vars(self),
             "application": self.application,

@@ -584,3 +584,15 @@ def test_the_token_reaches_no_report_and_no_page(path: type[ErrorMiddleware]) ->
     assert TOKEN not in env["wsgi.errors"].getvalue()
     [report] = middleware.reporting.reporters["capture"].reports  # type: ignore[attr-defined]
     assert TOKEN not in repr(report.exc_data)
+
+
+def test_the_notice_throttle_follows_time_monotonic(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [5000.0]
+    monkeypatch.setattr(debugaccess, "_withheld", debugaccess._Throttle(60.0))
+    monkeypatch.setattr(debugaccess.time, "monotonic", lambda: now[0])
+    errors = io.StringIO()
+    middleware = ErrorMiddleware(failing, debug=True, debug_token=TOKEN)
+    for step in (0, 30, 29.9, 0.1, 10):
+        now[0] += step
+        call(middleware, environ(**{"wsgi.errors": errors}))
+    assert len(notices({"wsgi.errors": errors})) == 2  # at 5000 and at 5060

@@ -319,3 +319,19 @@ def test_debug_token_in_a_pastedeploy_ini(tmp_path: Path) -> None:
 
 def make_app(global_conf: dict[str, str], **local_conf: str) -> object:
     return app
+
+
+def test_no_home_directory_gives_a_token_per_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert ErrorMiddleware(app, debug=True).debug_token == debugtoken._token_for_this_process()
+    [message] = refused(caplog)
+    assert "no cache directory" in message
+    assert "debug_token" in message
