@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 from paste_exc._records import escape_body, one_line, record_text, with_header
 from paste_exc._saferepr import safe_str
 from paste_exc.collector import CollectedException, collected_data
+from paste_exc.debugaccess import note_withheld
 from paste_exc.documents import (
     RenderedPage,
     content_security_policy,
@@ -144,6 +145,8 @@ class Responder:
 
     def __init__(self, settings: MiddlewareSettings) -> None:
         self.settings = settings
+        #: The token that unlocks debug output (set by the middleware when debug is on).
+        self.debug_token: str | None = None
         reporters: dict[str, ExceptionReporter] = {}
         paste_reporters: list[ExceptionReporter] = list(
             reporters_from_options(
@@ -231,8 +234,17 @@ class Responder:
         """Whether this request's client may see debug output."""
         settings = self.settings
         return settings.debug and debug_allowed(
-            environ, settings.debug_allow, everyone=settings.debug_allow_everyone
+            environ,
+            settings.debug_allow,
+            everyone=settings.debug_allow_everyone,
+            token=self.debug_token,
         )
+
+    def _withheld(self, environ: WSGIEnvironment) -> None:
+        """Debug is on but this client lacks the token: tell the server log how to unlock."""
+        if self.settings.debug and self.debug_token is not None:
+            with contextlib.suppress(Exception):  # a hostile environ: no notice, still a page
+                note_withheld(environ, self.debug_token)
 
     def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
         """Report an error that can no longer reach the response (e.g. in ``close()``)."""
@@ -294,6 +306,7 @@ class Responder:
                 xmlhttp_key=settings.xmlhttp_key,
                 networks=settings.debug_allow,
                 everyone=settings.debug_allow_everyone,
+                token=self.debug_token,
             )
         except Exception:  # noqa: BLE001 (a hostile environ: the safe page)
             rendering = Rendering.SAFE_PAGE
@@ -303,6 +316,8 @@ class Responder:
             Rendering.PROBLEM_DEBUG,
             Rendering.TEXT_DEBUG,
         )
+        if not shown:
+            self._withheld(environ)
         failures = self.report_to_stream(exc, exc_data, stream, environ, shown=shown)
         try:
             page = self._render(rendering, exc_data, failures)
@@ -328,6 +343,8 @@ class Responder:
             debug = self.show_debug(environ)
         except Exception:  # noqa: BLE001
             debug = False
+        if not debug:
+            self._withheld(environ)
         if report:
             self.report_to_stream(exc, exc_data, stream, environ, shown=False)
         try:

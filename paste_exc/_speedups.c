@@ -8,7 +8,8 @@
  * call or an iterable that needs guarding is handed to a Python method.
  *
  * CallPath    base type of ErrorMiddleware: its tp_call is the WSGI entry
- *             (the pure-Python version is CallPath._call_python).
+ *             (the pure-Python version is CallPath._call_python, which gets
+ *             every call when python_call is set: debug on).
  * recorder()  the start_response the application sees: records the headers
  *             into the request's state list [server start_response, headers]
  *             and forwards the call unchanged.
@@ -186,6 +187,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *application;
     PyObject *reporting;
+    char python_call; /* hand every call to _call_python (debug on: the unlock check) */
 } CallPath;
 
 /* Hand the whole call to the pure-Python path (self._call_python). */
@@ -227,7 +229,8 @@ callpath_call(PyObject *self, PyObject *args, PyObject *kwargs)
     }
     PyObject *environ = PyTuple_GET_ITEM(args, 0);
     PyObject *start_response = PyTuple_GET_ITEM(args, 1);
-    if (!PyDict_CheckExact(environ) || path->application == NULL || path->reporting == NULL) {
+    if (path->python_call || !PyDict_CheckExact(environ) || path->application == NULL ||
+        path->reporting == NULL) {
         return call_python(self, args, kwargs);
     }
 
@@ -321,6 +324,8 @@ static PyMemberDef callpath_members[] = {
      "The wrapped WSGI application."},
     {"reporting", T_OBJECT_EX, offsetof(CallPath, reporting), 0,
      "The ReportingConfig put in the environ for the application."},
+    {"python_call", T_BOOL, offsetof(CallPath, python_call), 0,
+     "Hand every call to _call_python (set with debug on, where the unlock check runs)."},
     {NULL, 0, 0, 0, NULL},
 };
 

@@ -17,6 +17,7 @@ class _Owner(Protocol):
 class CallPath:
     application: WSGIApplication
     reporting: ReportingConfig
+    python_call: bool
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]: ...

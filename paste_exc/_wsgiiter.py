@@ -74,10 +74,12 @@ if TYPE_CHECKING or _speedups is None:
         extension is not in use.
         """
 
-        __slots__ = ("application", "reporting")
+        __slots__ = ("application", "python_call", "reporting")
 
         application: WSGIApplication
         reporting: ReportingConfig
+        #: Hand every call to ``_call_python`` (the C call reads it; here it always is).
+        python_call: bool
 
 else:
     CallPath = _speedups.CallPath

@@ -7,6 +7,11 @@ waitress::
                                [--error-log FILE] [--ini FILE]
     paste-exc demo [--host 127.0.0.1] [--port 8080] [--error-log FILE]
 
+With debug on (``serve --debug``, ``debug = true`` in the ini file, and
+always for ``demo``) it prints the address to open: the server's URL with
+``?paste_exc_debug=<token>``, which unlocks the debug pages in that browser
+(see :doc:`security`).
+
 ``--ini FILE`` reads middleware options (ini strings, as PasteDeploy would
 hand them) from the ``[paste_exc]`` section of FILE, with its ``[DEFAULT]``
 section as ``global_conf``; command-line flags win over the file.
@@ -23,6 +28,7 @@ import sys
 import tempfile
 from typing import TYPE_CHECKING, Any, TextIO
 
+from paste_exc.debugaccess import unlock_url
 from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -44,7 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser("serve", help="serve MODULE:APP wrapped in the middleware")
     serve.add_argument("app", metavar="MODULE:APP", help="the WSGI application, e.g. myapp:app")
-    serve.add_argument("--debug", action="store_true", help="show debug pages to local clients")
+    serve.add_argument(
+        "--debug",
+        action="store_true",
+        help="show debug pages to the browser that opens the printed unlock URL",
+    )
     demo = commands.add_parser("demo", help="serve the demo application (debug on)")
     for sub in (serve, demo):
         sub.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -100,7 +110,15 @@ def _serve(app: WSGIApplication, host: str, port: int, out: TextIO, error_log: s
         print(f"paste-exc: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
         return 1
     shown_host = f"[{host}]" if ":" in host else host
-    print(f"Serving on http://{shown_host}:{server.effective_port}/", file=out)
+    port = int(server.effective_port)
+    print(f"Serving on http://{shown_host}:{port}/", file=out)
+    token = getattr(app, "debug_token", None)
+    if isinstance(token, str):
+        print(
+            f"Open {unlock_url(host, port, token)} in your browser to see debug pages "
+            "(it sets a cookie that unlocks them there; other clients get the safe page)",
+            file=out,
+        )
     if error_log:
         print(f"Error reports are appended to {error_log}", file=out)
     print("Press Ctrl-C to stop.", file=out, flush=True)

@@ -31,6 +31,7 @@ __all__ = [
     "Network",
     "NoDefault",
     "asbool",
+    "asdebugtoken",
     "asint",
     "aslist",
     "asnetworks",
@@ -161,6 +162,43 @@ def asnetworks(value: object, option: str) -> tuple[tuple[Network, ...], bool]:
     return tuple(networks), everyone
 
 
+#: The shortest debug token accepted, in characters.
+MIN_DEBUG_TOKEN_LENGTH: Final = 16
+_MAX_DEBUG_TOKEN_LENGTH: Final = 256
+# URL-unreserved characters: the token goes into a query string and a cookie unchanged.
+_DEBUG_TOKEN_CHARS: Final = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def asdebugtoken(value: object, option: str) -> str | None:
+    """Check a debug token (the option ``debug_token`` or ``PASTE_EXC_DEBUG_TOKEN``).
+
+    ``None`` means "not given". A token is 16 to 256 characters among
+    ``A-Z a-z 0-9 - . _ ~``, so it travels unchanged in a URL and a cookie.
+
+    .. versionadded:: 0.1
+
+    :param value: ``None`` or a string
+    :param option: the option name for the error message
+    :raises ConfigError: for an empty, short or long token, or another character
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(option, f"expected a string, got {type(value).__name__}")
+    if len(value) < MIN_DEBUG_TOKEN_LENGTH:
+        raise ConfigError(
+            option,
+            f"a debug token needs at least {MIN_DEBUG_TOKEN_LENGTH} characters, "
+            f"got {len(value)} (make one with: python -c "
+            f"'import secrets; print(secrets.token_urlsafe(32))')",
+        )
+    if len(value) > _MAX_DEBUG_TOKEN_LENGTH:
+        raise ConfigError(option, f"a debug token has at most {_MAX_DEBUG_TOKEN_LENGTH} characters")
+    if _DEBUG_TOKEN_CHARS.fullmatch(value) is None:
+        raise ConfigError(option, "a debug token may only hold the characters A-Z a-z 0-9 - . _ ~")
+    return value
+
+
 #: Paste's ``global_conf`` fall-backs, in one table: option → (the
 #: ``global_conf`` keys tried in order, the default when none is set).
 GLOBAL_CONF_FALLBACKS: Final[Mapping[str, tuple[tuple[str, ...], object]]] = {
@@ -195,6 +233,7 @@ PASTE_OPTIONS: Final = (
 #: Our own options (further keywords); ``reporters.NAME.KEY`` keys come on top.
 OUR_OPTIONS: Final = (
     "debug_allow",
+    "debug_token",
     "show_locals",
     "show_hidden_frames",
     "trim_source_paths",
@@ -226,10 +265,12 @@ class MiddlewareSettings:
     error_subject_prefix: str = ""
     error_message: str | None = None
     xmlhttp_key: str = "_"
-    #: Networks whose clients may see the debug page besides local ones.
+    #: Networks whose clients may see debug output without the token (no proxy between).
     debug_allow: tuple[Network, ...] = ()
     #: ``debug_allow = *``: every client sees the debug page.
     debug_allow_everyone: bool = False
+    #: The debug token (``None``: ``PASTE_EXC_DEBUG_TOKEN`` or the user's secret file).
+    debug_token: str | None = field(default=None, repr=False)
     #: Collect each frame's locals (redacted); defaults to ``debug``.
     show_locals: bool = False
     show_hidden_frames: bool = False
@@ -406,6 +447,7 @@ def resolve_settings(
         xmlhttp_key=xmlhttp_key,
         debug_allow=networks,
         debug_allow_everyone=everyone,
+        debug_token=asdebugtoken(get("debug_token"), "debug_token"),
         show_locals=debug
         if show_locals_value is None
         else asbool(show_locals_value, "show_locals"),

@@ -1,8 +1,9 @@
 """The demo application: one link per interesting failure.
 
 ``paste-exc demo`` (and ``make demo``) serves :func:`make_demo_app` wrapped in
-:class:`~paste_exc.errormiddleware.ErrorMiddleware` with debug on for local
-clients and the text reports appended to a log file.
+:class:`~paste_exc.errormiddleware.ErrorMiddleware` with debug on and the text
+reports appended to a log file, and prints the URL that unlocks its debug
+pages in a browser (``/?paste_exc_debug=<token>``).
 
 .. versionadded:: 0.1
 """
@@ -22,8 +23,9 @@ _INDEX: Final = b"""<!DOCTYPE html>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em}
 code,pre{background:#f3f3f3;padding:0 .3em}li{margin:.3em 0}</style></head>
 <body><h1>paste_exc demo</h1>
-<p>Each link fails in its own way. With debug on you see the debug page (local clients
-only); the text reports go to the log file named in the terminal.</p>
+<p>Each link fails in its own way. A browser that opened the unlock URL printed in the
+terminal sees the debug page; any other client gets the safe page. The text reports go
+to the log file named in the terminal.</p>
 <ul>
 <li><a href="/plain">A plain exception</a> in the application</li>
 <li><a href="/chained-context">A chained exception</a> (<code>raise ... from ...</code>),

@@ -25,6 +25,8 @@ from paste_exc._wsgiiter import (
     record_start,
 )
 from paste_exc.config import NoDefault, resolve_settings
+from paste_exc.debugaccess import unlock_response
+from paste_exc.debugtoken import resolve_debug_token
 from paste_exc.reporting import ENVIRON_KEY
 
 if TYPE_CHECKING:
@@ -60,7 +62,8 @@ class ErrorMiddleware(CallPath, Responder):
     every one also accepts its ini string):
 
     ``debug``
-        show the debug page (to local clients only, see ``debug_allow``)
+        show the debug page, to a browser holding the debug token only (see
+        :doc:`security`); the attribute :attr:`debug_token` has it
     ``error_email``
         address(es) to email reports to (a list, or a string separated by
         commas and/or spaces); falls back to ``admin_email``,
@@ -77,7 +80,7 @@ class ErrorMiddleware(CallPath, Responder):
         a query parameter (default ``_``) whose non-empty value marks an
         XMLHttpRequest, which gets a minimal fragment instead of a page
 
-    Our own keywords (see :doc:`configuration`): ``debug_allow``,
+    Our own keywords (see :doc:`configuration`): ``debug_token``, ``debug_allow``,
     ``show_locals``, ``show_hidden_frames``, ``trim_source_paths``,
     ``error_template``, ``max_page_size``, ``reporters`` (and
     ``reporters.NAME.KEY``), ``extras_providers``, ``report_message``.
@@ -127,12 +130,21 @@ class ErrorMiddleware(CallPath, Responder):
         )
         super().__init__(settings)
         self.application = application
+        if settings.debug:
+            self.debug_token = resolve_debug_token(settings.debug_token).value
+        # With debug on, the C call hands every request to _call_python, which
+        # answers the unlocking request; with debug off it never checks.
+        self.python_call = settings.debug
 
     # Paste's attribute names, read from the settings.
     @property
     def debug_mode(self) -> bool:
         """Whether debug output is on (Paste's attribute)."""
         return self.settings.debug
+
+    #: The token that unlocks debug output in a browser (``None`` with debug
+    #: off): open any page with ``?paste_exc_debug=<token>`` once (see :doc:`security`).
+    debug_token: str | None
 
     @property
     def error_email(self) -> list[str]:
@@ -161,10 +173,16 @@ class ErrorMiddleware(CallPath, Responder):
 
         It is ``__call__`` when the C extension is not in use; the C call
         (``paste_exc._speedups.CallPath``) does the same and hands an unusual
-        call (keywords, an environ that is not a ``dict``) to this method.
+        call (keywords, an environ that is not a ``dict``) and, with debug on,
+        every call to this method.
         """
         if "paste.throw_errors" in environ and environ["paste.throw_errors"]:  # noqa: RUF019 (fast)
             return self.application(environ, start_response)
+        if self.debug_token is not None:
+            unlocked = unlock_response(environ, self.debug_token)
+            if unlocked is not None:
+                start_response(unlocked[0], unlocked[1])
+                return [unlocked[2]]
         environ["paste.throw_errors"] = True
         environ[ENVIRON_KEY] = self.reporting
         state: StartState = [start_response, None]
@@ -184,8 +202,13 @@ class ErrorMiddleware(CallPath, Responder):
         __call__ = _call_python
 
     def __getstate__(self) -> dict[str, Any]:
-        """For :mod:`copy`: the attributes, with the two the call path keeps in slots."""
-        return {**vars(self), "application": self.application, "reporting": self.reporting}
+        """For :mod:`copy`: the attributes, with the three the call path keeps in slots."""
+        return {
+            **vars(self),
+            "application": self.application,
+            "reporting": self.reporting,
+            "python_call": self.python_call,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():

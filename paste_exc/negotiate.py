@@ -7,8 +7,9 @@ settings, so the whole decision is tested with a table.
 The rules, in order:
 
 1. The debug renderings (debug page, fragment, detailed problem document,
-   text report) are only for clients :func:`debug_allowed` accepts; everyone
-   else gets the safe forms.
+   text report) are only for clients :func:`debug_allowed` accepts (the
+   debug token, not an address, is what proves a developer); everyone else
+   gets the safe forms.
 2. A client whose ``Accept`` header prefers JSON (``application/json``,
    ``application/problem+json`` or any ``+json`` type) over HTML gets the
    problem document (RFC 9457), with the details only for debug clients.
@@ -31,6 +32,7 @@ from typing import Final
 from urllib.parse import parse_qsl
 
 from paste_exc.config import Network
+from paste_exc.debugaccess import carries_token
 
 __all__ = [
     "FORWARDING_HEADERS",
@@ -54,8 +56,23 @@ class Rendering(enum.Enum):
     TEXT_DEBUG = "text-debug"
 
 
-#: Request headers that show a proxy forwarded the request (CGI names).
-FORWARDING_HEADERS: Final = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP")
+#: Request headers that show a proxy forwarded the request (CGI names): with
+#: any of them present, ``REMOTE_ADDR`` is the proxy's, not the client's.
+FORWARDING_HEADERS: Final = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_REAL_IP",
+    "HTTP_VIA",
+    "HTTP_CF_CONNECTING_IP",
+    "HTTP_TRUE_CLIENT_IP",
+    "HTTP_X_CLIENT_IP",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_SERVER",
+    "HTTP_X_CLUSTER_CLIENT_IP",
+    "HTTP_FASTLY_CLIENT_IP",
+    "HTTP_X_ORIGINAL_FORWARDED_FOR",
+)
 
 _HTML: Final = "html"
 _JSON: Final = "json"
@@ -157,26 +174,38 @@ def debug_allowed(
     networks: Iterable[Network] = (),
     *,
     everyone: bool = False,
+    token: str | None = None,
 ) -> bool:
-    """Whether this client may see debug output.
+    """Whether this client may see debug output (with ``debug`` on).
 
-    Allowed: *everyone*; or no proxy-forwarding header (:data:`FORWARDING_HEADERS`)
-    and ``REMOTE_ADDR`` missing (test harnesses), a loopback address (IPv4 or
-    IPv6) or inside one of *networks*. A forwarding header makes the address
-    untrustworthy (behind a local reverse proxy every client looks local), so
-    it denies unless *everyone* is set.
+    Allowed, and nothing else is:
+
+    * *everyone* (``debug_allow = *``);
+    * an environ without ``REMOTE_ADDR`` at all: an in-process test client
+      (WebTest, Paste's fixtures), no network peer exists (unless one of
+      :data:`FORWARDING_HEADERS` is there: then a proxy sent it);
+    * a request whose cookie ``paste_exc_debug`` holds *token*;
+    * a ``REMOTE_ADDR`` inside one of *networks* (``debug_allow``, given
+      explicitly) with none of :data:`FORWARDING_HEADERS` present.
+
+    A loopback address by itself proves nothing: behind a reverse proxy on
+    the same host every client is ``127.0.0.1``, and some servers (waitress)
+    remove the proxy's forwarding headers before the application sees them.
 
     :param environ: the request's environ
-    :param networks: further networks to allow
+    :param networks: the ``debug_allow`` networks
     :param everyone: allow every client (``debug_allow = *``)
+    :param token: the debug token (``None``: no cookie unlocks)
     """
-    if everyone:
+    if everyone or (token is not None and carries_token(environ, token)):
         return True
-    if any(environ.get(name) for name in FORWARDING_HEADERS):
+    forwarded = any(name in environ for name in FORWARDING_HEADERS)
+    if "REMOTE_ADDR" not in environ:
+        return not forwarded
+    networks = tuple(networks)
+    if forwarded or not networks:
         return False
     remote = environ.get("REMOTE_ADDR")
-    if remote is None or remote == "":
-        return True
     if not isinstance(remote, str):
         return False
     try:
@@ -185,8 +214,6 @@ def debug_allowed(
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if address.is_loopback:
-        return True
     return any(address.version == net.version and address in net for net in networks)
 
 
@@ -197,16 +224,18 @@ def choose_rendering(
     xmlhttp_key: str = "_",
     networks: Iterable[Network] = (),
     everyone: bool = False,
+    token: str | None = None,
 ) -> Rendering:
     """Pick the rendering for an error response (the rules are in the module docstring).
 
     :param environ: the request's environ (read only; the body is never touched)
     :param debug: the middleware's ``debug`` setting
     :param xmlhttp_key: Paste's XHR query parameter name (empty: off)
-    :param networks: networks allowed to see debug output besides local clients
+    :param networks: the ``debug_allow`` networks (see :func:`debug_allowed`)
     :param everyone: every client may see debug output
+    :param token: the debug token a client's cookie must hold
     """
-    show_debug = debug and debug_allowed(environ, networks, everyone=everyone)
+    show_debug = debug and debug_allowed(environ, networks, everyone=everyone, token=token)
     accept = environ.get("HTTP_ACCEPT")
     media = preferred_media(accept if isinstance(accept, str) else None)
     if media == _JSON:

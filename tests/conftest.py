@@ -88,3 +88,17 @@ class Closing:
         self.closed += 1
         if self.fail_close:
             raise OSError("close failed")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_debug_secret(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the debug token's secret file out of the user's cache directory.
+
+    With debug on, the middleware derives its token from a secret file in the
+    user's cache directory (``$XDG_CACHE_HOME/paste_exc``); the suite (and the
+    servers it starts, which inherit the environment) use a directory of its own.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        patch.delenv("PASTE_EXC_DEBUG_TOKEN", raising=False)
+        yield

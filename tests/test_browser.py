@@ -220,3 +220,63 @@ def test_phone_width_and_dark_scheme(browser: Any, server: str) -> None:
         tab.screenshot(path=str(ARTIFACTS / "debug_page_phone_dark.png"), full_page=True)
     finally:
         context.close()
+
+
+# -- unlocking debug pages in a real browser -----------------------------------
+
+UNLOCK_TOKEN = "browser-test-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def middleware_server() -> Iterator[str]:
+    """``ErrorMiddleware(debug=True)`` itself, served from 127.0.0.1."""
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    def failing(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        raise LookupError("only the developer may read this")
+
+    app = ErrorMiddleware(failing, debug=True, debug_token=UNLOCK_TOKEN)
+    httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+def test_the_unlock_url_unlocks_this_browser_only(browser: Any, middleware_server: str) -> None:
+    locked = browser.new_context()
+    unlocked = browser.new_context()
+    try:
+        tab = locked.new_page()
+        response = tab.goto(f"{middleware_server}/account?tab=2")
+        assert response is not None
+        assert response.status == 500
+        assert "only the developer may read this" not in tab.content()
+
+        tab = unlocked.new_page()
+        response = tab.goto(f"{middleware_server}/account?tab=2&paste_exc_debug={UNLOCK_TOKEN}")
+        assert response is not None
+        # The browser followed the 303 to the same page without the token...
+        assert tab.url == f"{middleware_server}/account?tab=2"
+        assert response.status == 500
+        assert "only the developer may read this" in tab.content()
+        # ...kept the cookie out of reach of scripts, and sends it on reload.
+        assert "paste_exc_debug" not in tab.evaluate("document.cookie")
+        [cookie] = unlocked.cookies()
+        assert (cookie["name"], cookie["value"]) == ("paste_exc_debug", UNLOCK_TOKEN)
+        assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Strict", "/")
+        assert cookie["secure"] is False  # plain http (a VM, a container): it must still work
+        tab.reload()
+        assert "only the developer may read this" in tab.content()
+
+        # The other browser is still locked.
+        tab = locked.new_page()
+        tab.goto(f"{middleware_server}/account")
+        assert "only the developer may read this" not in tab.content()
+    finally:
+        locked.close()
+        unlocked.close()

@@ -65,6 +65,12 @@ def test_bad_ini_option_exits_2(
 
 
 def start(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], int]:
+    process, port, _ = start_reading(args, cwd)
+    return process, port
+
+
+def start_reading(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], int, list[str]]:
+    """Start ``paste-exc`` on a free port; the process, its port and what it printed."""
     process = subprocess.Popen(
         [sys.executable, "-m", "paste_exc", *args, "--port", "0"],
         cwd=cwd,
@@ -74,13 +80,29 @@ def start(args: list[str], cwd: Path) -> tuple[subprocess.Popen[str], int]:
         env={**os.environ, "PYTHONPATH": str(cwd)},
     )
     assert process.stdout is not None
+    printed: list[str] = []
+    port = None
     for _ in range(20):
         line = process.stdout.readline()
+        printed.append(line)
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
-        if found:
-            return process, int(found.group(1))
+        if found and port is None:
+            port = int(found.group(1))
+        if line.startswith("Press Ctrl-C") and port is not None:
+            return process, port, printed
     process.kill()
-    raise AssertionError("the server did not print its URL")
+    raise AssertionError(f"the server did not print its URL: {printed}")
+
+
+def unlock_url_in(printed: list[str], port: int) -> str:
+    """The unlock URL the server printed (its path and query)."""
+    found = [
+        match.group(1)
+        for line in printed
+        if (match := re.search(rf"http://127\.0\.0\.1:{port}(/\?paste_exc_debug=[\w.~-]+)", line))
+    ]
+    assert len(found) == 1, printed
+    return found[0]
 
 
 @pytest.fixture
@@ -101,14 +123,30 @@ def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         process.stdout.close()
 
 
-def fetch(port: int, path: str) -> tuple[int, bytes]:
+def fetch(port: int, path: str, cookie: str | None = None) -> tuple[int, bytes]:
+    status, _, body = fetch_all(port, path, cookie)
+    return status, body
+
+
+def fetch_all(port: int, path: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = connection.getresponse()
-        return response.status, response.read()
+        return response.status, dict(response.getheaders()), response.read()
     finally:
         connection.close()
+
+
+def unlock(port: int, url: str) -> str:
+    """Open the unlock URL as a browser would; return the cookie it set."""
+    status, headers, _ = fetch_all(port, url)
+    assert status == 303
+    assert headers["Location"] == "/"
+    cookie = headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Strict" in cookie
+    return cookie.split(";")[0]
 
 
 @pytest.mark.slow
@@ -123,16 +161,52 @@ def test_serve_wraps_the_app(served: tuple[int, Path]) -> None:
 
 
 @pytest.mark.slow
+def test_serve_debug_prints_the_unlock_url(tmp_path: Path) -> None:
+    (tmp_path / "cliapp.py").write_text(APP_SOURCE)
+    process, port, printed = start_reading(["serve", "cliapp:app", "--debug"], tmp_path)
+    try:
+        url = unlock_url_in(printed, port)
+        status, body = fetch(port, "/fail")
+        assert status == 500
+        assert b"served by the CLI" not in body
+        cookie = unlock(port, url)
+        status, body = fetch(port, "/fail", cookie)
+        assert status == 500
+        assert b"served by the CLI" in body
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        output = process.stdout.read()
+        process.stdout.close()
+    # The withheld page told the server's log how to unlock.
+    assert "debug page was withheld" in output
+    assert url in output
+
+
+@pytest.mark.slow
+def test_serve_without_debug_prints_no_unlock_url(tmp_path: Path) -> None:
+    (tmp_path / "cliapp.py").write_text(APP_SOURCE)
+    process, _, printed = start_reading(["serve", "cliapp:app"], tmp_path)
+    process.terminate()
+    process.wait(timeout=10)
+    assert process.stdout is not None
+    process.stdout.close()
+    assert not any("paste_exc_debug" in line for line in printed)
+
+
+@pytest.mark.slow
 def test_demo_serves_every_failure(tmp_path: Path) -> None:
     log = tmp_path / "demo.log"
-    process, port = start(["demo", "--error-log", str(log)], tmp_path)
+    process, port, printed = start_reading(["demo", "--error-log", str(log)], tmp_path)
     try:
+        cookie = unlock(port, unlock_url_in(printed, port))
         status, index = fetch(port, "/")
         assert status == 200
         links = re.findall(rb'href="(/[^"]*)"', index)
         assert len(links) >= 10
         for link in links:
-            status, body = fetch(port, link.decode())
+            status, body = fetch(port, link.decode(), cookie)
             assert status in (200, 500), link
             if link != b"/healthy":
                 assert b"E-" in body or b"Error" in body or b"error" in body, link
@@ -154,9 +228,16 @@ def test_demo_serves_every_failure(tmp_path: Path) -> None:
         status, body = fetch(port, "/json-client")
         assert status == 500
         assert json.loads(body)["status"] == 500
-        status, body = fetch(port, "/in-iterator")
+        status, body = fetch(port, "/in-iterator", cookie)
         assert status == 200
         assert b"row 3 could not be rendered" in body
+        status, body = fetch(port, "/plain", cookie)
+        assert status == 500
+        assert b"pears" in body  # the debug page
+        # Without the cookie (any other client, even on 127.0.0.1): the safe page.
+        status, body = fetch(port, "/plain")
+        assert status == 500
+        assert b"pears" not in body
     finally:
         process.terminate()
         process.wait(timeout=10)

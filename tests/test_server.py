@@ -17,6 +17,10 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
 
 from paste_exc.errormiddleware import ErrorMiddleware
 
+TOKEN = "server-test-token-0123456789"
+#: The developer's browser: it holds the debug token's cookie (a loopback address is not enough).
+DEV = {"Cookie": f"paste_exc_debug={TOKEN}"}
+
 
 def app(environ: dict[str, Any], start_response: Any) -> Any:
     path = environ["PATH_INFO"]
@@ -36,7 +40,7 @@ def stream_then_fail() -> Iterator[bytes]:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[int]:
-    middleware = ErrorMiddleware(app, debug=True)
+    middleware = ErrorMiddleware(app, debug=True, debug_token=TOKEN)
     srv = StopableWSGIServer.create(middleware, host="127.0.0.1", threads=4)
     try:
         yield int(srv.adj.port)
@@ -57,7 +61,7 @@ def get(
 
 
 def test_failing_request_gets_the_debug_page(server: int) -> None:
-    status, headers, body = get(server, "/fail/1")
+    status, headers, body = get(server, "/fail/1", DEV)
     assert status == 500
     assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert int(headers["Content-Length"]) == len(body)
@@ -81,8 +85,15 @@ def test_forwarded_client_gets_the_safe_page(server: int) -> None:
     assert b"failure number 3" not in body
 
 
+def test_loopback_client_without_the_token_gets_the_safe_page(server: int) -> None:
+    # waitress removes X-Forwarded-For from an untrusted peer: the address proves nothing.
+    status, _, body = get(server, "/fail/4", {"X-Forwarded-For": "8.8.8.8"})
+    assert status == 500
+    assert b"failure number 4" not in body
+
+
 def test_streamed_failure_is_appended(server: int) -> None:
-    status, _, body = get(server, "/stream-fail")
+    status, _, body = get(server, "/stream-fail", DEV)
     assert status == 200
     assert body.startswith(b"partial body\n")
     assert b"broke while streaming" in body
@@ -91,7 +102,7 @@ def test_streamed_failure_is_appended(server: int) -> None:
 def test_many_threads_each_get_their_own_response(server: int) -> None:
     def one(number: int) -> bool:
         if number % 2:
-            status, _, body = get(server, f"/fail/{number}")
+            status, _, body = get(server, f"/fail/{number}", DEV)
             return status == 500 and f"failure number {number}<".encode() in body
         status, _, body = get(server, f"/ok/{number}")
         return status == 200 and body == f"healthy {number}".encode()

@@ -153,6 +153,7 @@ def test_middleware_suite_passes_on_the_pure_python_path(project_root: Path) -> 
         "tests/test_errormiddleware_paste.py",
         "tests/test_errormiddleware_robust.py",
         "tests/test_hide.py",
+        "tests/test_debugaccess.py",
     ]
     env = {**os.environ, "PASTE_EXC_PURE_PYTHON": "1"}
     done = subprocess.run(
