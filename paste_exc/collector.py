@@ -460,7 +460,7 @@ class ExceptionCollector:
         try:
             result = collect_one(etype, value, tb, limit, walk, notes)
         except Exception as error:  # noqa: BLE001
-            result = fallback(etype, error, walk)
+            result = fallback(etype, error, walk, value, tb)
         errors = run(result, walk.reporters) if run_reporters else []
         if errors:
             result = dataclasses.replace(result, reporter_errors=tuple(errors))
