@@ -703,3 +703,45 @@ def test_every_place_and_kind_is_exercised() -> None:
                 names = [frame.name for frame in data.frames]
                 assert names[-3:] == ["outermost", "middle", "inner"], (place, kind, names)
                 assert data.exception_type == "Hostile", (place, kind)
+
+
+def test_when_the_walk_fails_unforeseen_the_report_keeps_the_line_and_every_frame(
+    monkeypatch: Any,
+) -> None:
+    from paste_exc import _chain
+
+    def broken(*args: object, **kwargs: object) -> CollectedException:
+        raise RuntimeError("unforeseen")
+
+    monkeypatch.setattr(_chain, "collect_one", broken)
+
+    def failing() -> None:
+        raise ValueError("still shown")
+
+    data = capture(lambda: outermost(failing))
+    assert [frame.name for frame in data.frames][-3:] == ["outermost", "middle", "failing"]
+    assert data.frames[-1].lineno is not None
+    assert data.exception_formatted == "ValueError: still shown\n"
+    assert data.collection_notes == ("collection failed: RuntimeError: unforeseen",)
+
+
+def test_a_frame_that_fails_unforeseen_keeps_its_position(monkeypatch: Any) -> None:
+    from paste_exc import _walk
+
+    real = _walk.build_frame
+
+    def flaky(entry: Any, *args: Any) -> Any:
+        if entry.code.co_name == "middle":
+            raise RuntimeError("this frame only")
+        return real(entry, *args)
+
+    monkeypatch.setattr(_walk, "build_frame", flaky)
+
+    def failing() -> None:
+        raise ValueError("v")
+
+    data = capture(lambda: outermost(failing))
+    assert [frame.name for frame in data.frames][-3:] == ["outermost", "middle", "failing"]
+    assert data.frames[-2].lineno is not None
+    assert data.frames[-3].context_lines
+    assert any("frame middle" in note and "in part" in note for note in data.collection_notes)
