@@ -177,6 +177,9 @@ class ExceptionFrame:
     repeated: int = 0
     #: Locals left out to keep the report bounded.
     omitted_locals: int = 0
+    #: Frames folded away right after this one to fit a size budget (see
+    #: :doc:`/rendering`); only in the folded copy a formatter renders.
+    folded_after: int = 0
 
     @property
     def traceback_decorator(self) -> None:
@@ -263,6 +266,10 @@ class CollectedException:
     #: ``"inner"`` (a positive ``limit`` keeps the outermost, as Python does)
     #: or ``""`` when none were.
     omitted_frames_at: str = ""
+    #: What was folded away to fit a size budget, as short phrases ("the
+    #: local variables of 34 library frames"); empty for a whole report. Set
+    #: only on the folded copy a formatter renders (see :doc:`/rendering`).
+    folded: tuple[str, ...] = ()
 
     def as_json_dict(self) -> dict[str, Any]:
         """Return this report as JSON-encodable data.
