@@ -305,7 +305,11 @@ def build_frame(
         raw_locals: object = frame.f_locals
     except Exception:  # noqa: BLE001
         raw_locals = {}
-    f_locals: Mapping[str, Any] = raw_locals if isinstance(raw_locals, Mapping) else {}
+    try:  # a locals mapping from exec() may be hostile, even to isinstance()
+        is_mapping = isinstance(raw_locals, Mapping)
+    except Exception:  # noqa: BLE001
+        is_mapping = False
+    f_locals: Mapping[str, Any] = cast("Mapping[str, Any]", raw_locals) if is_mapping else {}
     redactor = walk.redactor
     magic = read_magic(f_locals, f_globals)
     problems = magic.problems

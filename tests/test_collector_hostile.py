@@ -745,3 +745,24 @@ def test_a_frame_that_fails_unforeseen_keeps_its_position(monkeypatch: Any) -> N
     assert data.frames[-2].lineno is not None
     assert data.frames[-3].context_lines
     assert any("frame middle" in note and "in part" in note for note in data.collection_notes)
+
+
+def test_a_hostile_locals_mapping_costs_only_its_frame() -> None:
+    class HostileLocals(dict):  # type: ignore[type-arg]
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:  # type: ignore[override]
+            raise RuntimeError("no class")
+
+        def items(self) -> Any:
+            raise RuntimeError("no items")
+
+    code = compile("raise ValueError('from exec')", "<exec-locals>", "exec")
+
+    def failing() -> None:
+        exec(code, {"__name__": "exec_module"}, HostileLocals())  # noqa: S102
+
+    data = capture(lambda: outermost(failing), collect_locals=True)
+    names = [frame.name for frame in data.frames]
+    assert names[-4:] == ["outermost", "middle", "failing", "<module>"]
+    assert data.exception_value == "from exec"
+    assert data.frames[-1].modname == "exec_module"  # more than the bare position
