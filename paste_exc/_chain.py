@@ -16,13 +16,16 @@ import itertools
 import sys
 import time
 from collections.abc import Iterable
+from types import TracebackType
+from typing import cast
 
 from paste_exc._ident import identification_code, occurrence_id
-from paste_exc._magic import apply_decorators, error_summary
+from paste_exc._magic import apply_decorators, error_summary, is_a
 from paste_exc._saferepr import safe_str
 from paste_exc._supplement import as_int
-from paste_exc._walk import Walk, walk_traceback
+from paste_exc._walk import Entry, Walk, bare_frame, walk_traceback
 from paste_exc.collector import (
+    DEFAULT_LIMIT,
     INFO_LIMIT,
     MAX_CHAIN_DEPTH,
     MAX_GROUP_DEPTH,
@@ -74,17 +77,17 @@ def collect_one(
         if text.startswith(("<unprintable ", "<unrepresentable ")):
             notes.append(f"str() of the {name} failed: {text}")
     exc_notes = exception_notes(value, notes)
-    syntax = _syntax_error(value) if isinstance(value, SyntaxError) else None
+    syntax = _syntax_error(value, notes) if is_a(value, SyntaxError) else None
     formatted = "".join(format_only(etype, name, module, text, exc_notes, syntax))
-    if isinstance(value, ImportError):
+    if is_a(value, ImportError):
         paths = tuple(safe_str(path, REPR_LIMIT) for path in list(sys.path)[:MAX_SEQUENCE])
         extra_data.setdefault(("important", "sys.path"), []).append(paths)
     cause = context = None
     suppress = False
     omitted_exceptions = 0
-    if isinstance(value, BaseException):
-        suppress = bool(getattr(value, "__suppress_context__", False))
-        links = (getattr(value, "__cause__", None), getattr(value, "__context__", None))
+    if value is not None and is_a(value, BaseException):
+        suppress = _read_flag(value, "__suppress_context__", notes)
+        links = (_read(value, "__cause__", notes), _read(value, "__context__", notes))
         if chain_depth >= MAX_CHAIN_DEPTH:
             omitted_exceptions += sum(1 for link in links if link is not None)
         else:
@@ -96,10 +99,12 @@ def collect_one(
                 if context is None:
                     omitted_exceptions += 1
     members: list[CollectedException] = []
-    if isinstance(value, BaseExceptionGroup):
+    is_group = is_a(value, BaseExceptionGroup)
+    if is_group:
         try:
-            group = tuple(value.exceptions)
-        except Exception:  # noqa: BLE001
+            group = tuple(value.exceptions)  # type: ignore[union-attr]
+        except Exception as error:  # noqa: BLE001
+            notes.append(f"the group's exceptions could not be read: {error_summary(error)}")
             group = ()
         for member in group:
             collected = None
@@ -133,7 +138,7 @@ def collect_one(
         cause=cause,
         context=context,
         suppress_context=suppress,
-        is_group=isinstance(value, BaseExceptionGroup),
+        is_group=is_group,
         exceptions=tuple(members),
         omitted_exceptions=omitted_exceptions,
         omitted_frames=walked.omitted,
@@ -159,8 +164,9 @@ def _link(
     A link already seen becomes a short marker with ``is_cycle``; ``None``
     means not an exception, or over the budget.
     """
-    if not isinstance(link, BaseException):
+    if not is_a(link, BaseException):
         return None
+    link = cast("BaseException", link)  # is_a() checked its real type
     if id(link) in walk.seen:
         name, module, _ = type_label(type(link))
         text = walk.redactor.redact_text(safe_str(link, REPR_LIMIT))
@@ -173,18 +179,51 @@ def _link(
         )
     if walk.budget <= 0:
         return None
-    return collect_one(
-        type(link), link, link.__traceback__, None, walk, [], chain_depth + 1, group_depth
-    )
+    notes: list[str] = []
+    tb = _read(link, "__traceback__", notes)
+    return collect_one(type(link), link, tb, None, walk, notes, chain_depth + 1, group_depth)
 
 
-def fallback(etype: object, error: Exception, walk: Walk) -> CollectedException:
-    """Return the least report, for when collecting failed with *error*."""
+def _read(value: BaseException, name: str, notes: list[str]) -> object:
+    """An attribute of an exception, or ``None`` (with a note) when reading it raises."""
+    try:
+        return getattr(value, name, None)
+    except Exception as error:  # noqa: BLE001
+        notes.append(f"{name} could not be read: {error_summary(error)}; taken as None")
+        return None
+
+
+def _read_flag(value: BaseException, name: str, notes: list[str]) -> bool:
+    try:
+        return bool(getattr(value, name, False))
+    except Exception as error:  # noqa: BLE001
+        notes.append(f"{name} could not be read: {error_summary(error)}; taken as false")
+        return False
+
+
+def fallback(
+    etype: object, error: Exception, walk: Walk, value: object = None, tb: object = None
+) -> CollectedException:
+    """Return the least report, for when collecting failed with *error*.
+
+    It still holds the exception line and every frame's position, read from
+    the code objects alone (nothing a user object can make raise).
+    """
     name, module, label = type_label(etype)
+    text = walk.redactor.redact_text(safe_str(value, VALUE_LIMIT)) if value is not None else ""
+    frames = []
+    entries = 0
+    current = cast("TracebackType", tb) if is_a(tb, TracebackType) else None
+    while current is not None and entries < DEFAULT_LIMIT:
+        frames.append(bare_frame(Entry(current)))
+        current = current.tb_next
+        entries += 1
     return CollectedException(
+        frames=tuple(frames),
         exception_type=name,
         exception_module=module,
-        exception_formatted=f"{name}\n",
+        exception_value=text,
+        exception_formatted=f"{name}: {text}\n" if text else f"{name}\n",
         identification_code=identification_code((), label, walk.ident_prefix),
         occurrence_id=occurrence_id(),
         timestamp=time.time(),
@@ -215,7 +254,7 @@ def type_label(etype: object) -> tuple[str, str, str]:
 
 def exception_notes(value: object, notes: list[str]) -> list[str]:
     """Return the exception's ``__notes__`` as bounded texts; problems go to *notes*."""
-    if not isinstance(value, BaseException):
+    if not is_a(value, BaseException):
         return []
     try:
         raw = getattr(value, "__notes__", None)
@@ -229,13 +268,20 @@ def exception_notes(value: object, notes: list[str]) -> list[str]:
         return []
 
 
-def _syntax_error(value: SyntaxError) -> SyntaxErrorDetails:
+def _syntax_error(value: object, notes: list[str]) -> SyntaxErrorDetails:
+    def read(name: str) -> object:
+        try:
+            return getattr(value, name, None)
+        except Exception as error:  # noqa: BLE001
+            notes.append(f"SyntaxError.{name} could not be read: {error_summary(error)}")
+            return None
+
     def text(name: str) -> str | None:
-        item = getattr(value, name, None)
+        item = read(name)
         return None if item is None else safe_str(item, INFO_LIMIT)
 
     def number(name: str) -> int | None:
-        return as_int(getattr(value, name, None))
+        return as_int(read(name))
 
     return SyntaxErrorDetails(
         filename=text("filename"),

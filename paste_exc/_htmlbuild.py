@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 
 from paste_exc import _highlight
+from paste_exc._budget import DEFAULT_SIZE_BUDGET
 from paste_exc._formatbase import (
     frame_visibility,
     iter_extra_data,
@@ -213,6 +214,9 @@ class _Builder:
                 append_frame(runs, not shown, self.frame(frame, current=index == last))
             else:
                 dropped += 1
+            folded = frame.folded_after if isinstance(frame.folded_after, int) else 0
+            if folded > 0:
+                runs.append(FrameRun(hidden=False, frames=[], folded=folded))
         return SectionView(
             depth=min(depth, MAX_DEPTH),
             connector=connector,
@@ -322,6 +326,7 @@ def build_report(
     trim_source_paths: Iterable[tuple[str, str]] = (),
     inline_styles: bool = False,
     text_version: str | None = None,
+    text_size_budget: int | None = DEFAULT_SIZE_BUDGET,
 ) -> ReportView:
     """Build the view model of the report of *exc_data*.
 
@@ -335,6 +340,7 @@ def build_report(
     :param inline_styles: highlight with ``style`` attributes (for email)
     :param text_version: the plain-text report for the copy box; made with
         :func:`paste_exc.formatter.format_text` when not given
+    :param text_size_budget: the size budget of that text copy
     """
     trim = tuple(trim_source_paths)
     builder = _Builder(show_hidden_frames, include_hidden_frames, trim)
@@ -349,6 +355,7 @@ def build_report(
             show_hidden_frames=show_hidden_frames or include_hidden_frames,
             show_extra_data=show_extra_data,
             trim_source_paths=trim,
+            size_budget=text_size_budget,
         )
     extra = no_extra()
     if show_extra_data:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from paste_exc._formatbase import AbstractFormatter
-from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document
+from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document, text_copy_budget
 from paste_exc._htmlbuild import build_report, url_is_linkable
 from paste_exc._htmlview import ReportView
 from paste_exc.collector import CollectedException
@@ -44,7 +44,8 @@ class HTMLFormatter(AbstractFormatter):
     :param include_hidden_frames: keep hidden frames in the report, collapsed
         behind a toggle that says how many (``.. versionadded:: 0.1``)
     :param size_budget: past this many characters the report folds its least
-        useful parts and says so; ``None`` for no limit (``.. versionadded:: 0.1``)
+        useful parts and says so (the policy every output shares, see
+        :doc:`/rendering`); ``None`` for no limit (``.. versionadded:: 0.1``)
     """
 
     def __init__(
@@ -76,6 +77,7 @@ class HTMLFormatter(AbstractFormatter):
             include_hidden_frames=self.include_hidden_frames,
             show_extra_data=self.show_extra_data,
             trim_source_paths=self.trim_source_paths,
+            text_size_budget=text_copy_budget(self.size_budget),
         )
 
     def format_collected_data(self, exc_data: CollectedException) -> str:
@@ -85,7 +87,8 @@ class HTMLFormatter(AbstractFormatter):
         """
         return render_report_document(
             "report_standalone.html",
-            self.build(exc_data),
+            exc_data,
+            self.build,
             size_budget=self.size_budget,
             include_reusable=self.include_reusable,
         )

@@ -14,7 +14,7 @@ import dataclasses
 import threading
 import traceback
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from paste_exc._saferepr import safe_repr, safe_str, truncate_text
 from paste_exc.collector import INFO_LIMIT
@@ -29,9 +29,17 @@ _MISSING: Any = object()
 _local = threading.local()
 
 
+def _type_name(value: object) -> str:
+    """The name of *value*'s type, never raising (a metaclass may make ``__name__`` raise)."""
+    try:
+        return safe_str(type(value).__name__, 200)
+    except Exception:  # noqa: BLE001
+        return "?"
+
+
 def error_summary(error: BaseException) -> str:
     """Return ``Type: message`` for an error raised by user code."""
-    return f"{type(error).__name__}: {safe_str(error, 300)}"
+    return f"{_type_name(error)}: {safe_str(error, 300)}"
 
 
 def error_text(error: BaseException, with_traceback: bool) -> str:
@@ -64,6 +72,23 @@ class Magic:
     log: object = None
     decorators: list[object] = dataclasses.field(default_factory=list)
     reporters: list[object] = dataclasses.field(default_factory=list)
+    #: What could not be read, as sentences (for the report's collection notes).
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+
+def is_a(value: object, kind: type | tuple[type, ...]) -> bool:
+    """``isinstance(value, kind)`` by the real type only; never raises.
+
+    :func:`isinstance` also asks the object for its ``__class__``, which a
+    hostile object can make raise; the type itself cannot lie.
+
+    :param value: any object
+    :param kind: a class or a tuple of classes (no ABCs with hooks)
+    """
+    try:
+        return issubclass(type(value), kind)
+    except Exception:  # noqa: BLE001  a metaclass hook on kind
+        return False
 
 
 def read_magic(f_locals: Mapping[str, Any], f_globals: Mapping[str, Any]) -> Magic:
@@ -73,12 +98,15 @@ def read_magic(f_locals: Mapping[str, Any], f_globals: Mapping[str, Any]) -> Mag
     :param f_globals: the frame's globals
     """
 
+    problems: list[str] = []
+
     def lookup(name: str, use_globals: bool = True) -> Any:
         try:
             value = f_locals.get(name, _MISSING)
             if value is _MISSING and use_globals:
                 value = f_globals.get(name, _MISSING)
-        except Exception:  # noqa: BLE001
+        except Exception as error:  # noqa: BLE001
+            problems.append(f"{name} could not be read: {error_summary(error)}")
             return _MISSING
         return value
 
@@ -90,27 +118,49 @@ def read_magic(f_locals: Mapping[str, Any], f_globals: Mapping[str, Any]) -> Mag
         supplement=present("__traceback_supplement__"),
         info=present("__traceback_info__", use_globals=False),
         log=present("__traceback_log__"),
+        problems=problems,
     )
     hide = lookup("__traceback_hide__")
     if hide is not _MISSING:  # even None counts: it becomes False
-        magic.hide = hide_value(hide)
+        magic.hide, problem = _hide(hide)
+        if problem:
+            problems.append(problem)
     decorator = present("__traceback_decorator__")
     if decorator is not None:
         magic.decorators.append(decorator)
     reporter = present("__traceback_reporter__")
     if reporter is not None:
-        magic.reporters.extend(reporter if isinstance(reporter, list | tuple) else [reporter])
+        if is_a(reporter, (list, tuple)):
+            try:
+                magic.reporters.extend(list(cast("list[object]", reporter)))
+            except Exception as error:  # noqa: BLE001
+                problems.append(
+                    f"__traceback_reporter__ could not be read: {error_summary(error)}; ignored"
+                )
+        else:
+            magic.reporters.append(reporter)
     return magic
 
 
 def hide_value(value: object) -> bool | str:
-    """Normalise a ``__traceback_hide__`` value: one of :data:`HIDE_VALUES` or a bool."""
-    if isinstance(value, str):
-        return value if value in HIDE_VALUES else bool(value)
+    """Normalise a ``__traceback_hide__`` value: one of :data:`HIDE_VALUES` or a bool; never raise.
+
+    A ``str`` subclass is read as the plain string it holds (its own hooks,
+    ``__hash__`` and ``__eq__`` included, are never called); a value whose
+    truth cannot be told hides its frame.
+    """
+    return _hide(value)[0]
+
+
+def _hide(value: object) -> tuple[bool | str, str | None]:
+    """:func:`hide_value` and the sentence saying why the value was not understood."""
+    if is_a(value, str):
+        text = str.__str__(cast("str", value))
+        return (text if text in HIDE_VALUES else bool(text)), None
     try:
-        return bool(value)
-    except Exception:  # noqa: BLE001
-        return True
+        return bool(value), None
+    except Exception as error:  # noqa: BLE001
+        return True, f"__traceback_hide__ could not be read: {error_summary(error)}; taken as true"
 
 
 def apply_decorators(result: _T, decorators: list[object]) -> tuple[_T, list[str]]:
@@ -134,11 +184,11 @@ def apply_decorators(result: _T, decorators: list[object]) -> tuple[_T, list[str
         except Exception as error:  # noqa: BLE001
             notes.append(f"{label} raised {error_summary(error)}")
             continue
-        if isinstance(new, type(result)):
+        if is_a(new, type(result)):
             result = new
         elif new is not None:
             notes.append(
-                f"{label} returned {type(new).__name__}, not a {type(result).__name__}; ignored"
+                f"{label} returned {_type_name(new)}, not a {type(result).__name__}; ignored"
             )
     return result, notes
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
-from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document
+from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document, text_copy_budget
 from paste_exc._htmlbuild import build_report
+from paste_exc._htmlview import ReportView
 from paste_exc._records import header_line, with_header
 from paste_exc._rendered import (
     HTML_CONTENT_TYPE,
@@ -98,17 +99,23 @@ def render_debug_page(
     :param reporting_failures: one line per reporter that failed, shown under the report
     :param size_budget: past this many characters, fold the least useful parts
     """
-    view = build_report(
-        exc_data,
-        show_hidden_frames=show_hidden_frames,
-        include_hidden_frames=True,
-        show_extra_data=show_extra_data,
-        trim_source_paths=tuple(trim_source_paths),
-    )
+    trim = tuple(trim_source_paths)
+
+    def build(data: CollectedException) -> ReportView:
+        return build_report(
+            data,
+            show_hidden_frames=show_hidden_frames,
+            include_hidden_frames=True,
+            show_extra_data=show_extra_data,
+            trim_source_paths=trim,
+            text_size_budget=text_copy_budget(size_budget),
+        )
+
     nonce = new_nonce()
     body = render_report_document(
         "debug_page.html",
-        view,
+        exc_data,
+        build,
         size_budget=size_budget,
         nonce=nonce,
         reporting_failures=[safe_str(f) for f in reporting_failures],
@@ -131,14 +138,19 @@ def render_fragment(
     :param trim_source_paths: ``(prefix, replacement)`` pairs shortening file names
     :param size_budget: past this many characters, fold the least useful parts
     """
-    view = build_report(
-        exc_data,
-        show_hidden_frames=show_hidden_frames,
-        show_extra_data=False,
-        trim_source_paths=tuple(trim_source_paths),
-    )
+    trim = tuple(trim_source_paths)
+
+    def build(data: CollectedException) -> ReportView:
+        return build_report(
+            data,
+            show_hidden_frames=show_hidden_frames,
+            show_extra_data=False,
+            trim_source_paths=trim,
+            text_size_budget=text_copy_budget(size_budget),
+        )
+
     body = render_report_document(
-        "fragment.html", view, size_budget=size_budget, **occurrence(exc_data)
+        "fragment.html", exc_data, build, size_budget=size_budget, **occurrence(exc_data)
     )
     return RenderedPage(clean_text(body), HTML_CONTENT_TYPE)
 
@@ -209,20 +221,27 @@ def render_email_html(exc_data: CollectedException, **ops: object) -> str:
         ``size_budget`` (as for :class:`~paste_exc.formatter.HTMLFormatter`);
         others are ignored
     """
-    size_budget = ops.get("size_budget", DEFAULT_SIZE_BUDGET)
+    budget = ops.get("size_budget", DEFAULT_SIZE_BUDGET)
+    valid = budget is None or (type(budget) is int and budget > 0)
+    size_budget = cast("int | None", budget) if valid else DEFAULT_SIZE_BUDGET
     trim = ops.get("trim_source_paths") or ()
-    view = build_report(
-        exc_data,
-        show_hidden_frames=bool(ops.get("show_hidden_frames", False)),
-        show_extra_data=bool(ops.get("show_extra_data", True)),
-        trim_source_paths=tuple(trim) if isinstance(trim, Iterable) else (),
-        inline_styles=True,
-        text_version="",
-    )
+    trim_pairs = tuple(trim) if isinstance(trim, Iterable) else ()
+
+    def build(data: CollectedException) -> ReportView:
+        return build_report(
+            data,
+            show_hidden_frames=bool(ops.get("show_hidden_frames", False)),
+            show_extra_data=bool(ops.get("show_extra_data", True)),
+            trim_source_paths=trim_pairs,
+            inline_styles=True,
+            text_version="",
+        )
+
     body = render_report_document(
         "email.html",
-        view,
-        size_budget=size_budget if isinstance(size_budget, int) else DEFAULT_SIZE_BUDGET,
+        exc_data,
+        build,
+        size_budget=size_budget,
         styles=EMAIL_STYLES,
         **occurrence(exc_data),
     )
@@ -249,7 +268,13 @@ def _charset(content_type: str) -> str:
     return "utf-8"
 
 
-def render_appended(exc_data: CollectedException, *, content_type: str, debug: bool) -> bytes:
+def render_appended(
+    exc_data: CollectedException,
+    *,
+    content_type: str,
+    debug: bool,
+    size_budget: int | None = DEFAULT_SIZE_BUDGET,
+) -> bytes:
     """Return what to append to a body that had already started when the error came.
 
     HTML bodies get an HTML block (the report in debug mode, a notice with the
@@ -262,6 +287,7 @@ def render_appended(exc_data: CollectedException, *, content_type: str, debug: b
     :param exc_data: the collected exception
     :param content_type: the ``Content-Type`` already sent
     :param debug: whether the report may be shown
+    :param size_budget: past this many characters, fold the least useful parts
     """
     media_type = content_type.split(";")[0].strip().lower()
     charset = _charset(content_type)
@@ -270,10 +296,20 @@ def render_appended(exc_data: CollectedException, *, content_type: str, debug: b
     if media_type in ("text/html", "application/xhtml+xml"):
         context = occurrence(exc_data)
         if debug:
-            view = build_report(exc_data, include_hidden_frames=True, show_extra_data=False)
+
+            def build(data: CollectedException) -> ReportView:
+                return build_report(
+                    data,
+                    include_hidden_frames=True,
+                    show_extra_data=False,
+                    text_size_budget=text_copy_budget(size_budget),
+                )
+
             text = render_report_document(
                 "appended.html",
-                view,
+                exc_data,
+                build,
+                size_budget=size_budget,
                 debug=True,
                 identification_code="",
                 occurrence_id=context["occurrence_id"],
@@ -290,7 +326,8 @@ def render_appended(exc_data: CollectedException, *, content_type: str, debug: b
         from paste_exc.formatter import format_text
 
         heading = with_header(exc_data, _heading(exc_data))
-        text = f"\n\n{'-' * 60}\n{heading}\n{format_text(exc_data)}\n"
+        report = format_text(exc_data, size_budget=size_budget)
+        text = f"\n\n{'-' * 60}\n{heading}\n{report}\n"
     else:
         text = "\n\n" + render_short_text(exc_data).body
     return clean_text(text).encode(charset, "replace")

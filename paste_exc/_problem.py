@@ -13,9 +13,10 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final, cast
 
+from paste_exc._budget import DEFAULT_SIZE_BUDGET, fit_report
 from paste_exc._formatbase import frame_visibility, iter_extra_data, trim_source_paths
 from paste_exc._records import report_fields
 from paste_exc._rendered import RenderedPage, clean_text, occurrence, status_title
@@ -82,6 +83,8 @@ def _frame_document(
     if frame.locals is not None:
         doc["locals"] = {var.name: var.value for var in frame.locals}
         doc["redacted_locals"] = [var.name for var in frame.locals if var.redacted]
+    if frame.folded_after:
+        doc["folded_after"] = frame.folded_after
     return doc
 
 
@@ -147,6 +150,8 @@ def exception_document(
         for title, value in entries
     ]
     doc["reporter_errors"] = list(exc_data.reporter_errors)
+    if exc_data.folded:
+        doc["folded"] = list(exc_data.folded)
     return cast("dict[str, object]", _jsonable(doc))
 
 
@@ -156,8 +161,18 @@ def _instance(occurrence_id: str) -> str:
     return occurrence_id
 
 
+def _compact(document: object) -> str:
+    """The JSON text of a document on one line (how JSON lines are written)."""
+    return json.dumps(document, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
 def problem_document(
-    exc_data: CollectedException, *, debug: bool, status: int = 500
+    exc_data: CollectedException,
+    *,
+    debug: bool,
+    status: int = 500,
+    size_budget: int | None = DEFAULT_SIZE_BUDGET,
+    serialize: Callable[[object], str] = _compact,
 ) -> dict[str, object]:
     """Return an RFC 9457 problem document for the error.
 
@@ -170,10 +185,34 @@ def problem_document(
     *debug*, also ``exception`` (see :func:`exception_document`) and the
     exception line as ``detail``.
 
+    Past *size_budget* characters (the document as *serialize* writes it),
+    the report is folded as every output is (see :doc:`/rendering`): the
+    ``exception`` member then holds ``folded``, the phrases saying what was
+    left out, and ``size_budget``; a frame followed by folded frames has
+    ``folded_after``.
+
     :param exc_data: the collected exception
     :param debug: include the exception
     :param status: the HTTP status of the response
+    :param size_budget: the most characters of the serialised document; ``None``: no limit
+    :param serialize: how the document is written (to measure it); one compact line by default
     """
+    if not debug:
+        return _problem_document(exc_data, debug=False, status=status, size_budget=None)
+    # fit_report() returns the output of the last report it rendered: keep that document.
+    last: list[dict[str, object]] = []
+
+    def measure(data: CollectedException) -> str:
+        last[:] = [_problem_document(data, debug=True, status=status, size_budget=size_budget)]
+        return serialize(last[0])
+
+    fit_report(exc_data, size_budget, measure)
+    return last[0]
+
+
+def _problem_document(
+    exc_data: CollectedException, *, debug: bool, status: int, size_budget: int | None
+) -> dict[str, object]:
     when = occurrence(exc_data)
     doc: dict[str, object] = {
         "type": "about:blank",
@@ -191,25 +230,38 @@ def problem_document(
         doc[name] = fields[name]
     if debug:
         doc["detail"] = f"{exc_data.exception_type}: {exc_data.exception_value}"
-        doc["exception"] = exception_document(exc_data)
+        exception = exception_document(exc_data)
+        if exc_data.folded and size_budget is not None:
+            exception["size_budget"] = size_budget
+        doc["exception"] = exception
     return cast("dict[str, object]", _jsonable(doc))
 
 
-def render_problem(exc_data: CollectedException, *, debug: bool, status: int = 500) -> RenderedPage:
+def render_problem(
+    exc_data: CollectedException,
+    *,
+    debug: bool,
+    status: int = 500,
+    size_budget: int | None = DEFAULT_SIZE_BUDGET,
+) -> RenderedPage:
     """Return :func:`problem_document` as ``application/problem+json``.
 
     :param exc_data: the collected exception
     :param debug: include the exception
     :param status: the HTTP status of the response
+    :param size_budget: past this many characters of the body, fold the least useful parts
     """
-    body = json.dumps(
-        problem_document(exc_data, debug=debug, status=status),
-        ensure_ascii=True,
-        allow_nan=False,
-        indent=1 if debug else None,
+
+    def serialize(document: object) -> str:
+        body = json.dumps(document, ensure_ascii=True, allow_nan=False, indent=1 if debug else None)
+        # Inert even if a browser sniffs it as HTML: no raw <, > or & (still the same JSON).
+        return body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    body = serialize(
+        problem_document(
+            exc_data, debug=debug, status=status, size_budget=size_budget, serialize=serialize
+        )
     )
-    # Inert even if a browser sniffs it as HTML: no raw <, > or & (still the same JSON).
-    body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return RenderedPage(
         body, PROBLEM_CONTENT_TYPE, headers=(("X-Content-Type-Options", "nosniff"),)
     )

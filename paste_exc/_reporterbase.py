@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
+from paste_exc._budget import DEFAULT_SIZE_BUDGET, MIN_SIZE_BUDGET
 from paste_exc._records import record_text
 from paste_exc.api import ExceptionReporter
-from paste_exc.config import asbool, aslist
+from paste_exc.config import asbool, asint, aslist
 from paste_exc.delivery import Job, get_dispatcher
 from paste_exc.errors import ConfigError, PasteExcError
 from paste_exc.flood import FloodControl, store_from_spec
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Reporter",
     "append_bytes",
+    "as_size_budget",
     "asbool",
     "asfloat",
     "aslist",
@@ -79,6 +81,17 @@ def separator() -> str:
     return "-" * 60
 
 
+def as_size_budget(value: object, option: str) -> int | None:
+    """Coerce a size budget: an integer of at least 1024 characters, or ``None``/``"none"``.
+
+    :param value: an int, ``None``, or its ini string
+    :param option: the option name used in errors
+    """
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "")):
+        return None
+    return asint(value, option, minimum=MIN_SIZE_BUDGET)
+
+
 def asfloat(value: object, option: str, *, minimum: float = 0.0) -> float:
     """Coerce an option to a number not below *minimum*.
 
@@ -116,6 +129,12 @@ class Reporter(ExceptionReporter):
         one window for every code instead of one per code
     ``background``
         deliver on the background queue of :mod:`paste_exc.delivery`
+    ``size_budget``
+        the most characters of one report (text, HTML part or JSON line);
+        past it the report is folded, the least useful parts first, and says
+        so (see :doc:`rendering`). Default 1,000,000; ``None``: no limit.
+        The middleware's ``max_page_size`` sets it for every reporter it
+        runs that was not given one.
 
     :raises TypeError: for an unknown keyword
     :raises ConfigError: for a missing or invalid value
@@ -125,11 +144,14 @@ class Reporter(ExceptionReporter):
     flood_store: Any = None
     flood_digest: Any = False
     background: Any = False
+    size_budget: Any = DEFAULT_SIZE_BUDGET
 
     def __init__(self, **conf: Any) -> None:
         type(self).check_option_names(conf)
         for name, value in conf.items():
             setattr(self, name, value)
+        self._size_budget_given = "size_budget" in conf
+        self.size_budget = as_size_budget(self.size_budget, "size_budget")
         self.flood_window = asfloat(self.flood_window, "flood_window")
         self.flood_digest = asbool(self.flood_digest, "flood_digest")
         self.background = asbool(self.background, "background")
@@ -156,6 +178,14 @@ class Reporter(ExceptionReporter):
     def check_params(self) -> None:
         """Validate and coerce the options; raise :class:`ConfigError` naming one."""
 
+    def default_size_budget(self, size_budget: int | None) -> None:
+        """Use *size_budget* unless this reporter was given its own (the middleware's hook).
+
+        :param size_budget: the budget, in characters, or ``None`` for no limit
+        """
+        if not getattr(self, "_size_budget_given", False):
+            self.size_budget = size_budget
+
     def flood_key(self) -> str:
         """Return what separates this destination's flood windows from others'."""
         return type(self).__name__
@@ -168,12 +198,14 @@ class Reporter(ExceptionReporter):
         """Return the HTML report (the email's HTML part)."""
         from paste_exc.documents import render_email_html
 
+        kw.setdefault("size_budget", getattr(self, "size_budget", DEFAULT_SIZE_BUDGET))
         return render_email_html(exc_data, **kw)
 
     def format_text(self, exc_data: CollectedException, **kw: Any) -> str:
         """Return the text report."""
         from paste_exc.formatter import format_text
 
+        kw.setdefault("size_budget", getattr(self, "size_budget", DEFAULT_SIZE_BUDGET))
         return format_text(exc_data, **kw)
 
     # -- the two entry points -------------------------------------------

@@ -34,7 +34,7 @@ from paste_exc.documents import (
 from paste_exc.errors import ConfigError
 from paste_exc.formatter import format_text
 from paste_exc.negotiate import Rendering, choose_rendering, debug_allowed
-from paste_exc.reporter import EmailReporter, LogReporter, reporters_from_options
+from paste_exc.reporter import EmailReporter, LogReporter, Reporter, reporters_from_options
 from paste_exc.reporting import (
     ReportingConfig,
     build_extras_providers,
@@ -166,6 +166,10 @@ class Responder:
             if name in reporters:
                 raise ConfigError(f"reporters.{name}", "this name is taken by a Paste option")
             reporters[name] = reporter
+        for reporter in reporters.values():
+            # max_page_size is the size budget of every output, reports included.
+            if isinstance(reporter, Reporter):
+                reporter.default_size_budget(settings.max_page_size)
         providers = build_extras_providers(list(settings.extras_providers))
         self.reporting = ReportingConfig(reporters=reporters, extras_providers=providers)
         if settings.error_template is not None:
@@ -209,6 +213,7 @@ class Responder:
                     exc_data,
                     show_hidden_frames=True,
                     trim_source_paths=settings.trim_source_paths,
+                    size_budget=settings.max_page_size,
                 )
                 # As Paste: the one-line form, then (nothing else took the report, so
                 # it must not be lost) the whole text report and 60 dashes, as a record.
@@ -276,7 +281,11 @@ class Responder:
                 size_budget=settings.max_page_size,
             )
         if rendering is Rendering.PROBLEM or rendering is Rendering.PROBLEM_DEBUG:
-            return render_problem(exc_data, debug=rendering is Rendering.PROBLEM_DEBUG)
+            return render_problem(
+                exc_data,
+                debug=rendering is Rendering.PROBLEM_DEBUG,
+                size_budget=settings.max_page_size,
+            )
         if rendering is Rendering.TEXT:
             return render_short_text(exc_data)
         if rendering is Rendering.TEXT_DEBUG:
@@ -284,6 +293,7 @@ class Responder:
                 exc_data,
                 show_hidden_frames=settings.show_hidden_frames,
                 trim_source_paths=settings.trim_source_paths,
+                size_budget=settings.max_page_size,
             )
             return RenderedPage(with_header(exc_data, text), _TEXT_TYPE)
         return render_safe_page(
@@ -348,7 +358,12 @@ class Responder:
         if report:
             self.report_to_stream(exc, exc_data, stream, environ, shown=False)
         try:
-            return render_appended(exc_data, content_type=content_type, debug=debug)
+            return render_appended(
+                exc_data,
+                content_type=content_type,
+                debug=debug,
+                size_budget=self.settings.max_page_size,
+            )
         except Exception as secondary:  # noqa: BLE001
             write_errors(stream, emergency_text(exc, secondary, "rendering the appended report"))
             return b""

@@ -12,6 +12,7 @@ escapes, so the result can be written to any UTF-8 stream.
 from __future__ import annotations
 
 import reprlib
+from typing import cast
 
 __all__ = ["MARKER", "safe_repr", "safe_str", "truncate_text"]
 
@@ -150,11 +151,12 @@ def safe_str(obj: object, limit: int = 10000) -> str:
     if type(obj) is str and obj.isascii() and len(obj) <= limit:
         return obj  # the common case: nothing to clean or cut
     try:
-        if type(obj) is str:
-            text = obj
-        elif isinstance(obj, str):
-            text = str.__str__(obj)
-        elif isinstance(obj, bytes | bytearray):
+        # By the real type: isinstance() would ask a hostile object for its __class__.
+        kind = type(obj)
+        text: str
+        if kind is str or issubclass(kind, str):
+            text = str.__str__(cast("str", obj))
+        elif issubclass(kind, bytes | bytearray):
             return safe_repr(obj, limit)
         else:
             text = str(obj)

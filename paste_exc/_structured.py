@@ -115,6 +115,9 @@ class JSONLinesReporter(Reporter):
     :param debug: include the frames and details (default true: the file is
         for operators, not for clients)
 
+    Like every reporter it takes ``size_budget`` (see :class:`~paste_exc.reporter.Reporter`):
+    a line past it is folded, and says so in ``exception.folded``.
+
     .. versionadded:: 0.1
     """
 
@@ -154,10 +157,15 @@ class JSONLinesReporter(Reporter):
         """
         from paste_exc.documents import problem_document
 
-        document = dict(problem_document(exc_data, debug=self.debug))
-        if message:
-            document["report_message"] = message
-        return json.dumps(document, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
+        def serialize(document: object) -> str:
+            if message and isinstance(document, dict):
+                document = {**document, "report_message": message}
+            return json.dumps(document, ensure_ascii=False, default=str, separators=(",", ":"))
+
+        document = problem_document(
+            exc_data, debug=self.debug, size_budget=self.size_budget, serialize=serialize
+        )
+        return serialize(document) + "\n"
 
     def deliver(self, exc_data: CollectedException, message: str = "") -> None:
         text = self.line(exc_data, message)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from typing import Any, cast
 
-from paste_exc._magic import error_text
+from paste_exc._magic import error_text, is_a
 from paste_exc._saferepr import safe_repr, safe_str
 from paste_exc.collector import (
     IMPORTANCE_LEVELS,
@@ -45,12 +46,20 @@ def collect_supplement(
     :returns: the data (``None`` when the factory failed) and the errors met,
         as text (``None`` when there were none)
     """
-    if not isinstance(spec, tuple | list) or not spec:
+    items: list[Any] = []
+    if is_a(spec, (tuple, list)):
+        try:
+            items = list(cast("list[Any]", spec))
+        except Exception as error:  # noqa: BLE001  a hostile sequence: this frame's piece only
+            return None, redactor.redact_text(
+                "__traceback_supplement__ could not be read: " + error_text(error, False)
+            )
+    if not items:
         return None, (
             "__traceback_supplement__ must be a (factory, *args) tuple, got "
             f"{safe_repr(spec, 200)}\n"
         )
-    factory, *args = spec
+    factory, *args = items
     try:
         supplement = factory(*args)
     except Exception as error:  # noqa: BLE001
@@ -97,7 +106,7 @@ def supplement_data(
         failed(error)
     warnings = values["warnings"]
     warning_texts: tuple[str, ...] = ()
-    if isinstance(warnings, str):
+    if is_a(warnings, str):
         warning_texts = (redactor.redact_text(safe_str(warnings, INFO_LIMIT)),)
     elif warnings is not None:
         try:
@@ -111,7 +120,7 @@ def supplement_data(
     return SupplementaryData(
         object=None
         if obj is None
-        else (safe_str(obj, REPR_LIMIT) if isinstance(obj, str) else safe_repr(obj, REPR_LIMIT)),
+        else (safe_str(obj, REPR_LIMIT) if is_a(obj, str) else safe_repr(obj, REPR_LIMIT)),
         source_url=optional_text(values["source_url"], redactor),
         line=as_int(values["line"]),
         column=as_int(values["column"]),
@@ -162,11 +171,15 @@ def optional_text(value: object, redactor: Redactor, limit: int = INFO_LIMIT) ->
 
 
 def as_int(value: object) -> int | None:
-    """Return *value* as an ``int``, or ``None`` (bools and failures too)."""
-    if value is None or isinstance(value, bool):
+    """Return *value* as an ``int``, or ``None`` (bools and failures too); never raise.
+
+    An ``int`` subclass is read as the number it holds (its own ``__int__``
+    is not called).
+    """
+    if value is None or is_a(value, bool):
         return None
-    if isinstance(value, int):
-        return int(value)
+    if is_a(value, int):
+        return int.__int__(value)  # type: ignore[arg-type]
     try:
         number: int = int(value)  # type: ignore[call-overload]
         return number

@@ -17,9 +17,9 @@ import sys
 import sysconfig
 from collections.abc import Callable, Iterable, Mapping
 from types import CodeType, TracebackType
-from typing import Any
+from typing import Any, cast
 
-from paste_exc._magic import Magic, read_magic
+from paste_exc._magic import Magic, error_summary, read_magic
 from paste_exc._saferepr import safe_repr, safe_str, truncate_text
 from paste_exc._supplement import as_int, collect_supplement
 from paste_exc.collector import (
@@ -119,19 +119,18 @@ def walk_traceback(
     :param extra_data: the report's extra data, updated
     :param notes: the report's collection notes, updated
     """
-    if tb is not None and not isinstance(tb, TracebackType):
+    is_traceback = type(tb) is TracebackType
+    if tb is not None and not is_traceback:
         notes.append(f"not a traceback: {safe_repr(tb, 100)}")
-        tb = None
     raw: list[TracebackType] = []
-    current = tb if isinstance(tb, TracebackType) else None
+    current = cast("TracebackType", tb) if is_traceback else None
     while current is not None:
         raw.append(current)
         current = current.tb_next
     ident_entries = raw if limit is None else raw[: max(limit, 0)]
     ident_parts: list[str] = []
     for raw_entry in ident_entries:
-        modname = raw_entry.tb_frame.f_globals.get("__name__")
-        ident_parts.append(safe_str(modname, NAME_LIMIT) if modname else "?")
+        ident_parts.append(module_name(raw_entry.tb_frame.f_globals) or "?")
         ident_parts.append(raw_entry.tb_frame.f_code.co_name or "?")
     omitted = 0
     omitted_at = ""
@@ -156,7 +155,14 @@ def walk_traceback(
         if stop:
             notes.append("(Recursive formatException() stopped)")
             break
-        frame, magic = build_frame(entry, walk, extra_data)
+        try:
+            frame, magic = build_frame(entry, walk, extra_data, notes)
+        except Exception as error:  # noqa: BLE001  this frame's piece only: keep its position
+            frame, magic = bare_frame(entry), Magic()
+            notes.append(
+                f"frame {frame.name} ({frame.filename}:{frame.lineno}) could only be shown "
+                f"in part: {error_summary(error)}"
+            )
         result.frames.append(frame)
         frame_reporters.append(magic.reporters)
         _add_new(result.decorators, magic.decorators, decorator_ids)
@@ -243,14 +249,52 @@ def _cycle_at(entries: list[Entry], start: int) -> tuple[int, int]:
 # -- one frame ----------------------------------------------------------------------------
 
 
+def module_name(f_globals: Mapping[str, Any]) -> str | None:
+    """A frame's module name (``__name__`` of its globals) as text; ``None`` when unset or empty.
+
+    Never raises: a value whose truth test or ``str()`` raises gives the
+    placeholder of :func:`~paste_exc._saferepr.safe_str`.
+    """
+    try:
+        modname = f_globals.get("__name__")
+    except Exception:  # noqa: BLE001
+        return None
+    if modname is None:
+        return None
+    text = safe_str(modname, NAME_LIMIT)
+    return text or None
+
+
+def bare_frame(entry: Entry) -> ExceptionFrame:
+    """The least a traceback entry shows: position and function, from the code object alone."""
+    code = entry.code
+    filename = safe_str(code.co_filename, VALUE_LIMIT)
+    return ExceptionFrame(
+        filename=filename,
+        lineno=entry.lineno,
+        name=safe_str(code.co_name, NAME_LIMIT),
+        qualname=safe_str(code.co_qualname, NAME_LIMIT),
+        tbid=id(entry.tb),
+        is_library=_is_library(filename),
+        repeated=entry.repeated,
+    )
+
+
 def build_frame(
-    entry: Entry, walk: Walk, extra_data: dict[ExtraKey, list[ExtraValue]]
+    entry: Entry,
+    walk: Walk,
+    extra_data: dict[ExtraKey, list[ExtraValue]],
+    notes: list[str] | None = None,
 ) -> tuple[ExceptionFrame, Magic]:
     """Turn one traceback entry into plain data.
+
+    A value that cannot be read costs only its field: the field shows a
+    placeholder and *notes* gets a sentence naming the frame.
 
     :param entry: the entry
     :param walk: the collection's state
     :param extra_data: the report's extra data; supplement extra data is added
+    :param notes: the report's collection notes, updated (``None``: not kept)
     :returns: the frame and the magic variables it set (for the decorators
         and reporters)
     """
@@ -261,9 +305,14 @@ def build_frame(
         raw_locals: object = frame.f_locals
     except Exception:  # noqa: BLE001
         raw_locals = {}
-    f_locals: Mapping[str, Any] = raw_locals if isinstance(raw_locals, Mapping) else {}
+    try:  # a locals mapping from exec() may be hostile, even to isinstance()
+        is_mapping = isinstance(raw_locals, Mapping)
+    except Exception:  # noqa: BLE001
+        is_mapping = False
+    f_locals: Mapping[str, Any] = cast("Mapping[str, Any]", raw_locals) if is_mapping else {}
     redactor = walk.redactor
     magic = read_magic(f_locals, f_globals)
+    problems = magic.problems
     fields: dict[str, Any] = {}
     if magic.supplement is not None:
         data, error_text = collect_supplement(magic.supplement, redactor, walk.error_tracebacks)
@@ -298,10 +347,15 @@ def build_frame(
     local_vars = None
     omitted_locals = 0
     if walk.collect_locals:
-        local_vars, omitted_locals = _locals(f_locals, redactor)
-    modname = f_globals.get("__name__")
+        try:
+            local_vars, omitted_locals = _locals(f_locals, redactor)
+        except Exception as error:  # noqa: BLE001  a hostile locals mapping: no locals, a note
+            problems.append(f"the local variables could not be read: {error_summary(error)}")
+    if problems and notes is not None:
+        where = f"frame {safe_str(code.co_name, NAME_LIMIT)} ({filename}:{lineno})"
+        notes.extend(f"{where}: {problem}" for problem in problems)
     result = ExceptionFrame(
-        modname=safe_str(modname, NAME_LIMIT) if modname is not None else None,
+        modname=module_name(f_globals),
         filename=filename,
         lineno=lineno,
         revision=walk.revision(f_globals),

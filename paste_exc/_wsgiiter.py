@@ -218,7 +218,7 @@ class CatchingIter:
     def _answer(self, exc: Exception, sent: bool) -> list[bytes]:
         """Iterating raised *exc*: close the iterable, answer (or re-raise an expected error)."""
         expected = self.environ.get("paste.expected_exceptions")
-        if not sent and expected and _is_expected(exc, expected):
+        if not sent and expected is not None and _is_expected(exc, expected):
             raise exc
         close_error = self._close_app()
         body = self.error_middleware._answer_error(exc, self.environ, self.state, sent=sent)
@@ -260,8 +260,13 @@ class CatchingIter:
 
 
 def _is_expected(exc: BaseException, expected: object) -> bool:
-    """Whether *exc* is an instance of one of the *expected* classes; never raise."""
+    """Whether *exc* is an instance of one of the *expected* classes; never raise.
+
+    A value that cannot be read (its truth test or iteration raises) counts as empty.
+    """
     try:
+        if not expected:
+            return False
         classes = tuple(c for c in expected if isinstance(c, type))  # type: ignore[attr-defined]
         return isinstance(exc, classes)
     except Exception:  # noqa: BLE001 (a malformed list is ignored, not fatal)

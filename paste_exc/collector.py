@@ -177,6 +177,9 @@ class ExceptionFrame:
     repeated: int = 0
     #: Locals left out to keep the report bounded.
     omitted_locals: int = 0
+    #: Frames folded away right after this one to fit a size budget (see
+    #: :doc:`/rendering`); only in the folded copy a formatter renders.
+    folded_after: int = 0
 
     @property
     def traceback_decorator(self) -> None:
@@ -263,6 +266,10 @@ class CollectedException:
     #: ``"inner"`` (a positive ``limit`` keeps the outermost, as Python does)
     #: or ``""`` when none were.
     omitted_frames_at: str = ""
+    #: What was folded away to fit a size budget, as short phrases ("the
+    #: local variables of 34 library frames"); empty for a whole report. Set
+    #: only on the folded copy a formatter renders (see :doc:`/rendering`).
+    folded: tuple[str, ...] = ()
 
     def as_json_dict(self) -> dict[str, Any]:
         """Return this report as JSON-encodable data.
@@ -460,7 +467,7 @@ class ExceptionCollector:
         try:
             result = collect_one(etype, value, tb, limit, walk, notes)
         except Exception as error:  # noqa: BLE001
-            result = fallback(etype, error, walk)
+            result = fallback(etype, error, walk, value, tb)
         errors = run(result, walk.reporters) if run_reporters else []
         if errors:
             result = dataclasses.replace(result, reporter_errors=tuple(errors))

@@ -250,7 +250,7 @@ class ErrorMiddleware(CallPath, Responder):
     ) -> Iterable[bytes]:
         """The application call raised: answer with a 500 (or re-raise an expected error)."""
         expected = environ.get("paste.expected_exceptions")
-        if expected and _is_expected(exc, expected):
+        if expected is not None and _is_expected(exc, expected):
             raise exc
         return self._answer_error(exc, environ, state, sent=False)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
+from paste_exc._budget import DEFAULT_SIZE_BUDGET, check_size_budget, fit_report
 from paste_exc._formatbase import (
     AbstractFormatter,
     filter_frames,
@@ -46,10 +47,11 @@ from paste_exc._textparts import (
     member_box,
     syntax_error_lines,
 )
+from paste_exc.collector import CollectedException
 from paste_exc.redact import REDACTED
 
 if TYPE_CHECKING:
-    from paste_exc.collector import CollectedException, ExceptionFrame
+    from paste_exc.collector import ExceptionFrame
 
 __all__ = [
     "AbstractFormatter",
@@ -76,7 +78,23 @@ class TextFormatter(AbstractFormatter):
     :param include_reusable: accepted for Paste compatibility (HTML only).
     :param show_extra_data: show the extra data sections.
     :param trim_source_paths: ``(prefix, replacement)`` pairs applied to paths.
+    :param size_budget: past this many characters the report is folded, the
+        least useful parts first, and says what it left out (see
+        :doc:`/rendering`); ``None`` for no limit (``.. versionadded:: 0.1``).
+        A report within the budget is Paste's text, unchanged.
     """
+
+    def __init__(
+        self,
+        show_hidden_frames: bool = False,
+        include_reusable: bool = True,
+        show_extra_data: bool = True,
+        trim_source_paths: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+        *,
+        size_budget: int | None = DEFAULT_SIZE_BUDGET,
+    ) -> None:
+        super().__init__(show_hidden_frames, include_reusable, show_extra_data, trim_source_paths)
+        self.size_budget = check_size_budget(size_budget)
 
     # --- Paste's hooks ----------------------------------------------------------
 
@@ -197,6 +215,22 @@ class TextFormatter(AbstractFormatter):
                 "format_collected_data() needs collected exception data "
                 f"(a CollectedException), not {type(exc_data).__name__}"
             )
+        budget = getattr(self, "size_budget", DEFAULT_SIZE_BUDGET)
+        data: object = exc_data  # Paste code may hand in data of its own making
+        if isinstance(data, CollectedException):
+            _, text = fit_report(exc_data, budget, self._whole_report)
+        else:  # Paste-style data of another type: nothing to fold
+            text = self._whole_report(exc_data)
+        if budget is not None and len(text) > budget:
+            # Even the outline is past the budget: cut the middle of the text, saying so.
+            marker = f"\n[… {{:,}} characters cut to fit the size budget of {budget:,} …]\n"
+            keep = max((budget - len(marker.format(len(text)))) // 2, 0)
+            cut = len(text) - 2 * keep
+            text = text[:keep] + marker.format(cut) + (text[-keep:] if keep else "")
+        return text
+
+    def _whole_report(self, exc_data: CollectedException) -> str:
+        """The text report of *exc_data*, as it is (:meth:`format_collected_data` fits it)."""
         frames = self.filter_frames(tuple(exc_data.frames))
         data = self._general_data(exc_data, frames)
         lines = self._chain_lines(exc_data)
@@ -267,6 +301,9 @@ class TextFormatter(AbstractFormatter):
             for local in frame.locals or ():
                 value = REDACTED if local.redacted else local.value
                 lines.append(indent_block(f"{local.name} = {value}", "    "))
+            folded = getattr(frame, "folded_after", 0)
+            if folded:
+                lines.append(f"[{folded:,} frames folded to fit the size budget]")
         return lines
 
     def _exception_lines(self, exc: CollectedException, depth: int) -> list[str]:
@@ -310,6 +347,14 @@ class TextFormatter(AbstractFormatter):
 
     def _tail_lines(self, exc_data: CollectedException) -> list[str]:
         lines: list[str] = []
+        folded = getattr(exc_data, "folded", ())
+        if folded:
+            title = "Folded to fit the size budget"
+            budget = getattr(self, "size_budget", None)
+            of = f" of {budget:,} characters" if budget else ""
+            lines.extend(["", title, "-" * len(title)])
+            lines.append(f"  This report was shortened to fit the size budget{of}; it leaves out:")
+            lines.extend(indent_block(f"- {entry}", "  ") for entry in folded)
         for title, entries in (
             ("Collection notes", exc_data.collection_notes),
             ("Reporter errors", exc_data.reporter_errors),
@@ -328,7 +373,7 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
 
     :param exc_data: what :func:`paste_exc.collector.collect_exception` returned.
     :param ops: ``show_hidden_frames``, ``include_reusable``, ``show_extra_data``,
-        ``trim_source_paths``.
+        ``trim_source_paths``, ``size_budget`` (default 1,000,000 characters).
     :raises TypeError: for an unknown option.
     :raises paste_exc.errors.ConfigError: for an invalid option value.
     """
@@ -339,6 +384,7 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
         formatter.include_reusable,
         formatter.show_extra_data,
         tuple(formatter.trim_source_paths),
+        formatter.size_budget,
     )
     cached = _recent_texts.get(key)
     if cached is not None and cached[0] is exc_data:
