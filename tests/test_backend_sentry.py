@@ -717,7 +717,13 @@ def test_an_unreachable_sentry_never_breaks_the_request() -> None:
     app = ErrorMiddleware(
         sdk_leaks.application,
         debug=False,
-        reporters={"s": {"backend": "sentry", "dsn": f"http://k@127.0.0.1:{port}/1"}},
+        reporters={
+            "s": {
+                "backend": "sentry",
+                "dsn": f"http://k@127.0.0.1:{port}/1",
+                "default_integrations": False,
+            }
+        },
     )
     response = webtest.TestApp(sdk_leaks.catching(app)).get(
         "/checkout", status=500, expect_errors=True
