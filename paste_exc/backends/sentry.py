@@ -68,7 +68,7 @@ class SentryReporter(ExceptionReporter):
     the tags ``paste_exc.identification_code`` and ``paste_exc.occurrence_id``).
 
     Every payload the client sends (events, breadcrumbs, and transactions,
-    logs and metrics where the SDK has them) passes paste_exc's redaction
+    logs, metrics and streamed spans where the SDK has them) passes paste_exc's redaction
     whole, in the SDK's last hook before sending: first our redaction, then
     your hook (so it sees redacted data), then our redaction again (so nothing
     your hook adds leaves unredacted). A payload that cannot be redacted is
@@ -88,8 +88,9 @@ class SentryReporter(ExceptionReporter):
         :data:`paste_exc.redact.default_redactor`, the one paste_exc's own
         outputs use)
     :param options: any other option of :func:`sentry_sdk.init`;
-        ``before_send_transaction``, ``before_send_log`` and
-        ``before_send_metric`` are chained as ``before_send`` is
+        ``before_send_transaction``, ``before_send_log``,
+        ``before_send_metric`` and ``before_send_span`` are chained as
+        ``before_send`` is
     :raises ConfigError: an option is unknown to the SDK or has a bad value
     :raises ImportError: ``sentry_sdk`` is not installed
     """
