@@ -14,14 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sdk_leaks
 
 from paste_exc._records import utc_time
+from paste_exc.api import ExtrasProvider
 from paste_exc.backends.raygun import RaygunReporter
 from paste_exc.collector import collected_data
 from paste_exc.delivery import Dispatcher, reset_dispatcher
 from paste_exc.errors import ConfigError
-from paste_exc.redact import REDACTED
-from paste_exc.reporting import build_reporters
+from paste_exc.redact import REDACTED, Redactor
+from paste_exc.reporting import ENVIRON_KEY, ReportingConfig, build_reporters, report_exception
 
 SECRET_ENV = "PASTE_EXC_TEST_SECRET_TOKEN"
 
@@ -31,6 +33,8 @@ class Receiver:
 
     def __init__(self) -> None:
         self.entries: queue.Queue[tuple[dict[str, str], dict[str, Any]]] = queue.Queue()
+        #: Every request body as it arrived.
+        self.bodies: list[str] = []
         self.received = threading.Event()
         self.release = threading.Event()
         self.release.set()
@@ -40,6 +44,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.bodies.append(body.decode("utf-8", "replace"))
                 receiver.entries.put((dict(self.headers), json.loads(body)))
                 receiver.received.set()
                 receiver.release.wait(30)
@@ -79,6 +84,12 @@ def plain_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     (tmp_path / "paste_exc_rg_module.py").write_text(
         "API_SECRET = 'global-secret-' + 'value'\n"
         "PLAIN_SETTING = 'plain-global'\n"
+        "class Settings:\n"
+        "    def __init__(self):\n"
+        "        self.host = 'db.example'\n"
+        "        self.password = 'object-' + 'held-pw'\n"
+        "        self.url = 'postgres://app:' + 'obj-url-pw' + '@db/x'\n"
+        "SETTINGS = Settings()\n"
         "def fail():\n"
         "    raise LookupError('from a plain module')\n"
     )
@@ -205,6 +216,11 @@ def test_environment_and_globals_only_when_asked(
     global_vars = entry["details"]["error"]["globalVariables"]
     assert global_vars["PLAIN_SETTING"] == "plain-global"
     assert global_vars["API_SECRET"] == REDACTED
+    # An object is sent as raygun4py encodes it, its attributes redacted.
+    assert global_vars["SETTINGS"]["host"] == "db.example"
+    assert global_vars["SETTINGS"]["password"] == REDACTED
+    assert global_vars["SETTINGS"]["url"] == f"postgres://app:{REDACTED}@db/x"
+    assert sdk_leaks.find_secrets(entry, ["object-held-pw", "obj-url-pw", "env-value"]) == []
 
 
 def test_sending_never_blocks_the_caller(receiver: Receiver, dispatcher: Dispatcher) -> None:
@@ -297,3 +313,217 @@ def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_environment_is_untouched() -> None:
     assert SECRET_ENV not in os.environ
+
+
+# -- no secret leaves: the whole payload through the shared redactor -----------
+
+
+class SecretExtras(ExtrasProvider):
+    """Extras that carry secrets in every field Raygun sends."""
+
+    def get_extras(self, ctx: Any, reporter: Any) -> dict[str, Any] | None:
+        return {
+            "tags": [f"db:{sdk_leaks.DB_URL}", "web"],
+            "userCustomData": {
+                "connection": sdk_leaks.DB_URL,
+                "api_key": sdk_leaks.API_KEY,
+                "nested": {"credentials": {"user": "app", "pw": sdk_leaks.LOCAL_PASSWORD}},
+            },
+            "user_override": {"identifier": "alice", "password": sdk_leaks.LOCAL_PASSWORD},
+            "extra_environment_data": {"DATABASE_URL": sdk_leaks.DB_URL},
+        }
+
+
+def test_middleware_report_carries_no_secret_anywhere(
+    receiver: Receiver, dispatcher: Dispatcher
+) -> None:
+    import webtest
+
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    app = ErrorMiddleware(
+        sdk_leaks.application,
+        debug=False,
+        reporters={"rg": {"backend": "raygun", "api_key": "k", **receiver.options()}},
+        extras_providers=[SecretExtras()],
+    )
+    webtest.TestApp(sdk_leaks.catching(app)).get(
+        f"/checkout?page=2&token={sdk_leaks.QUERY_TOKEN}",
+        headers={
+            "Authorization": f"Bearer {sdk_leaks.BEARER}",
+            "Cookie": f"sessionid={sdk_leaks.COOKIE}",
+            "X-Api-Key": sdk_leaks.API_KEY,
+            "Referer": f"http://shop.example/login?token={sdk_leaks.QUERY_TOKEN}",
+        },
+        status=500,
+        expect_errors=True,
+    )
+    assert dispatcher.flush(timeout=15)
+    _, entry = receiver.entries.get(timeout=5)
+
+    assert sdk_leaks.find_secrets(entry) == []
+    assert sdk_leaks.find_secrets(receiver.bodies) == []
+    error = entry["details"]["error"]
+    assert error["message"] == f"RuntimeError: checkout failed: Authorization: Bearer {REDACTED}"
+    inner = error["innerError"]
+    assert inner["message"].startswith(
+        f"ConnectionError: could not connect to postgres://app:{REDACTED}@db/x"
+    )
+    (frame,) = [f for f in error["stackTrace"] if f["className"] == "checkout"]
+    local = frame["localVariables"]
+    assert local["password"] == REDACTED
+    assert local["api_key"] == REDACTED
+    assert local["tokens"] == REDACTED
+    assert local["dsn"] == f"postgres://app:{REDACTED}@db/x"
+    assert "Bearer" not in local["headers"] or REDACTED in local["headers"]
+    assert local["plain"] == "nothing to hide here"
+    (inner_frame,) = [f for f in inner["stackTrace"] if f["className"] == "connect"]
+    assert inner_frame["localVariables"]["password"] == REDACTED
+    request = entry["details"]["request"]
+    assert request["queryString"] == {"page": "2", "token": REDACTED}
+    assert request["headers"]["Authorization"] == REDACTED
+    assert request["headers"]["Cookie"] == REDACTED
+    assert request["headers"]["X-Api-Key"] == REDACTED
+    assert request["headers"]["Referer"] == f"http://shop.example/login?token={REDACTED}"
+    details = entry["details"]
+    assert f"db:postgres://app:{REDACTED}@db/x" in details["tags"]
+    custom = details["userCustomData"]
+    assert custom["connection"] == f"postgres://app:{REDACTED}@db/x"
+    assert custom["api_key"] == REDACTED
+    assert custom["nested"]["credentials"] == REDACTED
+    assert details["user"] == {"identifier": "alice", "password": REDACTED}
+    assert details["environment"]["DATABASE_URL"] == f"postgres://app:{REDACTED}@db/x"
+
+
+class RequestExtras(ExtrasProvider):
+    """A request described by the application, body and all."""
+
+    def get_extras(self, ctx: Any, reporter: Any) -> dict[str, Any] | None:
+        return {
+            "httpRequest": {
+                "httpMethod": "POST",
+                "url": f"/login?token={sdk_leaks.QUERY_TOKEN}",
+                "queryString": {"token": sdk_leaks.QUERY_TOKEN, "next": "/home"},
+                "headers": {"Authorization": f"Bearer {sdk_leaks.BEARER}"},
+                "form": {"user": "ann", "password": sdk_leaks.FORM_PASSWORD},
+                "rawData": f"user=ann&password={sdk_leaks.FORM_PASSWORD}",
+            }
+        }
+
+
+def test_report_exception_redacts_group_message_form_and_raw_body(
+    receiver: Receiver, dispatcher: Dispatcher
+) -> None:
+    reporter = RaygunReporter("k", **receiver.options())
+    environ = {ENVIRON_KEY: ReportingConfig({"rg": reporter}, [RequestExtras()])}
+    try:
+        sdk_leaks.grouped()
+    except ExceptionGroup as exc:
+        report_exception(environ, f"import failed on {sdk_leaks.DB_URL}", exc, logger=False)
+    assert dispatcher.flush(timeout=15)
+    _, entry = receiver.entries.get(timeout=5)
+
+    assert sdk_leaks.find_secrets(entry) == []
+    details = entry["details"]
+    assert details["error"]["message"].startswith(
+        f"ExceptionGroup: two failures, one on postgres://app:{REDACTED}@db/x"
+    )
+    assert details["userCustomData"]["paste_exc"]["message"] == (
+        f"import failed on postgres://app:{REDACTED}@db/x"
+    )
+    request = details["request"]
+    assert request["url"] == f"/login?token={REDACTED}"
+    assert request["queryString"] == {"token": REDACTED, "next": "/home"}
+    assert request["headers"] == {"Authorization": REDACTED}
+    assert request["form"] == {"user": "ann", "password": REDACTED}
+    assert request["rawData"] == f"user=ann&password={REDACTED}"
+
+
+callback_saw: list[str] = []
+
+
+def callback_adds_secrets(details: dict[str, Any]) -> dict[str, Any]:
+    """A user's callback: it sees the payload redacted, and adds secrets of its own."""
+    callback_saw.append(json.dumps({k: v for k, v in details.items() if k != "error"}))
+    callback_saw.append(details["error"].message)
+    details["userCustomData"]["added"] = f"postgres://app:{sdk_leaks.URL_PASSWORD}@h/d"
+    details["userCustomData"]["session_token"] = sdk_leaks.BEARER
+    details["tags"].append(f"Bearer {sdk_leaks.BEARER}")
+    return details
+
+
+def test_user_callback_sees_redacted_data_and_what_it_adds_is_redacted(
+    receiver: Receiver, dispatcher: Dispatcher
+) -> None:
+    callback_saw.clear()
+    reporter = RaygunReporter(
+        "k", before_send_callback=f"{__name__}:callback_adds_secrets", **receiver.options()
+    )
+    try:
+        sdk_leaks.checkout({})
+    except RuntimeError as exc:
+        reporter.report_exception(None, exc, f"failed on {sdk_leaks.DB_URL}", {})
+    assert dispatcher.flush(timeout=15)
+    _, entry = receiver.entries.get(timeout=5)
+    assert len(callback_saw) == 2
+    assert sdk_leaks.find_secrets(callback_saw) == []
+    assert sdk_leaks.find_secrets(entry) == []
+    custom = entry["details"]["userCustomData"]
+    assert custom["added"] == f"postgres://app:{REDACTED}@h/d"
+    assert custom["session_token"] == REDACTED
+    assert f"Bearer {REDACTED}" in entry["details"]["tags"]
+
+
+class BrokenRedactor(Redactor):
+    def redact_text(self, text: str) -> str:
+        raise RuntimeError("redactor broke")
+
+
+def test_a_payload_that_cannot_be_redacted_is_not_sent(
+    receiver: Receiver, dispatcher: Dispatcher
+) -> None:
+    stream = io.StringIO()
+    reporter = RaygunReporter("k", redactor=BrokenRedactor(), **receiver.options())
+    try:
+        sdk_leaks.checkout({})
+    except RuntimeError as exc:
+        reporter.report_exception({"wsgi.errors": stream}, exc, "checkout failed", {})
+    assert dispatcher.flush(timeout=15)
+    assert receiver.entries.empty()
+    assert dispatcher.stats().failed == 1
+    written = stream.getvalue()
+    assert "could not redact the Raygun payload" in written
+    assert "checkout failed" in written  # our own text report instead, redacted by the collector
+    assert f"Bearer {REDACTED}" in written
+    assert sdk_leaks.BEARER not in written
+
+
+def test_an_unreachable_raygun_never_breaks_the_request(dispatcher: Dispatcher) -> None:
+    import socket
+
+    import webtest
+
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = ErrorMiddleware(
+        sdk_leaks.application,
+        debug=False,
+        reporters={
+            "rg": {
+                "backend": "raygun",
+                "api_key": "k",
+                "endpointprotocol": "http://",
+                "endpointhost": f"127.0.0.1:{port}",
+                "http_timeout": 2,
+            }
+        },
+    )
+    response = webtest.TestApp(sdk_leaks.catching(app)).get(
+        "/checkout", status=500, expect_errors=True
+    )
+    assert response.content_type == "text/html"  # the error page, as without Raygun
+    assert dispatcher.flush(timeout=15)
+    assert dispatcher.stats().failed == 1  # counted, and written to the request's wsgi.errors

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import sdk_leaks
 from sentry_sdk.scrubber import EventScrubber
 
 from paste_exc._records import utc_time
@@ -26,8 +27,14 @@ from paste_exc.backends.sentry import (
 )
 from paste_exc.collector import collected_data
 from paste_exc.errors import ConfigError
-from paste_exc.redact import REDACTED
-from paste_exc.reporting import ENVIRON_KEY, ReportingConfig, build_reporters, report_exception
+from paste_exc.redact import REDACTED, Redactor
+from paste_exc.reporting import (
+    ENVIRON_KEY,
+    ReportingConfig,
+    build_reporters,
+    get_process_config,
+    report_exception,
+)
 
 
 class Receiver:
@@ -36,6 +43,8 @@ class Receiver:
     def __init__(self) -> None:
         self.items: queue.Queue[tuple[dict[str, Any], Any]] = queue.Queue()
         self.paths: list[str] = []
+        #: Every request body, decompressed and decoded (the envelope headers too).
+        self.bodies: list[str] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +58,7 @@ class Receiver:
 
                     body = brotli.decompress(body)
                 receiver.paths.append(self.path)
+                receiver.bodies.append(body.decode("utf-8", "replace"))
                 receiver.parse(body)
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
@@ -378,3 +388,396 @@ def test_tags_carry_the_header_line_fields_of_a_request(
     assert tags[TAG_URL].startswith("http://127.0.0.1/cart/7?password=")
     assert "hunter2" not in json.dumps(event["tags"])
     assert event["contexts"]["paste_exc"]["request_url"] == tags[TAG_URL]
+
+
+# -- no secret leaves: the whole payload through the shared redactor -----------
+
+
+class SecretExtras(ExtrasProvider):
+    """Extras that carry secrets in every field Sentry sends."""
+
+    def get_extras(self, ctx: Any, reporter: Any) -> dict[str, Any] | None:
+        return {
+            "tags": {"db": sdk_leaks.DB_URL, "api_key": sdk_leaks.API_KEY, "team": "payments"},
+            "extras": {"connection": sdk_leaks.DB_URL, "auth_header": f"Bearer {sdk_leaks.BEARER}"},
+            "contexts": {"database": {"url": sdk_leaks.DB_URL, "password": sdk_leaks.API_KEY}},
+            "user": {"username": "alice", "password": sdk_leaks.LOCAL_PASSWORD},
+        }
+
+
+def add_request_body(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    """What a framework integration adds: the form body, with a password."""
+    event.setdefault("request", {})["data"] = {
+        "password": sdk_leaks.FORM_PASSWORD,
+        "comment": f"see {sdk_leaks.DB_URL}",
+    }
+    return event
+
+
+def unscrubbed(receiver: Receiver, **options: Any) -> dict[str, Any]:
+    """Reporter options with Sentry's own scrubber off: what arrives is our redaction alone."""
+    return {
+        "backend": "sentry",
+        "dsn": f"http://public@127.0.0.1:{receiver.port}/1",
+        "default_integrations": False,
+        "event_scrubber": EventScrubber(denylist=[], pii_denylist=[]),
+        **options,
+    }
+
+
+@pytest.fixture
+def sentry_isolated() -> Iterator[None]:
+    """Breadcrumbs and processors stay in this test; the global client is reset after it."""
+    import sentry_sdk
+
+    with sentry_sdk.isolation_scope():
+        yield
+    sentry_sdk.get_global_scope().set_client(None)
+
+
+def frame_vars(value: dict[str, Any], function: str) -> dict[str, Any]:
+    (frame,) = [f for f in value["stacktrace"]["frames"] if f["function"] == function]
+    return frame["vars"]  # type: ignore[no-any-return]
+
+
+def test_middleware_event_carries_no_secret_anywhere(
+    receiver: Receiver, sentry_isolated: None
+) -> None:
+    import logging
+
+    import sentry_sdk
+    import webtest
+    from sentry_sdk.integrations.logging import LoggingIntegration
+
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    app = ErrorMiddleware(
+        sdk_leaks.application,
+        debug=False,
+        reporters={
+            "s": unscrubbed(
+                receiver,
+                integrations=[LoggingIntegration(level=logging.INFO, event_level=None)],
+                global_client=True,
+            )
+        },
+        extras_providers=[SecretExtras()],
+    )
+    sentry_sdk.get_isolation_scope().add_event_processor(add_request_body)
+    response = webtest.TestApp(sdk_leaks.catching(app)).get(
+        f"/checkout?page=2&token={sdk_leaks.QUERY_TOKEN}",
+        headers={
+            "Authorization": f"Bearer {sdk_leaks.BEARER}",
+            "Cookie": f"sessionid={sdk_leaks.COOKIE}; theme=dark",
+            "X-Api-Key": sdk_leaks.API_KEY,
+            "Referer": f"http://shop.example/login?token={sdk_leaks.QUERY_TOKEN}",
+        },
+        extra_environ={"REMOTE_ADDR": "10.1.2.3"},
+        status=500,
+        expect_errors=True,
+    )
+    assert "Traceback" not in response.text
+    reporter = app.reporting.reporters["s"]
+    assert isinstance(reporter, SentryReporter)
+    reporter.flush(timeout=10)
+    event = receiver.event()
+    reporter.close(timeout=5)
+
+    assert sdk_leaks.find_secrets(event) == []
+    assert sdk_leaks.find_secrets(receiver.bodies) == []
+    # The chain: the outer RuntimeError and its cause, with their notes.
+    values = {value["type"]: value for value in event["exception"]["values"]}
+    assert set(values) >= {"RuntimeError", "ConnectionError"}
+    assert values["ConnectionError"]["value"].startswith(
+        f"could not connect to postgres://app:{REDACTED}@db/x"
+    )
+    assert f"dsn was postgres://app:{REDACTED}@db/x" in values["ConnectionError"]["value"]
+    assert f"Bearer {REDACTED}" in values["RuntimeError"]["value"]
+    assert f"retry with password={REDACTED}" in values["RuntimeError"]["value"]
+    local = frame_vars(values["RuntimeError"], "checkout")
+    assert local["password"] == REDACTED
+    assert local["api_key"] == REDACTED
+    assert local["tokens"] == REDACTED
+    assert REDACTED in local["dsn"]
+    assert "postgres://app:" in local["dsn"]
+    assert local["headers"]["Authorization"] == REDACTED
+    assert "nothing to hide here" in local["plain"]
+    assert frame_vars(values["ConnectionError"], "connect")["password"] == REDACTED
+    # The logging breadcrumb keeps its text, not its secrets.
+    (crumb,) = [c for c in event["breadcrumbs"]["values"] if c.get("category") == "shop.checkout"]
+    assert (
+        crumb["message"] == f"connecting to postgres://app:{REDACTED}@db/x with Bearer {REDACTED}"
+    )
+    request = event["request"]
+    assert request["url"].startswith("http://localhost")
+    assert request["url"].endswith("/checkout")  # the query string apart
+    assert request["query_string"] == f"page=2&token={REDACTED}"
+    assert request["headers"]["Authorization"] == REDACTED
+    assert request["headers"]["X-Api-Key"] == REDACTED
+    assert request["headers"]["Cookie"] == REDACTED
+    assert request["cookies"] == {"sessionid": REDACTED, "theme": REDACTED}
+    assert request["data"] == {
+        "password": REDACTED,
+        "comment": f"see postgres://app:{REDACTED}@db/x",
+    }
+    assert event["tags"]["db"] == f"postgres://app:{REDACTED}@db/x"
+    assert event["tags"]["api_key"] == REDACTED
+    assert event["tags"]["team"] == "payments"
+    assert event["extra"]["auth_header"] == REDACTED
+    assert event["extra"]["connection"] == f"postgres://app:{REDACTED}@db/x"
+    assert event["contexts"]["database"] == {
+        "url": f"postgres://app:{REDACTED}@db/x",
+        "password": REDACTED,
+    }
+    assert event["user"] == {"username": "alice", "password": REDACTED}
+
+
+def test_report_exception_redacts_message_and_every_group_member(
+    receiver: Receiver, sentry_isolated: None
+) -> None:
+    from paste_exc.reporting import configure_reporters, set_process_config
+
+    previous = get_process_config()
+    config = configure_reporters({"s": unscrubbed(receiver)}, install_default_handler=False)
+    try:
+        try:
+            sdk_leaks.grouped()
+        except ExceptionGroup as exc:
+            report_exception(None, f"import failed on {sdk_leaks.DB_URL}", exc, logger=False)
+        reporter = config.reporters["s"]
+        assert isinstance(reporter, SentryReporter)
+        reporter.flush(timeout=10)
+        event = receiver.event()
+        reporter.close(timeout=5)
+    finally:
+        set_process_config(previous)
+
+    assert sdk_leaks.find_secrets(event) == []
+    assert sdk_leaks.find_secrets(receiver.bodies) == []
+    values = event["exception"]["values"]
+    assert len(values) == 3  # the group and its two members
+    texts = sorted(value["value"] for value in values)
+    assert f"bad url postgres://app:{REDACTED}@db/x\ntoken was Bearer {REDACTED}" in texts
+    assert any(
+        text.startswith("two failures, one on postgres://app:[REDACTED]@db/x") for text in texts
+    )
+    assert any(f"password={REDACTED}" in text for text in texts)
+    message = json.dumps([event.get("message"), event.get("logentry")])
+    assert f"import failed on postgres://app:{REDACTED}@db/x" in message
+    assert (
+        event["contexts"]["paste_exc"]["message"]
+        == f"import failed on postgres://app:{REDACTED}@db/x"
+    )
+
+
+def adds_secrets(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+    """A user's before_send: it sees the event redacted, and adds secrets of its own."""
+    hooked_events.append(json.loads(json.dumps(event)))
+    event.setdefault("extra", {})["added_by_hook"] = f"postgres://app:{sdk_leaks.URL_PASSWORD}@h/d"
+    event["extra"]["session_token"] = sdk_leaks.BEARER
+    event["tags"]["hooked"] = "yes"
+    return event
+
+
+def crumb_adds_secret(crumb: dict[str, Any], hint: Any) -> dict[str, Any]:
+    seen_crumbs.append(json.loads(json.dumps(crumb, default=str)))
+    crumb["message"] = f"{crumb.get('message')} Bearer {sdk_leaks.BEARER}"
+    return crumb
+
+
+def test_user_hooks_see_redacted_data_and_what_they_add_is_redacted(
+    receiver: Receiver, sentry_isolated: None
+) -> None:
+    import sentry_sdk
+
+    hooked_events.clear()
+    seen_crumbs.clear()
+    reporter = SentryReporter(
+        **{key: value for key, value in unscrubbed(receiver).items() if key != "backend"},
+        before_send=f"{__name__}:adds_secrets",
+        before_breadcrumb=crumb_adds_secret,
+    )
+    with sentry_sdk.new_scope() as scope:
+        scope.set_client(reporter.client)
+        scope.add_breadcrumb(category="db", message=f"open {sdk_leaks.DB_URL}")
+        try:
+            sdk_leaks.checkout({})
+        except RuntimeError as exc:
+            reporter.report_exception(None, exc, "m", {})
+    reporter.flush(timeout=10)
+    event = receiver.event()
+    reporter.close(timeout=5)
+
+    (seen,) = hooked_events
+    assert sdk_leaks.find_secrets(seen) == []  # the user's hook got it redacted
+    assert seen_crumbs[0]["message"] == f"open postgres://app:{REDACTED}@db/x"
+    assert sdk_leaks.find_secrets(event) == []  # and nothing it added left unredacted
+    assert event["tags"]["hooked"] == "yes"
+    assert event["extra"]["added_by_hook"] == f"postgres://app:{REDACTED}@h/d"
+    assert event["extra"]["session_token"] == REDACTED
+    (crumb,) = event["breadcrumbs"]["values"]
+    assert crumb["message"] == f"open postgres://app:{REDACTED}@db/x Bearer {REDACTED}"
+
+
+def test_breadcrumbs_recorded_by_another_client_are_redacted_on_send(
+    receiver: Receiver, sentry_isolated: None
+) -> None:
+    """A breadcrumb our before_breadcrumb never saw (another client's) is redacted too."""
+    import sentry_sdk
+
+    other = sentry_sdk.Client(
+        dsn=f"http://other@127.0.0.1:{receiver.port}/2", default_integrations=False
+    )
+    sentry_sdk.get_isolation_scope().set_client(other)
+    sentry_sdk.add_breadcrumb(
+        category="http",
+        message=f"GET /api Authorization: Bearer {sdk_leaks.BEARER}",
+        data={"url": f"/x?token={sdk_leaks.QUERY_TOKEN}", "api_key": sdk_leaks.API_KEY},
+    )
+    reporter = SentryReporter(**{k: v for k, v in unscrubbed(receiver).items() if k != "backend"})
+    reporter.report_exception(None, ValueError("plain"), "m", {})
+    reporter.flush(timeout=10)
+    event = receiver.event()
+    reporter.close(timeout=5)
+    other.close(timeout=1)
+    (crumb,) = event["breadcrumbs"]["values"]
+    assert crumb["message"] == f"GET /api Authorization: Bearer {REDACTED}"
+    assert crumb["data"] == {"url": f"/x?token={REDACTED}", "api_key": REDACTED}
+    assert sdk_leaks.find_secrets(event) == []
+
+
+class BrokenRedactor(Redactor):
+    def redact_text(self, text: str) -> str:
+        raise RuntimeError("redactor broke")
+
+
+def test_an_event_that_cannot_be_redacted_is_not_sent(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    reporter = SentryReporter(
+        dsn=f"http://public@127.0.0.1:{receiver.port}/1",
+        default_integrations=False,
+        redactor=BrokenRedactor(),
+    )
+    try:
+        sdk_leaks.checkout({})
+    except RuntimeError as exc:
+        reporter.report_exception(None, exc, "m", {})
+    reporter.close(timeout=5)
+    kinds = []
+    while not receiver.items.empty():
+        kinds.append(receiver.items.get()[0].get("type"))
+    assert "event" not in kinds
+    assert any("could not redact a Sentry event" in r.getMessage() for r in caplog.records)
+    assert sdk_leaks.find_secrets(receiver.bodies) == []
+
+
+#: A redactor with a name of the application's own, configured by reference.
+SSN_REDACTOR = Redactor(extra_names=["ssn"])
+
+
+def test_the_redactor_option_takes_a_reference(receiver: Receiver) -> None:
+    built = build_reporters(
+        {"s": unscrubbed(receiver, redactor=f"{__name__}:SSN_REDACTOR", global_client="false")}
+    )
+    reporter = built["s"]
+    assert isinstance(reporter, SentryReporter)
+    assert reporter.redactor is SSN_REDACTOR
+    import sentry_sdk
+
+    assert sentry_sdk.get_global_scope().client is not reporter.client  # "false" is false
+    reporter.report_exception(None, ValueError("x"), "m", {"extras": {"ssn": "078-05-1120"}})
+    reporter.flush(timeout=10)
+    event = receiver.event()
+    reporter.close(timeout=5)
+    assert event["extra"]["ssn"] == REDACTED
+
+
+@pytest.mark.parametrize("value", ["os:sep", "no.such.module:x", 42])
+def test_a_bad_redactor_option_fails_at_configuration(value: object) -> None:
+    with pytest.raises(ConfigError) as info:
+        build_reporters(
+            {"s": {"backend": "sentry", "dsn": "http://k@127.0.0.1:1/1", "redactor": value}}
+        )
+    assert info.value.option == "reporters.s.redactor"
+
+
+def test_a_long_text_is_cut_after_redaction_not_before(receiver: Receiver) -> None:
+    from paste_exc.backends._scrub import TEXT_LIMIT
+
+    # The URL lies across the cut: cut first, its password would leave half.
+    text = "x" * (TEXT_LIMIT - 20) + f" {sdk_leaks.DB_URL} " + "y" * 50_000
+    reporter = SentryReporter(**{k: v for k, v in unscrubbed(receiver).items() if k != "backend"})
+    reporter.report_exception(None, ValueError(text), "m", {})
+    reporter.flush(timeout=10)
+    event = receiver.event()
+    reporter.close(timeout=5)
+    (value,) = event["exception"]["values"]
+    assert len(value["value"]) < TEXT_LIMIT + 100
+    assert "characters]" in value["value"]
+    assert sdk_leaks.URL_PASSWORD[:5] not in json.dumps(event)
+
+
+def test_transactions_and_logs_are_redacted_too(receiver: Receiver, sentry_isolated: None) -> None:
+    import sentry_sdk
+    from sentry_sdk import logger as sentry_logger
+
+    reporter = SentryReporter(
+        **{k: v for k, v in unscrubbed(receiver).items() if k != "backend"},
+        traces_sample_rate=1.0,
+        enable_logs=True,
+    )
+    with sentry_sdk.new_scope() as scope:
+        scope.set_client(reporter.client)
+        with (
+            sentry_sdk.start_transaction(name=f"GET /login?token={sdk_leaks.QUERY_TOKEN}"),
+            sentry_sdk.start_span(op="db", name=f"connect {sdk_leaks.DB_URL}"),
+        ):
+            pass
+        sentry_logger.warning(
+            "connecting to {dsn}", dsn=sdk_leaks.DB_URL, api_key=sdk_leaks.API_KEY
+        )
+    reporter.flush(timeout=10)
+    reporter.close(timeout=5)
+    payloads = {}
+    while not receiver.items.empty():
+        header, payload = receiver.items.get()
+        payloads[header.get("type")] = payload
+    assert {"transaction", "log"} <= set(payloads)
+    assert sdk_leaks.find_secrets(payloads) == []
+    assert sdk_leaks.find_secrets(receiver.bodies) == []
+    (span,) = payloads["transaction"]["spans"]
+    assert span["description"] == f"connect postgres://app:{REDACTED}@db/x"
+    assert payloads["transaction"]["transaction"] == f"GET /login?token={REDACTED}"
+    (item,) = payloads["log"]["items"]
+    assert item["body"] == f"connecting to postgres://app:{REDACTED}@db/x"
+
+
+def test_an_unreachable_sentry_never_breaks_the_request() -> None:
+    import socket
+
+    import webtest
+
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = ErrorMiddleware(
+        sdk_leaks.application,
+        debug=False,
+        reporters={
+            "s": {
+                "backend": "sentry",
+                "dsn": f"http://k@127.0.0.1:{port}/1",
+                "default_integrations": False,
+            }
+        },
+    )
+    response = webtest.TestApp(sdk_leaks.catching(app)).get(
+        "/checkout", status=500, expect_errors=True
+    )
+    assert response.content_type == "text/html"  # the error page, as without Sentry
+    reporter = app.reporting.reporters["s"]
+    assert isinstance(reporter, SentryReporter)
+    reporter.close(timeout=5)  # the SDK gives up in its own thread

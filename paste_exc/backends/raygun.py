@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from paste_exc._records import report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
-from paste_exc.backends._context import pick_extras, request_headers
-from paste_exc.backends._scrub import default_redactor, scrub
+from paste_exc.backends._context import pick_extras, query_mapping, request_headers
+from paste_exc.backends._scrub import MAX_DEPTH, PayloadRedactor, pick_redactor
 from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -76,7 +76,14 @@ class RaygunReporter(ExceptionReporter):
     (``endpointprotocol``, ``endpointhost`` and ``endpointpath`` set where it
     sends). Unlike raygun4py, environment variables and globals are not sent
     unless ``transmit_environment_variables`` / ``transmit_global_variables``
-    are true. Local variables are sent, redacted by paste_exc's redactor.
+    are true. Local variables are sent.
+
+    The whole payload passes paste_exc's redaction in raygun4py's last hook
+    (``before_send_callback``): the error's message, class, stack trace (file
+    names, source lines, local variables) and globals, its inner errors, the
+    request, the custom data, the tags, the user and the environment. First
+    our redaction, then your callback (so it sees redacted data), then ours
+    again (so nothing your callback adds leaves unredacted).
 
     The extras of providers become the keyword arguments of
     ``send_exception`` (``tags``, ``userCustomData``, ``httpRequest``,
@@ -87,8 +94,10 @@ class RaygunReporter(ExceptionReporter):
     text reports).
 
     :param api_key: the application's Raygun API key
-    :param redactor: the :class:`~paste_exc.redact.Redactor` to apply (default:
-        :data:`paste_exc.redact.default_redactor`)
+    :param redactor: the :class:`~paste_exc.redact.Redactor` to apply, or a
+        ``module:name`` reference to one (default:
+        :data:`paste_exc.redact.default_redactor`, the one paste_exc's own
+        outputs use)
     :param config: ``RaygunSender`` options; callables
         (``before_send_callback``, ``grouping_key_callback``) and
         ``ignored_exceptions`` items may be ``module:name`` references
@@ -96,11 +105,14 @@ class RaygunReporter(ExceptionReporter):
     :raises ImportError: ``raygun4py`` is not installed
     """
 
-    def __init__(self, api_key: str, *, redactor: Redactor | None = None, **config: Any) -> None:
+    def __init__(
+        self, api_key: str, *, redactor: Redactor | str | None = None, **config: Any
+    ) -> None:
         provider = import_sdk("raygun4py.raygunprovider", "raygun")
         if not isinstance(api_key, str) or not api_key:
             raise ConfigError("api_key", "expected a non-empty string")
-        self.redactor = redactor if redactor is not None else default_redactor()
+        self.redactor: Redactor = pick_redactor(redactor)
+        self._payload_redactor = PayloadRedactor(self.redactor, to_plain=_jsonable)
         options: dict[str, Any] = dict(SAFE_DEFAULTS)
         for key, value in config.items():
             name = _snake(key)
@@ -172,14 +184,29 @@ class RaygunReporter(ExceptionReporter):
         )
 
     def _before_send(self, details: dict[str, Any]) -> dict[str, Any] | None:
-        _scrub_error(details.get("error"), self.redactor)
-        for key in ("request", "userCustomData", "environment", "user"):
-            if key in details:
-                details[key] = scrub(details[key], self.redactor)
-        if self._user_before_send is not None:
-            result: dict[str, Any] | None = self._user_before_send(details)
+        """raygun4py's last hook: our redaction, the user's callback, ours again.
+
+        A failure of our redaction raises: nothing is sent, and the job's
+        failure writes our own (redacted) text report to the fallback stream.
+        """
+        details = self._redact(details)
+        if self._user_before_send is None:
+            return details
+        result: dict[str, Any] | None = self._user_before_send(details)
+        return None if result is None else self._redact(result)
+
+    def _redact(self, details: dict[str, Any]) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = {}
+            for key, value in details.items():
+                if key == "error" and hasattr(value, "__dict__"):
+                    _redact_error(value, self._payload_redactor)
+                    result[key] = value
+                else:
+                    result[key] = self._payload_redactor.redact(value, key)
             return result
-        return details
+        except Exception as exc:
+            raise RuntimeError(f"could not redact the Raygun payload, not sent: {exc!r}") from exc
 
 
 def _coerce_options(options: dict[str, Any]) -> None:
@@ -216,15 +243,35 @@ def _tag(exc_data: CollectedException) -> str:
     return f"paste_exc:{exc_data.identification_code}"
 
 
-def _scrub_error(error: object, redactor: Redactor, depth: int = 0) -> None:
-    """Redact the locals and globals of a ``RaygunErrorMessage`` and its inner errors."""
-    while error is not None and depth < 50:
-        for frame in getattr(error, "stackTrace", None) or ():
-            if isinstance(frame, dict) and isinstance(frame.get("localVariables"), dict):
-                frame["localVariables"] = scrub(frame["localVariables"], redactor)
-        if isinstance(getattr(error, "globalVariables", None), dict):
-            error.globalVariables = scrub(error.globalVariables, redactor)  # type: ignore[attr-defined]
-        error, depth = getattr(error, "innerError", None), depth + 1
+def _jsonable(value: object) -> object:
+    """Turn an object into the JSON data raygun4py would send for it (jsonpickle's form)."""
+    import json
+
+    from raygun4py import utilities
+
+    return json.loads(utilities.encode_jsonpickle(value))
+
+
+def _redact_error(error: object, payload: PayloadRedactor) -> None:
+    """Redact a ``RaygunErrorMessage`` and its inner errors, every attribute, in place.
+
+    The objects stay (raygun4py trims an oversized payload through their
+    methods); each attribute becomes the redacted JSON form it is sent as.
+    """
+    depth = 0
+    while error is not None and hasattr(error, "__dict__"):
+        inner = None
+        for name, value in list(vars(error).items()):
+            if name == "innerError":
+                inner = value
+            elif depth >= MAX_DEPTH:
+                setattr(error, name, None)
+            else:
+                setattr(error, name, payload.redact(value, name))
+        if depth >= MAX_DEPTH:
+            error.innerError = None  # type: ignore[attr-defined]
+            return
+        error, depth = inner, depth + 1
 
 
 def _request_info(ctx: object) -> dict[str, Any] | None:
@@ -240,7 +287,7 @@ def _request_info(ctx: object) -> dict[str, Any] | None:
         "url": str(ctx.get("PATH_INFO", "")),
         "hostName": str(ctx.get("HTTP_HOST") or ctx.get("SERVER_NAME", "")),
         "iPAddress": str(ctx.get("REMOTE_ADDR", "")),
-        "queryString": str(ctx.get("QUERY_STRING", "")),
+        "queryString": query_mapping(str(ctx.get("QUERY_STRING", ""))),
         "headers": request_headers(ctx),
         "form": None,
         "rawData": None,

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from paste_exc._records import field_text, report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
-from paste_exc.backends._context import pick_extras, request_headers
-from paste_exc.backends._scrub import default_redactor, scrub
+from paste_exc.backends._context import pick_extras, redact_query, request_headers
+from paste_exc.backends._scrub import PayloadRedactor, pick_redactor
 from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -37,6 +37,19 @@ BeforeSend = Callable[[Event, Hint], Event | None]
 
 #: Keyword arguments extras may hold (those of ``capture_exception``).
 SCOPE_KEYWORDS = frozenset({"user", "level", "extras", "contexts", "tags", "fingerprint"})
+#: The SDK's last hook for each kind of payload → the kind, for messages.
+#: Each is chained with the user's: our redaction, the user's hook, ours again.
+PAYLOAD_HOOKS: dict[str, str] = {
+    "before_send": "event",
+    "before_breadcrumb": "breadcrumb",
+    "before_send_transaction": "transaction",
+    "before_send_log": "log",
+    "before_send_metric": "metric",
+    "before_send_span": "span",
+}
+#: What is sent instead of a payload that could not be redacted, where the SDK
+#: cannot drop it (a streamed span keeps its original when the hook gives ``None``).
+UNREDACTABLE: dict[str, dict[str, Any]] = {"span": {"name": "[REDACTED]", "attributes": {}}}
 #: Tag names carrying our codes, so Sentry issues and our pages can be matched.
 TAG_CODE = "paste_exc.identification_code"
 TAG_OCCURRENCE = "paste_exc.occurrence_id"
@@ -61,21 +74,31 @@ class SentryReporter(ExceptionReporter):
     and the time (UTC, ISO 8601), request method and URL of the report's header
     line (tags ``paste_exc.time``, ``paste_exc.request_method``,
     ``paste_exc.request_url``; all five fields also in the ``paste_exc`` context).
-    Before the user's ``before_send`` runs, paste_exc's redaction is applied to
-    the request, the extras and the frames' local variables.
+
+    Every payload the client sends (events, breadcrumbs, and transactions,
+    logs, metrics and streamed spans where the SDK has them) passes paste_exc's redaction
+    whole, in the SDK's last hook before sending: first our redaction, then
+    your hook (so it sees redacted data), then our redaction again (so nothing
+    your hook adds leaves unredacted). A payload that cannot be redacted is
+    not sent.
 
     :param integrations: integration objects, ``module:Class`` references, or
         ``{"type": "module:Class", "args": [...], "kwargs": {...}}``
-    :param before_send: a callable or a ``module:name`` reference, called after
-        our redaction
+    :param before_send: a callable or a ``module:name`` reference, called
+        between our two redactions; returning ``None`` drops the event
     :param before_breadcrumb: a callable or a ``module:name`` reference, called
-        after our redaction of the breadcrumb's message and data
+        between our two redactions of each breadcrumb
     :param global_client: also make the client Sentry's global one (as
         :func:`sentry_sdk.init` does), so the application's own
-        ``sentry_sdk.capture_*`` calls use it
-    :param redactor: the :class:`~paste_exc.redact.Redactor` to apply (default:
-        :data:`paste_exc.redact.default_redactor`)
-    :param options: any other option of :func:`sentry_sdk.init`
+        ``sentry_sdk.capture_*`` calls use it (and are redacted too)
+    :param redactor: the :class:`~paste_exc.redact.Redactor` to apply, or a
+        ``module:name`` reference to one (default:
+        :data:`paste_exc.redact.default_redactor`, the one paste_exc's own
+        outputs use)
+    :param options: any other option of :func:`sentry_sdk.init`;
+        ``before_send_transaction``, ``before_send_log``,
+        ``before_send_metric`` and ``before_send_span`` are chained as
+        ``before_send`` is
     :raises ConfigError: an option is unknown to the SDK or has a bad value
     :raises ImportError: ``sentry_sdk`` is not installed
     """
@@ -86,28 +109,39 @@ class SentryReporter(ExceptionReporter):
         before_send: BeforeSend | str | None = None,
         before_breadcrumb: Callable[..., Any] | str | None = None,
         *,
-        global_client: bool = False,
-        redactor: Redactor | None = None,
+        global_client: bool | str = False,
+        redactor: Redactor | str | None = None,
         **options: Any,
     ) -> None:
+        from paste_exc.config import asbool
+
         sdk = import_sdk("sentry_sdk", "sentry")
         self._sdk = sdk
-        self.redactor = redactor if redactor is not None else default_redactor()
-        user_before_send = resolve_reference(before_send, option="before_send")
-        if user_before_send is not None and not callable(user_before_send):
-            raise ConfigError("before_send", f"{before_send!r} is not callable")
-        self._user_before_send: BeforeSend | None = user_before_send
-        breadcrumb = resolve_reference(before_breadcrumb, option="before_breadcrumb")
-        if breadcrumb is not None and not callable(breadcrumb):
-            raise ConfigError("before_breadcrumb", f"{before_breadcrumb!r} is not callable")
-        self._user_before_breadcrumb: Callable[..., Any] | None = breadcrumb
+        self.redactor: Redactor = pick_redactor(redactor)
+        self._payload_redactor = PayloadRedactor(self.redactor)
+        defaults: Mapping[str, object] = import_sdk("sentry_sdk.consts", "sentry").DEFAULT_OPTIONS
         options = _coerce_options(sdk, options)
+        options["before_send"] = before_send
+        options["before_breadcrumb"] = before_breadcrumb
+        experiments = options.get("_experiments")
+        if isinstance(experiments, Mapping):  # where older SDKs took the newer hooks
+            experiments = options["_experiments"] = dict(experiments)
+            for name in PAYLOAD_HOOKS:
+                if name in experiments and options.get(name) is None:
+                    options[name] = experiments.pop(name)
+        for name, kind in PAYLOAD_HOOKS.items():
+            if name not in options and name not in defaults:
+                continue  # an SDK version without this kind of payload
+            if kind == "span" and options.get(name) is None and not _streams_spans(options):
+                continue  # spans go in transactions (the SDK warns of this hook otherwise)
+            user_hook = resolve_reference(options.get(name), option=name)
+            if user_hook is not None and not callable(user_hook):
+                raise ConfigError(name, f"{options.get(name)!r} is not callable")
+            options[name] = self._chain(kind, user_hook)
         options.setdefault("environment", "development" if __debug__ else "production")
         options["integrations"] = _build_integrations(sdk, integrations)
-        options["before_send"] = self._before_send
-        options["before_breadcrumb"] = self._before_breadcrumb
         self.client: sentry_sdk.Client = _make_client(sdk, options)
-        if global_client:
+        if asbool(global_client, "global_client"):
             sdk.get_global_scope().set_client(self.client)
 
     # -- reporting ----------------------------------------------------------
@@ -124,7 +158,7 @@ class SentryReporter(ExceptionReporter):
 
         exc_data = collected_data(exception)
         kwargs = pick_extras(extra, SCOPE_KEYWORDS, "Sentry", log)
-        request = _request_info(ctx, exc_data.request_url)
+        request = _request_info(ctx, self.redactor)
         with self._sdk.new_scope() as scope:
             scope.set_client(self.client)
             scope.set_tag(TAG_CODE, exc_data.identification_code)
@@ -153,41 +187,42 @@ class SentryReporter(ExceptionReporter):
             def add_details(event: Event, hint: Hint) -> Event:
                 event.setdefault("message", message)
                 if request is not None:
-                    event.setdefault("request", request)
+                    known = event.get("request")
+                    if isinstance(known, dict):  # an integration's wins, key by key
+                        for key, value in request.items():
+                            known.setdefault(key, value)
+                    else:
+                        event["request"] = request
                 return event
 
             scope.add_event_processor(add_details)
             scope.capture_exception(exception, **kwargs)
 
-    def _before_send(self, event: Event, hint: Hint) -> Event | None:
-        for key in ("request", "extra", "user"):
-            if key in event:
-                event[key] = scrub(event[key], self.redactor)
-        crumbs = event.get("breadcrumbs")
-        if isinstance(crumbs, dict) and isinstance(crumbs.get("values"), list):
-            crumbs["values"] = [self._scrub_crumb(crumb) for crumb in crumbs["values"]]
-        for value in (event.get("exception") or {}).get("values") or ():
-            for frame in (value.get("stacktrace") or {}).get("frames") or ():
-                if isinstance(frame.get("vars"), dict):
-                    frame["vars"] = scrub(frame["vars"], self.redactor)
-        if self._user_before_send is not None:
-            return self._user_before_send(event, hint)
-        return event
+    # -- redaction: ours first (your hooks see redacted data) and last ------
 
-    def _scrub_crumb(self, crumb: Any) -> Any:
-        if not isinstance(crumb, dict):
-            return crumb
-        if isinstance(crumb.get("message"), str):
-            crumb["message"] = self.redactor.redact_text(crumb["message"])
-        if "data" in crumb:
-            crumb["data"] = scrub(crumb["data"], self.redactor)
-        return crumb
+    def _redact(self, kind: str, payload: Any) -> Any:
+        """Return *payload* redacted, or ``None`` (dropped) when redaction fails."""
+        if payload is None:
+            return None
+        try:
+            return self._payload_redactor.redact(payload)
+        except Exception:
+            # Fail closed: what we could not redact is not sent.
+            log.exception("could not redact a Sentry %s; it is not sent", kind)
+            blank = UNREDACTABLE.get(kind)
+            return dict(blank) if blank is not None else None
 
-    def _before_breadcrumb(self, crumb: Any, hint: Any) -> Any:
-        crumb = self._scrub_crumb(crumb)
-        if self._user_before_breadcrumb is not None:
-            return self._user_before_breadcrumb(crumb, hint)
-        return crumb
+    def _chain(self, kind: str, user_hook: Callable[..., Any] | None) -> Callable[..., Any]:
+        """Our redaction, then *user_hook* (if any), then our redaction again."""
+
+        def hook(payload: Any, hint: Any) -> Any:
+            payload = self._redact(kind, payload)
+            if payload is None or user_hook is None:
+                return payload
+            return self._redact(kind, user_hook(payload, hint))
+
+        hook.__name__ = f"paste_exc_{kind}"
+        return hook
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -216,13 +251,17 @@ _CALLABLE_OPTIONS = frozenset(
         "traces_sampler",
         "profiles_sampler",
         "error_sampler",
-        "before_send_transaction",
-        "before_send_log",
-        "before_send_metric",
-        "before_send_span",
         "custom_repr",
     }
 )
+
+
+def _streams_spans(options: Mapping[str, Any]) -> bool:
+    """Whether the SDK sends spans one by one (``trace_lifecycle = stream``)."""
+    if options.get("trace_lifecycle") is not None:
+        return bool(options.get("trace_lifecycle") == "stream")
+    experiments = options.get("_experiments")
+    return isinstance(experiments, Mapping) and experiments.get("trace_lifecycle") == "stream"
 
 
 def _coerce_options(sdk: Any, options: dict[str, Any]) -> dict[str, Any]:
@@ -300,15 +339,18 @@ def _build_integrations(sdk: Any, integrations: Iterable[object] | str | None) -
     return result
 
 
-def _request_info(ctx: object, url: str | None) -> dict[str, Any] | None:
-    """Describe the WSGI request of *ctx* in Sentry's ``request`` shape."""
+def _request_info(ctx: object, redactor: Redactor) -> dict[str, Any] | None:
+    """Describe the WSGI request of *ctx* in Sentry's ``request`` shape.
+
+    The values of secret-named query parameters are replaced here, where the
+    query string is still split into names; the whole payload is redacted
+    again before it is sent.
+    """
     if not isinstance(ctx, Mapping) or not isinstance(ctx.get("REQUEST_METHOD"), str):
         return None
     try:
         from wsgiref.util import request_uri
 
-        if url is None:
-            url = request_uri(ctx, include_query=False)  # type: ignore[arg-type]
         headers = request_headers(ctx)
         for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             if ctx.get(key):
@@ -320,8 +362,8 @@ def _request_info(ctx: object, url: str | None) -> dict[str, Any] | None:
                 cookies[name] = value
         return {
             "method": ctx["REQUEST_METHOD"],
-            "url": url,
-            "query_string": str(ctx.get("QUERY_STRING", "")),
+            "url": request_uri(ctx, include_query=False),  # type: ignore[arg-type]
+            "query_string": redact_query(str(ctx.get("QUERY_STRING", "")), redactor),
             "headers": headers,
             "cookies": cookies,
             "env": {
