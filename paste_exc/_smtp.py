@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CODE_HEADER",
+    "Deadline",
     "build_message",
     "clean_header",
     "make_ssl_context",
