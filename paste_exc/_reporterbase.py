@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import inspect
 import os
+import select
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Final
 
+from paste_exc import delivery
 from paste_exc._budget import DEFAULT_SIZE_BUDGET, MIN_SIZE_BUDGET
 from paste_exc._records import record_text
 from paste_exc.api import ExceptionReporter
 from paste_exc.config import asbool, asint, aslist
-from paste_exc.delivery import Job, get_dispatcher
+from paste_exc.delivery import Job, current_destination, get_dispatcher
 from paste_exc.errors import ConfigError, PasteExcError
 from paste_exc.flood import FloodControl, store_from_spec
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from paste_exc.collector import CollectedException
 
 __all__ = [
+    "DEFAULT_SYNC_TIMEOUT",
     "Reporter",
     "append_bytes",
     "as_size_budget",
@@ -40,21 +43,60 @@ __all__ = [
 ]
 
 
-def append_bytes(filename: str | bytes, data: bytes) -> None:
-    """Append *data* to *filename* with one ``O_APPEND`` write (created 0o644).
+#: The deadline of a synchronous delivery (a log file, a stream), in seconds:
+#: the longest a request waits for its destination.
+DEFAULT_SYNC_TIMEOUT: Final = 2.0
+
+_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
+
+
+def append_bytes(filename: str | bytes, data: bytes, *, timeout: float | None = None) -> None:
+    """Append *data* to *filename*, never blocking past the delivery's deadline.
+
+    The file is opened with ``O_APPEND`` (created 0o644), so one record is one
+    ``write`` that never interleaves with other writers' records, and with
+    ``O_NONBLOCK``: a FIFO without a reader fails at once (``ENXIO``) instead
+    of blocking in ``open()``, and a pipe whose reader stopped reading
+    (``/dev/stdout`` in a container with a stalled log collector) is waited
+    for only until the deadline, then :class:`TimeoutError` is raised.
+    Regular files ignore ``O_NONBLOCK``; a hung network filesystem is bounded
+    by the delivery's worker instead (see :mod:`paste_exc.delivery`).
 
     :param filename: the file
     :param data: the bytes of one record
+    :param timeout: seconds the write may take (``None``: the deadline of the
+        running delivery, else :data:`DEFAULT_SYNC_TIMEOUT`)
     """
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    until = delivery.deadline() if timeout is None else None
+    if until is None:
+        until = time.monotonic() + (DEFAULT_SYNC_TIMEOUT if timeout is None else timeout)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | _NONBLOCK
     fd = os.open(filename, flags, 0o644)
     try:
         view = memoryview(data)
-        while view:  # one write unless the disk is full or a signal cut it short
-            written = os.write(fd, view)
+        while view:  # one write unless a pipe is full, the disk is full or a signal cut it short
+            try:
+                written = os.write(fd, view)
+            except BlockingIOError:
+                written = 0
+            if not written:
+                _wait_writable(fd, until, filename)
             view = view[written:]
     finally:
         os.close(fd)
+
+
+def _wait_writable(fd: int, until: float, filename: str | bytes) -> None:
+    left = until - time.monotonic()
+    if left <= 0:
+        name = os.fsdecode(filename)
+        raise TimeoutError(f"{name!r} took nothing before the deadline (its reader is stalled)")
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        poller.poll(max(int(left * 1000), 1))
+    else:  # pragma: no cover - platforms without poll()
+        select.select([], [fd], [], left)
 
 
 def given_options(init: Callable[..., None], values: dict[str, Any]) -> dict[str, Any]:
@@ -135,6 +177,15 @@ class Reporter(ExceptionReporter):
         so (see :doc:`rendering`). Default 1,000,000; ``None``: no limit.
         The middleware's ``max_page_size`` sets it for every reporter it
         runs that was not given one.
+    ``delivery_timeout``
+        the deadline of one whole delivery, in seconds: a background
+        delivery still running then is written off (to the fallback stream,
+        counted as failed); a synchronous one holds the request no longer
+        (default: 30 for background reporters,
+        :data:`DEFAULT_SYNC_TIMEOUT` (2) for the others)
+    ``queue_size``
+        how many reports the destination's queue holds
+        (default :data:`paste_exc.delivery.DEFAULT_QUEUE_SIZE`)
 
     :raises TypeError: for an unknown keyword
     :raises ConfigError: for a missing or invalid value
@@ -145,6 +196,11 @@ class Reporter(ExceptionReporter):
     flood_digest: Any = False
     background: Any = False
     size_budget: Any = DEFAULT_SIZE_BUDGET
+    delivery_timeout: Any = None
+    queue_size: Any = None
+    #: Deliver in the caller's thread instead of the destination's worker
+    #: (for reporters whose destination must see the caller's thread).
+    inline_delivery: bool = False
 
     def __init__(self, **conf: Any) -> None:
         type(self).check_option_names(conf)
@@ -155,6 +211,12 @@ class Reporter(ExceptionReporter):
         self.flood_window = asfloat(self.flood_window, "flood_window")
         self.flood_digest = asbool(self.flood_digest, "flood_digest")
         self.background = asbool(self.background, "background")
+        if self.delivery_timeout is not None:
+            self.delivery_timeout = asfloat(
+                self.delivery_timeout, "delivery_timeout", minimum=0.001
+            )
+        if self.queue_size is not None:
+            self.queue_size = asint(self.queue_size, "queue_size", minimum=1)
         self.check_params()
         self._flood: FloodControl | None = None
         if self.flood_window > 0:
@@ -189,6 +251,21 @@ class Reporter(ExceptionReporter):
     def flood_key(self) -> str:
         """Return what separates this destination's flood windows from others'."""
         return type(self).__name__
+
+    def destination_name(self) -> str:
+        """The name this reporter's counters and queue go under.
+
+        Its name in ``reporters`` (or ``email`` / ``log`` for Paste's options)
+        when called through the middleware or
+        :func:`~paste_exc.reporting.report_exception`; else :meth:`flood_key`.
+        """
+        return current_destination() or self.flood_key()
+
+    def deadline(self) -> float:
+        """The deadline of one whole delivery, in seconds (``delivery_timeout``)."""
+        if self.delivery_timeout is not None:
+            return float(self.delivery_timeout)
+        return delivery.DEFAULT_JOB_TIMEOUT if self.background else DEFAULT_SYNC_TIMEOUT
 
     def format_date(self, exc_data: CollectedException) -> str:
         """Return the report's date in the locale's format (Paste's ``%c``)."""
@@ -255,18 +332,22 @@ class Reporter(ExceptionReporter):
         fallback: IO[str] | None = None,
         synchronous: bool = False,
     ) -> bool:
-        """Apply flood control, then deliver now or on the background queue.
+        """Apply flood control, then deliver on this destination's worker.
 
         Returns ``False`` when flood control held the report back. A
-        synchronous delivery raises what :meth:`deliver` raises; a background
-        one writes its failure and the text report to *fallback*.
+        background reporter's delivery is queued and its failure is written,
+        with the text report, to *fallback*. Any other delivery is waited
+        for, at most :meth:`deadline` seconds: its failure is written to
+        *fallback* too, then raised (after the deadline:
+        :class:`~paste_exc.delivery.DeliveryTimeout`, and the request goes on).
 
         :param exc_data: the collected exception
         :param message: what was going on
-        :param fallback: the stream for background failures (``None``: stderr)
-        :param synchronous: deliver in this thread even for a background reporter
+        :param fallback: the stream for failures (``None``: stderr)
+        :param synchronous: wait for the delivery even for a background reporter
         """
-        admitted = self.admit(exc_data)
+        name = self.destination_name()
+        admitted = self.admit(exc_data, destination=name)
         if admitted is None:
             return False
         job = Job(
@@ -274,29 +355,40 @@ class Reporter(ExceptionReporter):
             describe=lambda: record_text(
                 admitted, self.format_text(admitted, show_hidden_frames=True)
             ),
-            name=type(self).__name__,
+            name=current_destination() or type(self).__name__,
             fallback=fallback,
+            destination=name,
+            timeout=self.deadline(),
+            queue_size=self.queue_size,
         )
         dispatcher = get_dispatcher()
         if self.background and not synchronous:
             dispatcher.submit(job)
-        else:
+        elif self.inline_delivery:
             dispatcher.run(job)
+        else:
+            dispatcher.run(job, wait=self.deadline())
         return True
 
-    def admit(self, exc_data: CollectedException) -> CollectedException | None:
-        """Apply flood control: ``None`` when the report is held back.
+    def admit(
+        self, exc_data: CollectedException, *, destination: str | None = None
+    ) -> CollectedException | None:
+        """Apply flood control: ``None`` when the report is held back (and counted).
 
         A report that opens a new window comes back with the held-back
         summary added (:meth:`~paste_exc.flood.FloodControl.annotate`). A
         store that fails lets the report through, logged, never lost.
 
         :param exc_data: the collected exception
+        :param destination: whose ``held_back`` counter to raise
+            (default: :meth:`destination_name`)
         """
         if self._flood is None:
             return exc_data
         try:
-            decision = self._flood.check(exc_data)
+            decision = self._flood.check(
+                exc_data, destination=destination or self.destination_name()
+            )
         except Exception:  # a broken store must not lose the report
             import logging
 
@@ -305,7 +397,6 @@ class Reporter(ExceptionReporter):
             )
             return exc_data
         if not decision.send:
-            get_dispatcher().count("held_back")
             return None
         return FloodControl.annotate(exc_data, decision)
 

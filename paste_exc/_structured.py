@@ -42,6 +42,9 @@ class LoggingReporter(Reporter):
     logger: Any = "paste_exc.report"
     level: Any = logging.ERROR
     show_hidden_frames: Any = False
+    # Records keep the request's thread and context; a handler that can
+    # block is the logging configuration's affair (use a QueueHandler).
+    inline_delivery = True
 
     def __init__(
         self,

@@ -1,26 +1,37 @@
-"""Report: background delivery of reports that can block.
+"""Report: delivery of reports, one worker per destination, each with a deadline.
 
 Stage four of the pipeline (catch → collect → format → **report** → respond).
-Reporters that talk to the network (SMTP, HTTP services) hand a :class:`Job`
-to the process-wide :class:`Dispatcher`: a bounded queue served by one daemon
-thread, so the request that failed never waits for a mail server.
+A *destination* is one configured reporter: each entry of ``reporters``, and
+each built-in made from Paste's options (``error_email`` → ``email``,
+``error_log`` → ``log``). Reporters hand each report to the process-wide
+:class:`Dispatcher` as a :class:`Job`; every destination has its own bounded
+queue and its own worker thread, so one slow or hung destination never
+delays the reports of another.
 
-Nothing is lost silently:
+* **Background** jobs (email, Raygun, any reporter built with
+  ``background=True``) are queued and the caller goes on at once.
+* **Waited** jobs (the log file, a stream, JSON lines) run on their
+  destination's worker while the request waits for them, at most the job's
+  deadline; after that the request goes on, the report is written to the
+  fallback stream and the failure is counted.
 
-* when the queue is full, the job's text is written to the fallback stream and
-  counted as ``dropped``;
-* when a delivery raises, the error and the job's text are written to the
-  fallback stream and counted as ``failed``;
-* at interpreter exit the queue is flushed for at most
-  :attr:`Dispatcher.flush_timeout` seconds; what is still unsent is written to
-  the fallback stream and counted as ``dropped``.
+Every job has a deadline for the whole delivery (:attr:`Job.timeout`). The
+job enforces it itself where it can (the SMTP conversation, writes to pipes;
+:func:`deadline` tells it when); a waiting caller gives up at the deadline,
+and a watchdog thread writes off a job still running :data:`WATCHDOG_GRACE`
+seconds after it, the destination's queue going on with a fresh worker.
 
+Nothing is lost silently: a job that fails (whatever it raises, including a
+:class:`BaseException` such as :class:`SystemExit` or
+:class:`asyncio.CancelledError`), misses its deadline, meets a full queue, or
+is still queued when the exit flush runs out of time has its reason and its
+text report written to the fallback stream, and is counted (:meth:`Dispatcher.stats`).
 The fallback stream is the job's own (``wsgi.errors`` of the request that
 failed) or else the dispatcher's :attr:`~Dispatcher.fallback`, by default
 :data:`sys.stderr` at the moment of writing.
 
 In a process started by :func:`os.fork` the dispatcher is replaced by a fresh
-one (its own queue, its own thread, counters at zero); jobs still queued in
+one (its own queues, its own threads, counters at zero); jobs still queued in
 the parent are delivered by the parent.
 
 .. versionadded:: 0.1
@@ -30,113 +41,82 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import logging
 import os
-import queue
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import IO
+from collections.abc import Iterator
+from typing import IO, Final
+
+from paste_exc._deliverytypes import (
+    DEADLINE,
+    SCOPE,
+    DeliveryError,
+    DeliveryStats,
+    DeliveryTimeout,
+    Job,
+    Scope,
+    StatsSnapshot,
+    current_destination,
+    deadline,
+    error_text,
+    touch,
+    write_fallback,
+)
+from paste_exc._queues import (
+    DEFAULT_JOB_TIMEOUT,
+    DEFAULT_QUEUE_SIZE,
+    IDLE_EXIT,
+    MAX_ABANDONED,
+    WATCHDOG_GRACE,
+    DestinationQueues,
+    DestinationState,
+    Ticket,
+)
 
 __all__ = [
+    "DEFAULT_FLUSH_TIMEOUT",
+    "DEFAULT_JOB_TIMEOUT",
+    "DEFAULT_QUEUE_SIZE",
+    "IDLE_EXIT",
+    "MAX_ABANDONED",
+    "WATCHDOG_GRACE",
+    "DeliveryError",
     "DeliveryStats",
+    "DeliveryTimeout",
     "Dispatcher",
     "Job",
+    "StatsSnapshot",
+    "current_destination",
+    "deadline",
+    "destination",
     "get_dispatcher",
     "reset_dispatcher",
+    "stats",
     "synchronous_delivery",
     "write_fallback",
 ]
 
-logger = logging.getLogger("paste_exc.delivery")
+#: Default number of seconds the exit flush waits for every queue to empty.
+DEFAULT_FLUSH_TIMEOUT: Final = 5.0
 
-#: Default number of jobs the queue holds before new ones are written to the
-#: fallback stream instead.
-DEFAULT_QUEUE_SIZE = 1000
-#: Default number of seconds the exit flush waits for the queue to empty.
-DEFAULT_FLUSH_TIMEOUT = 5.0
+_OUTCOMES: Final = ("delivered", "failed", "dropped", "held_back")
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One delivery to run off the caller's thread.
+class Dispatcher(DestinationQueues):
+    """Per-destination bounded queues, each served by its own daemon thread.
 
-    :param deliver: sends the report; raises on failure
-    :param describe: returns the report as text, written to the fallback
-        stream when the delivery fails or never happens
-    :param name: a short name of the destination, used in messages
-    :param fallback: the stream for this job's failures (``wsgi.errors``), or
-        ``None`` for the dispatcher's
-    """
-
-    deliver: Callable[[], None]
-    describe: Callable[[], str]
-    name: str = "report"
-    fallback: IO[str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryStats:
-    """A snapshot of a dispatcher's counters.
-
-    ``queued`` counts jobs accepted by the queue, ``sent`` deliveries that
-    succeeded (in the background or synchronously), ``failed`` deliveries
-    that raised, ``dropped`` jobs written to the fallback stream because the
-    queue was full or the exit flush ran out of time, ``held_back`` reports
-    withheld by flood control, ``pending`` jobs not yet finished.
-    """
-
-    queued: int = 0
-    sent: int = 0
-    failed: int = 0
-    dropped: int = 0
-    held_back: int = 0
-    pending: int = 0
-
-
-def write_fallback(text: str, stream: IO[str] | None = None) -> bool:
-    """Write *text* to *stream*, or to :data:`sys.stderr` when that fails.
-
-    Never raises. Returns ``True`` when one of the two streams took the text.
-
-    :param text: what to write (a newline is added when missing)
-    :param stream: the preferred stream, or ``None`` for :data:`sys.stderr`
-    """
-    if not text.endswith("\n"):
-        text += "\n"
-    candidates = [s for s in (stream, sys.stderr, sys.__stderr__) if s is not None]
-    for candidate in candidates:
-        try:
-            candidate.write(text)
-            candidate.flush()
-        except Exception:  # a closed or broken stream: try the next one
-            logger.debug("paste_exc: fallback stream %r failed", candidate, exc_info=True)
-            continue
-        return True
-    return False
-
-
-def _safe_describe(job: Job) -> str:
-    try:
-        return job.describe()
-    except Exception as exc:  # noqa: BLE001 - the fallback must never raise
-        return f"(the {job.name} report could not be formatted: {exc!r})"
-
-
-class Dispatcher:
-    """A bounded queue of delivery jobs served by one daemon thread.
-
-    The thread starts with the first job. Use :func:`get_dispatcher` for the
+    A destination's worker starts with its first job and exits after
+    :data:`IDLE_EXIT` idle seconds. Use :func:`get_dispatcher` for the
     process-wide instance; build your own only in tests.
 
-    :param maxsize: how many jobs the queue holds
-    :param flush_timeout: seconds :meth:`shutdown` waits for the queue
+    :param maxsize: how many jobs each destination's queue holds (unless the
+        job says otherwise)
+    :param flush_timeout: seconds :meth:`shutdown` waits for the queues
     :param fallback: the stream for failures of jobs without their own, or
         ``None`` for :data:`sys.stderr`
-    :param synchronous: run every job in the caller's thread (scripts, CGI,
-        tests); failures then propagate to the caller
+    :param synchronous: run every job in the caller's thread (scripts, tests);
+        failures then propagate to the caller
+    :param job_timeout: the deadline of jobs that name none
     """
 
     def __init__(
@@ -146,41 +126,46 @@ class Dispatcher:
         fallback: IO[str] | None = None,
         *,
         synchronous: bool = False,
+        job_timeout: float = DEFAULT_JOB_TIMEOUT,
     ) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
+        super().__init__(maxsize, fallback, job_timeout)
         self.flush_timeout = flush_timeout
-        self.fallback = fallback
         self.synchronous = synchronous
-        self._queue: queue.Queue[Job | None] = queue.Queue(maxsize)
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._current: Job | None = None
-        self._closed = False
-        self._counts = {"queued": 0, "sent": 0, "failed": 0, "dropped": 0, "held_back": 0}
 
     # -- counters ---------------------------------------------------------
 
-    def count(self, name: str, amount: int = 1) -> None:
-        """Add *amount* to the counter *name* (``held_back`` is for flood control).
+    def count(self, name: str, amount: int = 1, *, destination: str | None = None) -> None:
+        """Record *amount* reports that ended as *name* without a job.
 
-        :param name: one of the :class:`DeliveryStats` counters except ``pending``
-        :param amount: how much to add
+        For flood control (``held_back``) and reporters that deliver by
+        themselves; each also counts as ``submitted``.
+
+        :param name: ``delivered`` (or ``sent``), ``failed``, ``dropped`` or ``held_back``
+        :param amount: how many
+        :param destination: whose counters (``None``: the enclosing
+            :func:`destination` block's, else ``report``)
         """
+        name = "delivered" if name == "sent" else name
+        if name not in _OUTCOMES:
+            raise KeyError(name)
+        scope = touch()
+        label = destination or (scope.name if scope is not None else "report")
         with self._lock:
-            if name not in self._counts:
-                raise KeyError(name)
-            self._counts[name] += amount
+            counts = self._destination(label, None).counts
+            counts[name] += amount
+            counts["submitted"] += amount
 
-    def stats(self) -> DeliveryStats:
-        """Return a snapshot of the counters."""
+    def stats(self) -> StatsSnapshot:
+        """Return a snapshot of every destination's counters (and their totals)."""
         with self._lock:
-            return DeliveryStats(pending=self._queue.unfinished_tasks, **self._counts)
+            return StatsSnapshot(
+                {name: DeliveryStats(**dest.counts) for name, dest in self._destinations.items()}
+            )
 
     # -- submitting -------------------------------------------------------
 
     def submit(self, job: Job) -> bool:
-        """Queue *job*; return ``True`` when it was queued or delivered.
+        """Queue *job* on its destination; return ``True`` when it was accepted.
 
         In synchronous mode the job runs now and its exception, if any,
         propagates (after being counted). When the queue is full or the
@@ -192,119 +177,184 @@ class Dispatcher:
         if self.synchronous:
             self.run(job)
             return True
+        label = self._label(job)
         with self._lock:
-            closed = self._closed
-            if not closed:
-                self._ensure_thread()
-        if closed:
-            self._drop(job, "the dispatcher is shut down")
+            dest = self._destination(label, job.queue_size)
+            ticket = Ticket(job, dest, self._timeout(job))
+            dest.counts["submitted"] += 1
+            refused = self._accept(ticket)
+            if refused is None:
+                dest.counts["queued"] += 1
+            else:
+                dest.counts["dropped"] += 1
+        if refused is not None:
+            self._write_off(job, refused)
             return False
-        try:
-            self._queue.put_nowait(job)
-        except queue.Full:
-            self._drop(job, "the delivery queue is full")
-            return False
-        self.count("queued")
         return True
 
-    def run(self, job: Job) -> None:
-        """Run *job* in the caller's thread now, counting it; its failure propagates.
+    def run(self, job: Job, *, wait: float | None = None) -> None:
+        """Deliver *job* now, counting it; its failure propagates to the caller.
+
+        Without *wait* (or in synchronous mode) the job runs in the caller's
+        thread. With *wait* it runs on its destination's worker and the
+        caller waits at most *wait* seconds: after that, or when the
+        destination is still stuck in an earlier delivery past its deadline,
+        the report is written to the fallback stream, counted as failed, and
+        :class:`DeliveryTimeout` is raised. A failure within the wait is
+        written to the fallback stream too, then raised (a
+        :class:`BaseException` that is not an :class:`Exception` comes as
+        :class:`DeliveryError`).
 
         :param job: the delivery to run
+        :param wait: seconds the caller waits at most
         """
-        self._run(job, isolate=False)
+        label = self._label(job)
+        refused: DeliveryError | None = None
+        with self._lock:
+            dest = self._destination(label, job.queue_size)
+            dest.counts["submitted"] += 1
+            if wait is None or self.synchronous or self._closed:
+                ticket = None
+            else:
+                ticket = Ticket(job, dest, wait)
+                if dest.stuck():
+                    refused = DeliveryTimeout(
+                        f"the {label} destination is still stuck in an earlier delivery "
+                        "past its deadline"
+                    )
+                    dest.counts["failed"] += 1
+                else:
+                    reason = self._accept(ticket)
+                    if reason is not None:
+                        refused = DeliveryError(reason)
+                        dest.counts["dropped"] += 1
+        if ticket is None:
+            self._run_inline(dest, job)
+            return
+        if refused is not None:
+            self._write_off(job, str(refused))
+            raise refused
+        self._wait_for(ticket, ticket.timeout)
 
-    def _ensure_thread(self) -> None:
-        # Called with self._lock held.
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(
-                target=self._work, name="paste_exc-delivery", daemon=True
+    def _wait_for(self, ticket: Ticket, wait: float) -> None:
+        job = ticket.job
+        if not ticket.done.wait(wait):
+            late = DeliveryTimeout(
+                f"the {job.name} report was not delivered within {wait:g} s "
+                "(delivery_timeout); the request went on without it"
             )
-            self._thread.start()
+            with self._lock:
+                claimed = self._expire(ticket, late)
+            if claimed:
+                try:
+                    self._write_failure(ticket, late)
+                finally:
+                    self._finish(ticket)
+            else:  # the worker is writing its outcome this very moment
+                ticket.done.wait(1.0)
+        if ticket.outcome == "delivered":
+            return
+        error = ticket.error
+        if error is None:  # still being written by the worker, or dropped at exit
+            raise DeliveryError(f"the {job.name} report was not delivered")
+        if isinstance(error, Exception):
+            raise error
+        raise DeliveryError(
+            f"the {job.name} reporter raised {error_text(error)}; the report was "
+            "written to the fallback stream"
+        ) from error
 
-    def _drop(self, job: Job, reason: str) -> None:
-        self.count("dropped")
-        logger.warning(
-            "paste_exc: %s; the %s report is written to the fallback stream", reason, job.name
-        )
-        write_fallback(
-            f"paste_exc: {reason}; the {job.name} report was not sent:\n{_safe_describe(job)}",
-            job.fallback or self.fallback,
-        )
-
-    # -- running ----------------------------------------------------------
-
-    def _work(self) -> None:
-        while True:
-            job = self._queue.get()
-            try:
-                if job is None:
-                    return
-                self._current = job
-                self._run(job, isolate=True)
-            finally:
-                self._current = None
-                self._queue.task_done()
-
-    def _run(self, job: Job, *, isolate: bool) -> None:
+    def _run_inline(self, dest: DestinationState, job: Job) -> None:
+        token = DEADLINE.set(time.monotonic() + self._timeout(job))
         try:
             job.deliver()
-        except Exception as exc:
-            self.count("failed")
-            if not isolate:
-                raise
-            logger.error("paste_exc: the %s report could not be delivered: %r", job.name, exc)
-            write_fallback(
-                f"paste_exc: the {job.name} report could not be delivered: "
-                f"{type(exc).__name__}: {exc}\n{_safe_describe(job)}",
-                job.fallback or self.fallback,
-            )
-        else:
-            self.count("sent")
+        except BaseException:
+            with self._lock:
+                dest.counts["failed"] += 1
+            raise
+        finally:
+            DEADLINE.reset(token)
+        with self._lock:
+            dest.counts["delivered"] += 1
+
+    def _label(self, job: Job) -> str:
+        scope = touch()
+        return job.destination or (scope.name if scope is not None else None) or job.name
 
     # -- flushing ---------------------------------------------------------
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every queued job is finished; ``True`` when they are.
+        """Wait until every accepted job is finished; ``True`` when they are.
 
         :param timeout: seconds to wait at most (``None``: :attr:`flush_timeout`)
         """
         limit = self.flush_timeout if timeout is None else timeout
-        deadline = time.monotonic() + max(limit, 0.0)
-        done = self._queue.all_tasks_done
-        with done:
-            while self._queue.unfinished_tasks:
-                remaining = deadline - time.monotonic()
+        until = time.monotonic() + max(limit, 0.0)
+        with self._settled:
+            while self._pending():
+                remaining = until - time.monotonic()
                 if remaining <= 0:
                     return False
-                done.wait(remaining)
+                self._settled.wait(remaining)
         return True
 
-    def shutdown(self, timeout: float | None = None) -> DeliveryStats:
+    def shutdown(self, timeout: float | None = None) -> StatsSnapshot:
         """Flush, stop accepting jobs, write what is left to the fallback stream.
 
-        Registered with :mod:`atexit` for the process-wide dispatcher.
+        Registered with :mod:`atexit` for the process-wide dispatcher. It
+        takes at most *timeout* seconds plus the time to write the unsent
+        reports to their fallback streams. Waited jobs submitted afterwards
+        run in the caller's thread.
 
         :param timeout: seconds the flush may take (``None``: :attr:`flush_timeout`)
         """
         with self._lock:
             self._closed = True
+            for dest in self._destinations.values():
+                dest.wakeup.notify_all()
+        left: list[tuple[Ticket, str]] = []
         if not self.flush(timeout):
-            current = self._current
-            if current is not None:
-                self._drop(current, "the exit flush timed out while delivering")
-            while True:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is not None:
-                    self._drop(job, "the exit flush timed out")
-                self._queue.task_done()
-        else:
-            with contextlib.suppress(queue.Full):
-                self._queue.put_nowait(None)
+            with self._lock:
+                for dest in self._destinations.values():
+                    running = dest.running
+                    if running is not None and self._claim(running, "dropped", None):
+                        left.append((running, "the exit flush timed out while delivering"))
+                    while dest.queue:
+                        ticket = dest.queue.popleft()
+                        if self._claim(ticket, "dropped", None):
+                            left.append((ticket, "the exit flush timed out"))
+        for ticket, reason in left:
+            try:
+                self._write_off(ticket.job, reason)
+            finally:
+                self._finish(ticket)
         return self.stats()
+
+
+@contextlib.contextmanager
+def destination(name: str) -> Iterator[None]:
+    """Count what happens to one report given to one reporter under *name*.
+
+    :func:`paste_exc.reporting.deliver` wraps each reporter's call in it. Jobs
+    submitted inside use *name* as their destination; a reporter that
+    delivers without the dispatcher (Sentry, a plug-in) is counted as
+    delivered when the block ends normally and as failed when it raises.
+
+    :param name: the destination's name (the reporter's name in ``reporters``)
+    """
+    scope = Scope(name)
+    token = SCOPE.set(scope)
+    try:
+        yield
+    except BaseException:
+        if not scope.touched:
+            get_dispatcher().count("failed", destination=name)
+        raise
+    else:
+        if not scope.touched:
+            get_dispatcher().count("delivered", destination=name)
+    finally:
+        SCOPE.reset(token)
 
 
 _dispatcher: Dispatcher | None = None
@@ -321,6 +371,14 @@ def get_dispatcher() -> Dispatcher:
         if _dispatcher is None:
             _dispatcher = Dispatcher()
         return _dispatcher
+
+
+def stats() -> StatsSnapshot:
+    """The counters of the process-wide dispatcher, per destination.
+
+    .. versionadded:: 0.1
+    """
+    return get_dispatcher().stats()
 
 
 def reset_dispatcher(dispatcher: Dispatcher | None = None) -> Dispatcher | None:
@@ -350,7 +408,7 @@ def synchronous_delivery() -> Iterator[Dispatcher]:
 
 
 def _after_fork_in_child() -> None:
-    # The parent's thread does not exist here and its lock may be held:
+    # The parent's threads do not exist here and its lock may be held:
     # forget the whole dispatcher without touching it.
     global _dispatcher, _dispatcher_lock
     _dispatcher_lock = threading.Lock()

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from paste_exc import delivery
 from paste_exc._floodstores import (
     FloodDecision,
     FloodStore,
@@ -169,18 +170,37 @@ class FloodControl:
         """The store in use (this process's memory unless another was named)."""
         return self._store if self._store is not None else process_store()
 
-    def check(self, exc_data: CollectedException, now: float | None = None) -> FloodDecision:
+    def check(
+        self,
+        exc_data: CollectedException,
+        now: float | None = None,
+        *,
+        destination: str | None = None,
+    ) -> FloodDecision:
         """Record *exc_data* and say whether it is reported.
+
+        A report held back is counted as ``held_back`` in
+        :func:`paste_exc.delivery.stats`, under *destination*, so the
+        counters add up although it never reaches a queue.
 
         :param exc_data: the collected exception
         :param now: the time of the occurrence (default: now)
+        :param destination: whose counter (default: the enclosing
+            :func:`paste_exc.delivery.destination` block's, else :attr:`key`)
+
+        .. versionchanged:: 0.1
+           *destination*; held-back reports are counted here.
         """
         if self.window <= 0:
             return FloodDecision(True)
         code = exc_data.identification_code or exc_data.exception_type or "unknown"
         key = f"{self.key}|{'*' if self.digest else code}"
         moment = self.clock() if now is None else now
-        return self.store.hit(key, code, moment, self.window)
+        decision = self.store.hit(key, code, moment, self.window)
+        if not decision.send:
+            name = destination or delivery.current_destination() or self.key or "flood"
+            delivery.get_dispatcher().count("held_back", destination=name)
+        return decision
 
     @staticmethod
     def annotate(exc_data: CollectedException, decision: FloodDecision) -> CollectedException:

@@ -75,7 +75,8 @@ class EmailReporter(Reporter):
     Paste's options (``to_addresses``, ``from_address``, ``smtp_server``,
     ``smtp_username``, ``smtp_password``, ``smtp_use_tls``,
     ``subject_prefix``) plus ``smtp_port``, ``smtp_use_ssl`` (implicit TLS),
-    ``smtp_timeout`` (seconds per socket operation, default 5),
+    ``smtp_timeout`` (the deadline of the whole SMTP conversation in
+    seconds, default 5; it is also the delivery's deadline),
     ``smtp_verify`` (check the server's certificate, default true),
     ``smtp_ca_file`` (trust these certificates instead of the system's),
     ``subject_max_length`` (default 200). ``smtp_server`` may say
@@ -151,6 +152,11 @@ class EmailReporter(Reporter):
         if self.smtp_ca_file is not None and not os.path.isfile(self.smtp_ca_file):
             raise ConfigError("smtp_ca_file", f"no such file: {self.smtp_ca_file!r}")
         self.smtp_timeout = asfloat(self.smtp_timeout, "smtp_timeout", minimum=0.001)
+        if self.delivery_timeout is not None:
+            raise ConfigError(
+                "delivery_timeout",
+                "an email's deadline is smtp_timeout (the whole conversation); set that",
+            )
         self.subject_max_length = int(
             asfloat(self.subject_max_length, "subject_max_length", minimum=20)
         )
@@ -172,6 +178,10 @@ class EmailReporter(Reporter):
 
     def flood_key(self) -> str:
         return "email:" + ",".join(sorted(self.to_addresses))
+
+    def deadline(self) -> float:
+        """``smtp_timeout``: the whole conversation, from connecting to the answer."""
+        return float(self.smtp_timeout)
 
     def subject(self, exc_data: CollectedException) -> str:
         """Return the one-line subject: prefix, ``Type: message``, ``[code]``."""

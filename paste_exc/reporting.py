@@ -35,6 +35,7 @@ from paste_exc.backends import (
     resolve_backend,
     resolve_reference,
 )
+from paste_exc.delivery import destination
 from paste_exc.errors import ConfigError
 
 __all__ = [
@@ -321,7 +322,9 @@ def deliver(
     for name, reporter in items:
         try:
             extra = gather_extras(ctx, reporter, providers)
-            reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
+            # Counted per destination under its name (see paste_exc.delivery.stats).
+            with destination(str(name)):
+                reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
         except Exception as exc:  # noqa: BLE001 (logged below)
             line = f"reporter {name!r} ({type(reporter).__name__}) failed: "
             line += f"{type(exc).__name__}: {_describe(exc)}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -53,7 +55,7 @@ def test_job_runs_on_another_thread(dispatcher: Dispatcher) -> None:
     job = Job(deliver=lambda: seen.append(threading.current_thread().name), describe=str)
     dispatcher.submit(job)
     dispatcher.flush(5.0)
-    assert seen == ["paste_exc-delivery"]
+    assert seen == ["paste_exc-delivery:report"]  # the worker of the destination "report"
 
 
 def test_failure_goes_to_fallback_with_the_text(dispatcher: Dispatcher) -> None:
@@ -83,7 +85,7 @@ def test_full_queue_writes_to_fallback_and_counts(dispatcher: Dispatcher) -> Non
         started.set()
         release.wait(10)
 
-    dispatcher.submit(Job(deliver=block, describe=lambda: "blocker"))
+    dispatcher.submit(Job(deliver=block, describe=lambda: "blocker", name="test"))  # one queue
     assert started.wait(5)
     sink: list[str] = []
     assert dispatcher.submit(_job(sink, "one"))
@@ -134,7 +136,7 @@ def test_shutdown_timeout_writes_unsent_jobs_to_fallback() -> None:
 
     d.submit(Job(deliver=hang, describe=lambda: "HUNG REPORT", name="slow"))
     assert started.wait(5)
-    d.submit(_job([], "queued-behind"))
+    d.submit(dataclasses.replace(_job([], "queued-behind"), destination="slow"))
     stats = d.shutdown()
     release.set()
     written = stream.getvalue()
@@ -219,3 +221,227 @@ def test_forked_child_gets_its_own_dispatcher() -> None:
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
     assert answer == b"ok"
+
+
+# -- destinations, counters, deadlines ----------------------------------------------------
+
+
+def test_each_destination_has_its_own_counters_and_totals(dispatcher: Dispatcher) -> None:
+    sink: list[str] = []
+    dispatcher.submit(dataclasses.replace(_job(sink, "a"), destination="mail"))
+    dispatcher.submit(dataclasses.replace(_failing(), destination="pager"))
+    dispatcher.count("held_back", 2, destination="mail")
+    assert dispatcher.flush(5.0)
+    stats = dispatcher.stats()
+    assert list(stats) == ["mail", "pager"]
+    assert stats["mail"] == delivery.DeliveryStats(submitted=3, delivered=1, held_back=2, queued=1)
+    assert (stats["pager"].submitted, stats["pager"].failed) == (1, 1)
+    assert (stats.submitted, stats.delivered, stats.failed, stats.held_back) == (4, 1, 1, 2)
+    assert stats.sent == stats.delivered == stats.total.delivered
+
+
+def test_destination_block_counts_reporters_that_deliver_by_themselves() -> None:
+    d = Dispatcher(fallback=io.StringIO())
+    previous = reset_dispatcher(d)
+    try:
+        with delivery.destination("sentry"):
+            assert delivery.current_destination() == "sentry"
+        with pytest.raises(ConnectionError), delivery.destination("sentry"):
+            raise ConnectionError("the SDK raised")
+        with delivery.destination("mail"):  # a job inside: counted by the job, once
+            d.run(_job([], "x"))
+    finally:
+        reset_dispatcher(previous)
+    stats = d.stats()
+    assert (stats["sentry"].submitted, stats["sentry"].delivered) == (2, 1)
+    assert stats["sentry"].failed == 1
+    assert (stats["mail"].submitted, stats["mail"].delivered) == (1, 1)
+    assert delivery.current_destination() is None
+
+
+def test_middleware_counts_a_plugin_reporter_under_its_name() -> None:
+    from paste_exc.api import ExceptionReporter
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    class Plugin(ExceptionReporter):
+        def report_exception(self, ctx: object, exception: object, message: str, extra: object):  # type: ignore[no-untyped-def]
+            return None
+
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        raise ValueError("plugin")
+
+    d = Dispatcher(fallback=io.StringIO())
+    previous = reset_dispatcher(d)
+    try:
+        middleware = ErrorMiddleware(app, reporters={"plug": Plugin()})
+        environ = {"REQUEST_METHOD": "GET", "wsgi.errors": io.StringIO()}
+        middleware(environ, lambda *args: None)
+    finally:
+        reset_dispatcher(previous)
+    assert d.stats()["plug"].delivered == 1
+
+
+def test_job_sees_its_deadline_and_the_callers_context(dispatcher: Dispatcher) -> None:
+    import contextvars
+    import time
+
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="")
+    marker.set("from the request")
+    seen: list[object] = []
+
+    def deliver() -> None:
+        seen.append(marker.get())
+        seen.append(delivery.deadline())
+
+    before = time.monotonic()
+    dispatcher.submit(Job(deliver=deliver, describe=str, timeout=7.0))
+    assert dispatcher.flush(5.0)
+    assert seen[0] == "from the request"
+    assert isinstance(seen[1], float)
+    assert before + 7.0 <= seen[1] <= time.monotonic() + 7.0
+    assert delivery.deadline() is None
+
+
+def test_waited_job_failure_is_written_then_raised(dispatcher: Dispatcher) -> None:
+    own = io.StringIO()
+    with pytest.raises(ConnectionRefusedError):
+        dispatcher.run(_failing("refused", fallback=own), wait=5.0)
+    assert "ConnectionRefusedError: refused" in own.getvalue()
+    assert "the text report" in own.getvalue()
+    assert dispatcher.stats()["failing"].failed == 1
+
+
+def test_waited_base_exception_comes_as_delivery_error(dispatcher: Dispatcher) -> None:
+    def deliver() -> None:
+        raise SystemExit(2)
+
+    with pytest.raises(delivery.DeliveryError, match="SystemExit") as caught:
+        dispatcher.run(Job(deliver=deliver, describe=lambda: "T", name="x"), wait=5.0)
+    assert isinstance(caught.value.__cause__, SystemExit)
+
+
+def test_waited_job_in_a_full_queue_is_dropped_and_said(dispatcher: Dispatcher) -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def block() -> None:
+        started.set()
+        release.wait(10)
+
+    try:
+        dispatcher.submit(Job(deliver=block, describe=str, name="q"))
+        assert started.wait(5)
+        dispatcher.submit(Job(deliver=str, describe=str, name="q"))
+        dispatcher.submit(Job(deliver=str, describe=str, name="q"))
+        with pytest.raises(delivery.DeliveryError, match="queue is full"):
+            dispatcher.run(Job(deliver=str, describe=lambda: "WAITED", name="q"), wait=5.0)
+    finally:
+        release.set()
+    assert "WAITED" in dispatcher.fallback.getvalue()  # type: ignore[union-attr]
+    assert dispatcher.stats()["q"].dropped == 1
+
+
+def test_flood_control_counts_what_it_holds_back_under_the_destination() -> None:
+    from paste_exc.collector import CollectedException
+    from paste_exc.flood import FloodControl, MemoryFloodStore
+
+    d = Dispatcher(fallback=io.StringIO())
+    previous = reset_dispatcher(d)
+    try:
+        flood = FloodControl(60, MemoryFloodStore(), key="k")
+        data = CollectedException(identification_code="CODE")
+        decisions = [flood.check(data, now=100.0 + n, destination="mail") for n in range(3)]
+        with delivery.destination("pager"):
+            flood.check(data, now=110.0)
+    finally:
+        reset_dispatcher(previous)
+    assert [x.send for x in decisions] == [True, False, False]
+    stats = d.stats()
+    assert (stats["mail"].held_back, stats["mail"].submitted) == (2, 2)
+    assert stats["pager"].held_back == 1
+
+
+def test_reporter_options_arrive_as_ini_strings(tmp_path: Path) -> None:
+    from paste_exc.reporting import build_reporters
+
+    built = build_reporters(
+        {"log": {"filename": str(tmp_path / "e.log"), "delivery_timeout": "0.5", "queue_size": "7"}}
+    )
+    rep = built["log"]
+    assert (rep.delivery_timeout, rep.queue_size) == (0.5, 7)  # type: ignore[attr-defined]
+    assert rep.deadline() == 0.5  # type: ignore[attr-defined]
+
+
+def test_reporter_deadline_defaults(tmp_path: Path) -> None:
+    from paste_exc.errors import ConfigError
+    from paste_exc.reporter import EmailReporter, LogReporter
+
+    assert LogReporter(filename=str(tmp_path / "e.log")).deadline() == 2.0
+    assert LogReporter(filename=str(tmp_path / "e.log"), background=True).deadline() == 30.0
+    email = {"to_addresses": "a@example.com", "from_address": "e@example.com"}
+    assert EmailReporter(**email, smtp_timeout="9").deadline() == 9.0
+    with pytest.raises(ConfigError, match="smtp_timeout"):
+        EmailReporter(**email, delivery_timeout=3)
+    with pytest.raises(ConfigError, match="queue_size"):
+        LogReporter(filename=str(tmp_path / "e.log"), queue_size=0)
+
+
+def test_exit_flush_stays_bounded_with_a_hung_destination(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+
+    script = tmp_path / "hang.py"
+    script.write_text(
+        textwrap.dedent("""
+        import threading
+        from paste_exc.delivery import Job, get_dispatcher
+        d = get_dispatcher()
+        d.flush_timeout = 0.5
+        started = threading.Event()
+        def hang():
+            started.set()
+            threading.Event().wait()
+        d.submit(Job(deliver=hang, describe=lambda: "HUNG AT EXIT", name="pager"))
+        d.submit(Job(deliver=lambda: None, describe=lambda: "BEHIND IT", name="pager"))
+        sent = []
+        d.submit(Job(deliver=lambda: sent.append(1), describe=str, name="chat"))
+        started.wait(10)
+        d.flush(0.2)
+        print("chat delivered:", sent)
+        """)
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "chat delivered: [1]" in done.stdout
+    assert "the exit flush timed out while delivering" in done.stderr
+    assert "HUNG AT EXIT" in done.stderr
+    assert "BEHIND IT" in done.stderr
+
+
+def test_keyboard_interrupt_in_the_waiting_main_thread_is_not_swallowed() -> None:
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("needs the main thread")
+    d = Dispatcher(fallback=io.StringIO())
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hang() -> None:
+        entered.set()
+        release.wait(10)
+
+    def interrupt() -> None:
+        if entered.wait(10):
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+    threading.Thread(target=interrupt, daemon=True).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            d.run(Job(deliver=hang, describe=str, name="slow"), wait=20.0)
+    finally:
+        release.set()
+    d.shutdown(timeout=5.0)

@@ -1,0 +1,352 @@
+"""Report: the mechanics of delivery: one queue and one worker per destination.
+
+Part of stage four (catch → collect → format → **report** → respond).
+:class:`DestinationQueues` is the machinery under
+:class:`paste_exc.delivery.Dispatcher`: the per-destination queues and worker
+threads, the watchdog that writes off a background job past its deadline,
+and the one place where a job's outcome is decided (once) and counted.
+
+Every piece of shared state is guarded by one lock. A job's outcome is
+*claimed* under the lock by whoever decides it first (its worker, the
+watchdog, the waiting caller, the exit flush), who then writes what is to be
+written and *finishes* it, which counts it: so the counters always add up
+and a late return of a written-off delivery changes nothing.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from collections import deque
+from typing import IO, Final
+
+from paste_exc._deliverytypes import (
+    DEADLINE,
+    DeliveryTimeout,
+    Job,
+    error_text,
+    logger,
+    safe_describe,
+    write_fallback,
+)
+
+__all__ = [
+    "DEFAULT_JOB_TIMEOUT",
+    "DEFAULT_QUEUE_SIZE",
+    "IDLE_EXIT",
+    "MAX_ABANDONED",
+    "WATCHDOG_GRACE",
+    "DestinationQueues",
+    "DestinationState",
+    "Ticket",
+]
+
+#: Default number of jobs one destination's queue holds; a job beyond it is
+#: written to the fallback stream and counted as ``dropped``.
+DEFAULT_QUEUE_SIZE: Final = 100
+#: Default deadline of a job that names none, in seconds.
+DEFAULT_JOB_TIMEOUT: Final = 30.0
+#: Seconds after its deadline at which the watchdog writes off a background
+#: job that did not end by itself.
+WATCHDOG_GRACE: Final = 1.0
+#: Seconds an idle worker (or the watchdog) waits for work before it exits.
+IDLE_EXIT: Final = 30.0
+#: How many threads of one destination may be left behind in a delivery that
+#: missed its deadline; beyond that the stuck thread stays the worker.
+MAX_ABANDONED: Final = 1
+
+
+class Ticket:
+    """One job's journey: where it queues, how it ended, who waits for it."""
+
+    __slots__ = (
+        "accepted",
+        "context",
+        "dest",
+        "done",
+        "error",
+        "job",
+        "outcome",
+        "started",
+        "timeout",
+    )
+
+    def __init__(self, job: Job, dest: DestinationState, timeout: float) -> None:
+        self.job = job
+        self.dest = dest
+        self.timeout = timeout
+        self.accepted = False
+        self.context = contextvars.copy_context()
+        self.done = threading.Event()
+        self.outcome: str | None = None
+        self.error: BaseException | None = None
+        self.started: float | None = None
+
+
+class DestinationState:
+    """One destination's queue, worker and counters (guarded by the dispatcher's lock)."""
+
+    __slots__ = ("abandoned", "counts", "maxsize", "name", "queue", "running", "wakeup", "worker")
+
+    def __init__(self, name: str, maxsize: int, lock: threading.Lock) -> None:
+        self.name = name
+        self.maxsize = maxsize
+        self.queue: deque[Ticket] = deque()
+        self.worker: threading.Thread | None = None
+        self.running: Ticket | None = None
+        self.abandoned = 0
+        self.wakeup = threading.Condition(lock)
+        self.counts = dict.fromkeys(
+            ("submitted", "delivered", "failed", "dropped", "held_back", "pending", "queued"), 0
+        )
+
+    def stuck(self) -> bool:
+        """Whether the worker is still inside a delivery already written off."""
+        return self.running is not None and self.running.outcome is not None
+
+
+class DestinationQueues:
+    """The queues, workers and watchdog of a dispatcher (see the module docstring).
+
+    :param maxsize: how many jobs each destination's queue holds (unless the
+        job says otherwise)
+    :param fallback: the stream for failures of jobs without their own
+    :param job_timeout: the deadline of jobs that name none
+    """
+
+    def __init__(
+        self,
+        maxsize: int = DEFAULT_QUEUE_SIZE,
+        fallback: IO[str] | None = None,
+        job_timeout: float = DEFAULT_JOB_TIMEOUT,
+    ) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        if not job_timeout > 0:
+            raise ValueError("job_timeout must be a positive number of seconds")
+        self.maxsize = maxsize
+        self.fallback = fallback
+        self.job_timeout = job_timeout
+        self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)
+        self._watch = threading.Condition(self._lock)
+        self._destinations: dict[str, DestinationState] = {}
+        self._watchdog: threading.Thread | None = None
+        self._closed = False
+
+    # -- queues -----------------------------------------------------------
+
+    def _timeout(self, job: Job) -> float:
+        timeout = job.timeout
+        return float(timeout) if timeout is not None and timeout > 0 else self.job_timeout
+
+    def _destination(self, name: str, queue_size: int | None) -> DestinationState:
+        # Called with self._lock held.
+        dest = self._destinations.get(name)
+        if dest is None:
+            dest = DestinationState(name, self.maxsize, self._lock)
+            self._destinations[name] = dest
+        if queue_size is not None and queue_size >= 1:
+            dest.maxsize = queue_size
+        return dest
+
+    def _accept(self, ticket: Ticket) -> str | None:
+        """Queue *ticket*, or say why not. Called with self._lock held."""
+        dest = ticket.dest
+        if self._closed:
+            return "the dispatcher is shut down"
+        if len(dest.queue) >= dest.maxsize:
+            return f"the delivery queue is full ({dest.maxsize} reports for {dest.name!r})"
+        ticket.accepted = True
+        dest.queue.append(ticket)
+        dest.counts["pending"] += 1
+        if dest.worker is None:
+            self._start_worker(dest)
+        dest.wakeup.notify()
+        return None
+
+    def _start_worker(self, dest: DestinationState) -> None:
+        # Called with self._lock held.
+        worker = threading.Thread(
+            target=self._work, args=(dest,), name=f"paste_exc-delivery:{dest.name}"[:80]
+        )
+        worker.daemon = True
+        dest.worker = worker
+        worker.start()
+
+    # -- outcomes ---------------------------------------------------------
+
+    def _claim(self, ticket: Ticket, outcome: str, error: BaseException | None) -> bool:
+        """Decide how *ticket* ended, once; ``False`` when that was decided already.
+
+        Called with self._lock held. The claimer writes what is to be
+        written, then calls :meth:`_finish`, which counts it.
+        """
+        if ticket.outcome is not None:
+            return False
+        ticket.outcome = outcome
+        ticket.error = error
+        return True
+
+    def _finish(self, ticket: Ticket) -> None:
+        """Count the claimed *ticket* and wake whoever waits for it."""
+        with self._lock:
+            counts = ticket.dest.counts
+            counts[ticket.outcome or "failed"] += 1
+            if ticket.accepted:
+                counts["pending"] -= 1
+            self._settled.notify_all()
+        ticket.done.set()
+
+    def _expire(self, ticket: Ticket, error: BaseException) -> bool:
+        """Write *ticket* off as failed (deadline); free its queue. Called with the lock held."""
+        if not self._claim(ticket, "failed", error):
+            return False
+        dest = ticket.dest
+        if dest.running is ticket and dest.abandoned < MAX_ABANDONED:
+            # Its thread is stuck in the delivery: leave it there, go on with a fresh one.
+            dest.abandoned += 1
+            dest.running = None
+            dest.worker = None
+            if dest.queue:
+                self._start_worker(dest)
+        return True
+
+    def _pending(self) -> int:
+        # Called with self._lock held.
+        return sum(dest.counts["pending"] for dest in self._destinations.values())
+
+    # -- running ----------------------------------------------------------
+
+    def _next(self, dest: DestinationState, me: threading.Thread) -> Ticket | None:
+        # Called with self._lock held.
+        while dest.worker is me:
+            while dest.queue:
+                ticket = dest.queue.popleft()
+                if ticket.outcome is None:
+                    return ticket
+            if self._closed or (not dest.wakeup.wait(IDLE_EXIT) and not dest.queue):
+                break
+        if dest.worker is me:
+            dest.worker = None
+        return None
+
+    def _work(self, dest: DestinationState) -> None:
+        me = threading.current_thread()
+        while True:
+            with self._lock:
+                ticket = self._next(dest, me)
+                if ticket is None:
+                    return
+                ticket.started = time.monotonic()
+                dest.running = ticket
+                self._arm_watchdog()
+            error = self._call(ticket)
+            with self._lock:
+                if dest.running is ticket:
+                    dest.running = None
+                mine = dest.worker is me
+                if not mine:
+                    dest.abandoned -= 1
+                outcome = "delivered" if error is None else "failed"
+                claimed = self._claim(ticket, outcome, error)
+            if claimed:
+                try:
+                    if error is not None:
+                        self._write_failure(ticket, error)
+                except BaseException:  # noqa: BLE001 - the worker must never die
+                    logger.debug("paste_exc: writing a failure failed", exc_info=True)
+                finally:
+                    self._finish(ticket)
+            if not mine:
+                return
+
+    def _call(self, ticket: Ticket) -> BaseException | None:
+        until = (ticket.started or time.monotonic()) + ticket.timeout
+        deliver = ticket.job.deliver
+
+        def call() -> None:
+            DEADLINE.set(until)
+            deliver()
+
+        try:
+            ticket.context.run(call)
+        except BaseException as exc:  # noqa: BLE001
+            # Recorded like any failure. A KeyboardInterrupt or SystemExit in
+            # this thread can only come from the reporter: the interpreter
+            # delivers signals to the main thread, which this is not.
+            return exc
+        return None
+
+    # -- the watchdog -----------------------------------------------------
+
+    def _arm_watchdog(self) -> None:
+        # Called with self._lock held.
+        if self._watchdog is None:
+            watchdog = threading.Thread(target=self._watch_loop, name="paste_exc-watchdog")
+            watchdog.daemon = True
+            self._watchdog = watchdog
+            watchdog.start()
+        else:
+            self._watch.notify()
+
+    def _watch_loop(self) -> None:
+        while True:
+            expired: list[tuple[Ticket, DeliveryTimeout]] = []
+            with self._lock:
+                now = time.monotonic()
+                soonest: float | None = None
+                for dest in self._destinations.values():
+                    ticket = dest.running
+                    # A waited job is written off by its caller at the deadline;
+                    # the watchdog covers it too, should the caller be gone.
+                    if ticket is None or ticket.outcome is not None:
+                        continue
+                    limit = (ticket.started or now) + ticket.timeout + WATCHDOG_GRACE
+                    if limit <= now:
+                        error = DeliveryTimeout(
+                            f"the {ticket.job.name} report did not finish within its "
+                            f"deadline of {ticket.timeout:g} s"
+                        )
+                        if self._expire(ticket, error):
+                            expired.append((ticket, error))
+                    elif soonest is None or limit < soonest:
+                        soonest = limit
+                if not expired:
+                    if soonest is None:
+                        if not self._watch.wait(IDLE_EXIT):
+                            self._watchdog = None
+                            return
+                    else:
+                        self._watch.wait(soonest - now)
+            for ticket, error in expired:
+                try:
+                    self._write_failure(ticket, error)
+                except BaseException:  # noqa: BLE001 - the watchdog must never die
+                    logger.debug("paste_exc: writing a failure failed", exc_info=True)
+                finally:
+                    self._finish(ticket)
+
+    # -- writing off ------------------------------------------------------
+
+    def _write_failure(self, ticket: Ticket, error: BaseException) -> None:
+        job = ticket.job
+        detail = error_text(error)
+        logger.error("paste_exc: the %s report could not be delivered: %s", job.name, detail)
+        write_fallback(
+            f"paste_exc: the {job.name} report could not be delivered: {detail}\n"
+            f"{safe_describe(job)}",
+            job.fallback or self.fallback,
+        )
+
+    def _write_off(self, job: Job, reason: str) -> None:
+        logger.warning(
+            "paste_exc: %s; the %s report is written to the fallback stream", reason, job.name
+        )
+        write_fallback(
+            f"paste_exc: {reason}; the {job.name} report was not sent:\n{safe_describe(job)}",
+            job.fallback or self.fallback,
+        )
