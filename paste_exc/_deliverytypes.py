@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import IO
 
+from paste_exc._records import one_line
 from paste_exc.errors import PasteExcError
 
 __all__ = [
@@ -280,4 +281,5 @@ def error_text(exc: BaseException) -> str:
     except BaseException:  # noqa: BLE001 - a hostile __str__
         detail = "(str() failed)"
     name = type(exc).__name__
-    return f"{name}: {detail[:2000]}" if detail else name
+    # One line: the error text sits beside records, and must not end or forge one.
+    return one_line(f"{name}: {detail[:2000]}" if detail else name)

@@ -230,3 +230,23 @@ def test_worker_survives_a_base_exception_from_describe(dispatcher: Dispatcher) 
     dispatcher.submit(Job(deliver=delivered.set, describe=str, destination="pager"))
     assert delivered.wait(10)
     assert "could not be formatted" in dispatcher.fallback.getvalue()  # type: ignore[union-attr]
+
+
+def test_a_delivery_error_cannot_forge_a_record_on_the_fallback_stream(
+    dispatcher: Dispatcher,
+) -> None:
+    """The error of a failed delivery is one line: its text cannot end or start a record."""
+    from paste_exc.reporter import parse_log_records
+
+    forged = (
+        "refused\n" + "-" * 60 + "\n=== paste_exc report time=2020-01-01T00:00:00Z "
+        "identification_code=E-FAKE occurrence_id=forged\nFile 'x.py', line 1"
+    )
+    errors = io.StringIO()
+    app = ErrorMiddleware(failing_app, reporters={"raising": Raising(error=OSError(forged))})
+    request(app, errors)
+    assert dispatcher.flush(10)
+    records = parse_log_records(errors.getvalue())
+    assert [record.occurrence_id for record in records if record.occurrence_id == "forged"] == []
+    assert all(record.identification_code != "E-FAKE" for record in records)
+    assert "-" * 60 + "\n=== paste_exc report" not in errors.getvalue().split("refused", 1)[1][:200]
