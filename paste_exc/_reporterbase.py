@@ -409,10 +409,13 @@ class Reporter(ExceptionReporter):
         raise PasteExcError(f"{type(self).__name__} defines neither report() nor deliver()")
 
     def __repr__(self) -> str:
-        names = sorted(
-            name
-            for name in vars(self)
-            if not name.startswith("_") and "password" not in name and name != "exc_data"
-        )
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
-        return f"{type(self).__name__}({shown})"
+        # Numbers and switches only: addresses, file names, users and passwords
+        # are configuration a report must not show (a frame may hold a reporter).
+        shown = []
+        for name in sorted(vars(self)):
+            value = getattr(self, name)
+            if name.startswith("_") or name == "exc_data":
+                continue
+            if isinstance(value, bool | int | float) and "password" not in name:
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"

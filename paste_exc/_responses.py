@@ -17,7 +17,9 @@ import traceback
 import uuid
 from typing import TYPE_CHECKING, Final
 
+from paste_exc._occurrence import catch
 from paste_exc._records import escape_body, one_line, record_text, with_header
+from paste_exc._request import Supplement
 from paste_exc._saferepr import safe_str
 from paste_exc.collector import CollectedException, collected_data
 from paste_exc.debugaccess import note_withheld
@@ -37,6 +39,7 @@ from paste_exc.negotiate import Rendering, choose_rendering, debug_allowed
 from paste_exc.reporter import EmailReporter, LogReporter, Reporter, reporters_from_options
 from paste_exc.reporting import (
     ReportingConfig,
+    ReportingHandle,
     build_extras_providers,
     build_reporters,
     deliver,
@@ -172,6 +175,9 @@ class Responder:
                 reporter.default_size_budget(settings.max_page_size)
         providers = build_extras_providers(list(settings.extras_providers))
         self.reporting = ReportingConfig(reporters=reporters, extras_providers=providers)
+        #: What the environ gets under ``paste_exc.reporting``: opaque (see
+        #: :class:`~paste_exc.reporting.ReportingHandle`).
+        self.reporting_handle = ReportingHandle(self, self.request_supplement)
         if settings.error_template is not None:
             # Load and render it once now, so a broken template fails at start-up.
             render_safe_page(CollectedException(), template_file=settings.error_template)
@@ -182,6 +188,14 @@ class Responder:
             )
 
     # -- reporting --------------------------------------------------------------
+
+    def request_supplement(self, environ: Mapping[str, object]) -> tuple[object, ...]:
+        """The ``__traceback_supplement__`` of a request, for reports made inside it.
+
+        :func:`~paste_exc.reporting.report_exception` called with the environ
+        adds this request's data to a report whose frames carry none.
+        """
+        return (Supplement, self, environ)
 
     def report_to_stream(
         self,
@@ -199,7 +213,7 @@ class Responder:
         """
         settings = self.settings
         try:
-            failures = deliver(ctx, exc, settings.report_message, self.reporting)
+            failures = deliver(ctx, exc, settings.report_message, self.reporting, exc_data=exc_data)
         except Exception as error:  # noqa: BLE001 (deliver never raises; belt and braces)
             failures = [f"reporting failed: {type(error).__name__}: {safe_str(error, 500)}"]
         reported = len(failures) < len(self.reporting.reporters) or shown
@@ -230,7 +244,11 @@ class Responder:
     def collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
         """The collected data of *exc*, or ``None`` after writing why collecting failed."""
         try:
-            return collected_data(exc, collect_locals=self.settings.show_locals)
+            return collected_data(
+                exc,
+                collect_locals=self.settings.show_locals,
+                locals_time_budget=self.settings.locals_time_budget,
+            )
         except Exception as secondary:  # noqa: BLE001 (the client still gets a page)
             write_errors(stream, emergency_text(exc, secondary, f"collecting {stage}"))
             return None
@@ -254,10 +272,11 @@ class Responder:
     def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
         """Report an error that can no longer reach the response (e.g. in ``close()``)."""
         stream = environ.get("wsgi.errors")
-        exc_data = self.collect(exc, stream, f"an error in {what}")
-        if exc_data is not None:
-            write_errors(stream, f"paste_exc: error in {what} after the response was sent:\n")
-            self.report_to_stream(exc, exc_data, stream, environ, shown=False)
+        with catch(exc):
+            exc_data = self.collect(exc, stream, f"an error in {what}")
+            if exc_data is not None:
+                write_errors(stream, f"paste_exc: error in {what} after the response was sent:\n")
+                self.report_to_stream(exc, exc_data, stream, environ, shown=False)
 
     # -- rendering --------------------------------------------------------------
 
@@ -304,6 +323,12 @@ class Responder:
         self, exc: Exception, environ: WSGIEnvironment
     ) -> tuple[str, Headers, bytes]:
         """Collect, report and render *exc*: the 500 status, headers and body; never raise."""
+        with catch(exc):
+            return self._error_response(exc, environ)
+
+    def _error_response(
+        self, exc: Exception, environ: WSGIEnvironment
+    ) -> tuple[str, Headers, bytes]:
         stream = environ.get("wsgi.errors")
         exc_data = self.collect(exc, stream, "the report")
         if exc_data is None:
@@ -345,6 +370,12 @@ class Responder:
 
         :param report: false when *exc* was already reported (by :meth:`error_response`)
         """
+        with catch(exc):
+            return self._appended_body(exc, environ, content_type, report=report)
+
+    def _appended_body(
+        self, exc: Exception, environ: WSGIEnvironment, content_type: str, *, report: bool
+    ) -> bytes:
         stream = environ.get("wsgi.errors")
         exc_data = self.collect(exc, stream, "the report")
         if exc_data is None:

@@ -11,10 +11,13 @@ escapes, so the result can be written to any UTF-8 stream.
 
 from __future__ import annotations
 
+import array
+import collections
 import reprlib
+import time
 from typing import cast
 
-__all__ = ["MARKER", "safe_repr", "safe_str", "truncate_text"]
+__all__ = ["MARKER", "OUT_OF_TIME", "safe_repr", "safe_str", "truncate_text"]
 
 #: The start of the marker appended to truncated text.
 MARKER = "… ["
@@ -72,10 +75,19 @@ def _error_text(error: BaseException) -> str:
         return ""
 
 
+#: What an item of a container shows when the time given for the repr ran out.
+OUT_OF_TIME = "<not shown: out of time>"
+
+
 class _BoundedRepr(reprlib.Repr):
     """:class:`reprlib.Repr` whose per-object ``repr()`` is guarded."""
 
+    #: A :func:`time.perf_counter` time after which items are not represented.
+    deadline: float | None = None
+
     def repr_instance(self, x: object, level: int) -> str:
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            return OUT_OF_TIME
         try:
             text = repr(x)
         except Exception as error:  # noqa: BLE001
@@ -103,11 +115,16 @@ def _make_repr(limit: int) -> _BoundedRepr:
 
 _REPRS: dict[int, _BoundedRepr] = {}
 
+#: The types whose items reprlib represents one by one.
+_CONTAINERS: frozenset[type] = frozenset(
+    {list, tuple, dict, set, frozenset, collections.deque, array.array}
+)
+
 #: Types whose ``repr()`` is short, cannot fail and needs no reprlib.
 _PLAIN: frozenset[type] = frozenset({bool, float, type(None)})
 
 
-def safe_repr(obj: object, limit: int = 1000) -> str:
+def safe_repr(obj: object, limit: int = 1000, *, deadline: float | None = None) -> str:
     """Return a bounded ``repr()`` of *obj*; never raise.
 
     Containers are abbreviated the :mod:`reprlib` way (``[1, 2, ...]``); an
@@ -117,15 +134,22 @@ def safe_repr(obj: object, limit: int = 1000) -> str:
 
     :param obj: any object
     :param limit: the most characters to keep
+    :param deadline: a :func:`time.perf_counter` time: the items of a
+        container not reached by then show :data:`OUT_OF_TIME` (a ``repr()``
+        already running is never interrupted)
     """
     kind = type(obj)
     if kind in _PLAIN or (kind is str and isinstance(obj, str) and len(obj) <= limit):
         # What reprlib would give, without its dispatch.
         return truncate_text(_clean(repr(obj)), limit)
-    bounded = _REPRS.get(limit)
+    # Only the items of a container are timed: a fresh Repr holds the deadline.
+    timed = deadline is not None and kind in _CONTAINERS
+    bounded = None if timed else _REPRS.get(limit)
     if bounded is None:
         bounded = _make_repr(limit)
-        if len(_REPRS) < 64:
+        if timed:
+            bounded.deadline = deadline
+        elif len(_REPRS) < 64:
             _REPRS[limit] = bounded
     try:
         text = bounded.repr(obj)

@@ -186,7 +186,7 @@ make_recorder(PyObject *module, PyObject *state)
 typedef struct {
     PyObject_HEAD
     PyObject *application;
-    PyObject *reporting;
+    PyObject *reporting_handle;
     char python_call; /* hand every call to _call_python (debug on: the unlock check) */
 } CallPath;
 
@@ -230,7 +230,7 @@ callpath_call(PyObject *self, PyObject *args, PyObject *kwargs)
     PyObject *environ = PyTuple_GET_ITEM(args, 0);
     PyObject *start_response = PyTuple_GET_ITEM(args, 1);
     if (path->python_call || !PyDict_CheckExact(environ) || path->application == NULL ||
-        path->reporting == NULL) {
+        path->reporting_handle == NULL) {
         return call_python(self, args, kwargs);
     }
 
@@ -257,7 +257,7 @@ callpath_call(PyObject *self, PyObject *args, PyObject *kwargs)
         goto done;
     }
     if (PyDict_SetItem(environ, str_throw_errors, Py_True) < 0 ||
-        PyDict_SetItem(environ, str_reporting_key, path->reporting) < 0) {
+        PyDict_SetItem(environ, str_reporting_key, path->reporting_handle) < 0) {
         goto done;
     }
 
@@ -299,7 +299,7 @@ static int
 callpath_traverse(CallPath *self, visitproc visit, void *arg)
 {
     Py_VISIT(self->application);
-    Py_VISIT(self->reporting);
+    Py_VISIT(self->reporting_handle);
     return 0;
 }
 
@@ -307,7 +307,7 @@ static int
 callpath_clear(CallPath *self)
 {
     Py_CLEAR(self->application);
-    Py_CLEAR(self->reporting);
+    Py_CLEAR(self->reporting_handle);
     return 0;
 }
 
@@ -322,8 +322,8 @@ callpath_dealloc(CallPath *self)
 static PyMemberDef callpath_members[] = {
     {"application", T_OBJECT_EX, offsetof(CallPath, application), 0,
      "The wrapped WSGI application."},
-    {"reporting", T_OBJECT_EX, offsetof(CallPath, reporting), 0,
-     "The ReportingConfig put in the environ for the application."},
+    {"reporting_handle", T_OBJECT_EX, offsetof(CallPath, reporting_handle), 0,
+     "The opaque ReportingHandle put in the environ for the application."},
     {"python_call", T_BOOL, offsetof(CallPath, python_call), 0,
      "Hand every call to _call_python (set with debug on, where the unlock check runs)."},
     {NULL, 0, 0, 0, NULL},

@@ -5,7 +5,7 @@ from typing import Any, Final, Protocol
 
 from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-from paste_exc.reporting import ReportingConfig
+from paste_exc.reporting import ReportingHandle
 
 THROW_ERRORS_KEY: Final[str]
 REPORTING_KEY: Final[str]
@@ -16,7 +16,7 @@ class _Owner(Protocol):
 
 class CallPath:
     application: WSGIApplication
-    reporting: ReportingConfig
+    reporting_handle: ReportingHandle
     python_call: bool
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

@@ -10,22 +10,26 @@ position, source context, locals, the magic variables. Used by
 from __future__ import annotations
 
 import dataclasses
+import dis
 import functools
+import inspect
 import itertools
 import linecache
 import sys
 import sysconfig
+import time
 from collections.abc import Callable, Iterable, Mapping
 from types import CodeType, TracebackType
 from typing import Any, cast
 
 from paste_exc._magic import Magic, error_summary, read_magic
-from paste_exc._saferepr import safe_repr, safe_str, truncate_text
+from paste_exc._saferepr import OUT_OF_TIME, safe_repr, safe_str, truncate_text
 from paste_exc._supplement import as_int, collect_supplement
 from paste_exc.collector import (
     CONTEXT_LINES,
     DEFAULT_LIMIT,
     INFO_LIMIT,
+    LOCALS_TIME_PLACEHOLDER,
     MAX_EXCEPTIONS,
     MAX_LOCALS,
     NAME_LIMIT,
@@ -51,6 +55,8 @@ class Walk:
 
     redactor: Redactor
     collect_locals: bool
+    #: Seconds the ``repr()`` of locals may take in this collection.
+    locals_budget: float
     #: ``getRevision`` of the collector.
     revision: Callable[[Mapping[str, object]], str | None]
     #: Paste's module switches, read when the collection starts.
@@ -65,15 +71,24 @@ class Walk:
     reporter_ids: set[int] = dataclasses.field(default_factory=set)
     #: Source lines read, by file name.
     sources: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: Seconds spent on the ``repr()`` of locals, and the locals named
+    #: without a value once :attr:`locals_budget` was spent.
+    locals_spent: float = 0.0
+    locals_unrepresented: int = 0
+    #: Locals shown in part: items of a container not reached in time.
+    locals_partial: int = 0
 
 
 class Entry:
     """One kept traceback entry during collection (dropped when it ends)."""
 
-    __slots__ = ("code", "lasti", "lineno", "repeated", "span", "tb")
+    __slots__ = ("code", "earlier", "lasti", "lineno", "repeated", "span", "tb")
 
     def __init__(self, tb: TracebackType) -> None:
         self.tb = tb
+        #: From an earlier raise of the exception object, in another occurrence:
+        #: shown by position and source only (see :func:`earlier_raises`).
+        self.earlier = False
         self.code: CodeType = tb.tb_frame.f_code
         self.lineno: int | None = as_int(tb.tb_lineno)
         self.lasti = tb.tb_lasti
@@ -127,6 +142,7 @@ def walk_traceback(
     while current is not None:
         raw.append(current)
         current = current.tb_next
+    raw, earlier_from = earlier_raises(raw, notes)
     ident_entries = raw if limit is None else raw[: max(limit, 0)]
     ident_parts: list[str] = []
     for raw_entry in ident_entries:
@@ -140,6 +156,10 @@ def walk_traceback(
         omitted = len(raw) - len(kept)
         omitted_at = "inner" if limit >= 0 else "outer"
     entries = fold(kept, notes)
+    if earlier_from < len(raw):
+        earlier_ids = {id(tb) for tb in raw[earlier_from:]}
+        for entry in entries:
+            entry.earlier = id(entry.tb) in earlier_ids
     if limit is None and len(entries) > DEFAULT_LIMIT:
         omitted = sum(entry.span for entry in entries[:-DEFAULT_LIMIT])
         entries = entries[-DEFAULT_LIMIT:]
@@ -177,6 +197,112 @@ def _add_new(target: list[object], items: Iterable[object], ids: set[int]) -> No
         if id(item) not in ids:
             ids.add(id(item))
             target.append(item)
+
+
+# -- earlier raises of the same exception object ---------------------------------------
+
+_RAISE_VARARGS = dis.opmap["RAISE_VARARGS"]
+#: A local set by a frame that raises again an exception its caller's C code
+#: caught a moment before (the middleware's ``_raised_in_call``): what
+#: follows it in the traceback is the same raise.
+RERAISE_MARKER = "__paste_exc_reraised__"
+_GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+
+def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[TracebackType], int]:
+    """Separate this raise from the earlier raises of the same exception object.
+
+    Raising an exception object that has a traceback (a module-level
+    singleton, :meth:`concurrent.futures.Future.result`, a cached failure)
+    puts the new entries in front of the old ones, so the traceback also
+    holds the frames of every earlier raise, with their locals: another
+    request's. An entry is where an earlier raise begins when the entry
+    before it raised an exception object explicitly (``raise error``) or
+    did not call it, and the rest of the traceback either passed a frame
+    carrying request data (a ``__traceback_supplement__``, as the
+    middleware's frame does) or came through the same ``raise`` line (the
+    same statement, raised before). The rest of the traceback then belongs
+    to other occurrences: its first raise (where the exception object was
+    made) is kept by position and source only, the raises in between are
+    left out, and *notes* says so. An earlier part without either sign (the
+    worker's frames behind ``Future.result()``, an awaited task) is this
+    occurrence's own and kept in full.
+
+    :param raw: the traceback entries, outermost first
+    :param notes: the report's collection notes, updated
+    :returns: the entries to keep, and the index from which they are
+        another occurrence's (``len`` of the result when none are)
+    """
+    if len(raw) < 2:
+        return raw, len(raw)
+    starts = [index for index in range(1, len(raw)) if _starts_raise(raw[index - 1], raw[index])]
+    if not starts:
+        return raw, len(raw)
+    # Scanning from the innermost entry: which starts have request data after them.
+    supplied_after: dict[int, bool] = {}
+    supplied = False
+    position = len(raw)
+    for start in reversed(starts):
+        supplied = supplied or any(_has_supplement(tb) for tb in raw[start:position])
+        supplied_after[start] = supplied
+        position = start
+    # Where each (code, line) occurs last, to tell a ``raise`` line met again.
+    last_seen = {(id(tb.tb_frame.f_code), tb.tb_lineno): index for index, tb in enumerate(raw)}
+    for start in starts:
+        raiser = raw[start - 1]
+        again = last_seen[(id(raiser.tb_frame.f_code), raiser.tb_lineno)] >= start
+        if supplied_after[start] or again:
+            origin = starts[-1]
+            dropped = origin - start
+            notes.append(
+                "this exception object was raised before (a shared or cached exception): "
+                f"the traceback entries of its earlier raises belong to other occurrences; "
+                f"{dropped} of them are left out, and the {len(raw) - origin} where it was "
+                "first raised are shown without locals, request data or magic variables"
+                if dropped
+                else "this exception object was raised before (a shared or cached "
+                f"exception): the {len(raw) - origin} traceback entries of its earlier "
+                "raise belong to another occurrence and are shown without locals, "
+                "request data or magic variables"
+            )
+            return raw[:start] + raw[origin:], start
+    return raw, len(raw)
+
+
+def _starts_raise(outer: TracebackType, inner: TracebackType) -> bool:
+    """Whether *inner* was put in the traceback by an earlier raise than *outer*."""
+    outer_frame, inner_frame = outer.tb_frame, inner.tb_frame
+    back = inner_frame.f_back
+    if inner_frame is outer_frame or back is outer_frame:
+        return False  # called from there, or ``raise error`` again where it was caught
+    generator = back is None and inner_frame.f_code.co_flags & _GENERATOR_FLAGS
+    if generator and not _raises_explicitly(outer):
+        return False  # a finished generator forgets its caller: only ``raise error`` tells
+    # The middleware raising again what its C call caught a moment before.
+    return not _has_local(outer, RERAISE_MARKER)
+
+
+def _raises_explicitly(tb: TracebackType) -> bool:
+    """Whether *tb* stopped on a ``raise expression`` (not a bare ``raise``)."""
+    try:
+        code = tb.tb_frame.f_code.co_code
+        offset = tb.tb_lasti
+        if not 0 <= offset < len(code) - 1:
+            return False
+        return code[offset] == _RAISE_VARARGS and code[offset + 1] > 0
+    except Exception:  # noqa: BLE001 (an odd code object: no sign)
+        return False
+
+
+def _has_supplement(tb: TracebackType) -> bool:
+    return _has_local(tb, "__traceback_supplement__")
+
+
+def _has_local(tb: TracebackType, name: str) -> bool:
+    try:
+        return name in tb.tb_frame.f_locals
+    except Exception:  # noqa: BLE001
+        return False
 
 
 # -- folding recursion ------------------------------------------------------------------
@@ -312,6 +438,8 @@ def build_frame(
     f_locals: Mapping[str, Any] = cast("Mapping[str, Any]", raw_locals) if is_mapping else {}
     redactor = walk.redactor
     magic = read_magic(f_locals, f_globals)
+    if entry.earlier:  # another occurrence's frame: its position and source only
+        magic = Magic(hide=magic.hide)
     problems = magic.problems
     fields: dict[str, Any] = {}
     if magic.supplement is not None:
@@ -346,9 +474,9 @@ def build_frame(
             end_colno = _char_offset(end_line, end_colno)
     local_vars = None
     omitted_locals = 0
-    if walk.collect_locals:
+    if walk.collect_locals and not entry.earlier:
         try:
-            local_vars, omitted_locals = _locals(f_locals, redactor)
+            local_vars, omitted_locals = _locals(f_locals, walk)
         except Exception as error:  # noqa: BLE001  a hostile locals mapping: no locals, a note
             problems.append(f"the local variables could not be read: {error_summary(error)}")
     if problems and notes is not None:
@@ -416,9 +544,17 @@ def _char_offset(line: str, byte_offset: int) -> int:
         return byte_offset
 
 
-def _locals(
-    f_locals: Mapping[str, Any], redactor: Redactor
-) -> tuple[tuple[LocalVariable, ...], int]:
+def _locals(f_locals: Mapping[str, Any], walk: Walk) -> tuple[tuple[LocalVariable, ...], int]:
+    """The frame's locals, within the report's time budget for them.
+
+    Each ``repr()`` is timed; once :attr:`Walk.locals_budget` is spent, the
+    remaining locals of every frame are named with
+    :data:`~paste_exc.collector.LOCALS_TIME_PLACEHOLDER`, and the items of a
+    container not reached in time show :data:`~paste_exc._saferepr.OUT_OF_TIME`
+    (one ``repr()`` that is slow by itself is not interrupted: nothing can stop
+    it safely).
+    """
+    redactor = walk.redactor
     result: list[LocalVariable] = []
     omitted = 0
     try:
@@ -431,7 +567,17 @@ def _locals(
         if len(result) >= MAX_LOCALS:
             omitted += 1
             continue
-        text, redacted = redactor.redact_item(name, safe_repr(value, REPR_LIMIT))
+        if walk.locals_spent >= walk.locals_budget:
+            walk.locals_unrepresented += 1
+            result.append(LocalVariable(safe_str(name, NAME_LIMIT), LOCALS_TIME_PLACEHOLDER))
+            continue
+        started = time.perf_counter()
+        deadline = started + walk.locals_budget - walk.locals_spent  # for containers' items
+        text = safe_repr(value, REPR_LIMIT, deadline=deadline)
+        if OUT_OF_TIME in text:
+            walk.locals_partial += 1
+        text, redacted = redactor.redact_item(name, text)
+        walk.locals_spent += time.perf_counter() - started
         result.append(LocalVariable(safe_str(name, NAME_LIMIT), text, redacted))
     return tuple(result), omitted
 

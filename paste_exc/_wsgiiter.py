@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from paste_exc.reporting import ReportingConfig
+    from paste_exc.reporting import ReportingHandle
 
     ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
@@ -74,10 +74,11 @@ if TYPE_CHECKING or _speedups is None:
         extension is not in use.
         """
 
-        __slots__ = ("application", "python_call", "reporting")
+        __slots__ = ("application", "python_call", "reporting_handle")
 
         application: WSGIApplication
-        reporting: ReportingConfig
+        #: What the call stores in the environ under ``paste_exc.reporting``.
+        reporting_handle: ReportingHandle
         #: Hand every call to ``_call_python`` (the C call reads it; here it always is).
         python_call: bool
 
@@ -210,6 +211,7 @@ class CatchingIter:
         """
         __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
         __traceback_hide__ = True
+        __paste_exc_reraised__ = True  # noqa: F841 (read by the collector: the same raise)
         try:
             raise exc
         except Exception:  # noqa: BLE001 (answered below)

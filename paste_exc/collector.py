@@ -16,7 +16,6 @@ in :attr:`CollectedException.collection_notes`. See :doc:`/collector`.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import sys
 import time
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from paste_exc._ident import hash_identifier, make_identifier
 from paste_exc._saferepr import safe_repr, safe_str
+from paste_exc.config import LOCALS_TIME_BUDGET, asseconds
 from paste_exc.errors import ConfigError
 from paste_exc.redact import Redactor, default_redactor
 
@@ -40,12 +40,13 @@ if TYPE_CHECKING:
 # module; this module imports them where they are used, never at load time.
 
 __all__ = [
-    "CACHE_ATTRIBUTE",
     "DEBUG_EXCEPTION_FORMATTER",
     "DEBUG_IDENT_PREFIX",
     "DEFAULT_LIMIT",
     "FALLBACK_ENCODING",
     "IMPORTANCE_LEVELS",
+    "LOCALS_TIME_BUDGET",
+    "LOCALS_TIME_PLACEHOLDER",
     "Bunch",
     "CollectedException",
     "ExceptionCollector",
@@ -90,6 +91,12 @@ REPR_LIMIT = 1000
 INFO_LIMIT = 5000
 NAME_LIMIT = 300
 SOURCE_LINE_LIMIT = 500
+# LOCALS_TIME_BUDGET (from paste_exc.config, 1 s): the seconds that the repr()
+# of locals may take in one report, every frame and chain link together; once
+# spent, later locals are named with LOCALS_TIME_PLACEHOLDER. One repr() that
+# is slow by itself cannot be interrupted.
+#: The value shown for a local left unrepresented when the budget was spent.
+LOCALS_TIME_PLACEHOLDER = "<not shown: the time budget for local variables was spent>"
 #: Count bounds.
 MAX_LOCALS = 100
 MAX_NOTES = 50
@@ -315,7 +322,11 @@ class ExceptionCollector:
     :param collect_locals: record each frame's locals (bounded, redacted)
     :param redactor: the :class:`~paste_exc.redact.Redactor` for locals,
         mappings and texts (default: :data:`paste_exc.redact.default_redactor`)
-    :raises paste_exc.errors.ConfigError: for a limit that is not an integer
+    :param locals_time_budget: seconds the ``repr()`` of locals may take per
+        report (``None``: :data:`LOCALS_TIME_BUDGET`); after that, locals are
+        named with :data:`LOCALS_TIME_PLACEHOLDER` and a collection note says so
+    :raises paste_exc.errors.ConfigError: for a limit that is not an integer, or
+        a budget that is not a finite number of seconds >= 0
     """
 
     #: Paste's switch: record ``__revision__``/``__version__`` of modules.
@@ -327,12 +338,18 @@ class ExceptionCollector:
         *,
         collect_locals: bool = False,
         redactor: Redactor | None = None,
+        locals_time_budget: float | None = None,
     ) -> None:
         if not _is_limit(limit):
             raise ConfigError("limit", f"expected an integer or None, got {safe_repr(limit, 100)}")
         self.limit = limit
         self.collect_locals = collect_locals
         self.redactor = redactor if redactor is not None else default_redactor
+        self.locals_time_budget = (
+            LOCALS_TIME_BUDGET
+            if locals_time_budget is None
+            else asseconds(locals_time_budget, "locals_time_budget")
+        )
 
     # Paste's API --------------------------------------------------------------------
 
@@ -443,6 +460,7 @@ class ExceptionCollector:
         limit: int | None = None,
         *,
         run_reporters: bool = True,
+        supplement: object = None,
     ) -> CollectedException:
         """Collect an exception; never raise (the snake_case spelling).
 
@@ -452,6 +470,9 @@ class ExceptionCollector:
         :param limit: overrides the collector's limit for this call
         :param run_reporters: hand the report to ``__traceback_reporter__``
             reporters (:func:`collected_data` collects a second time without)
+        :param supplement: a ``(factory, *args)`` supplement giving the request
+            data when no frame of the traceback does (an exception the
+            application caught and passed to ``report_exception(environ, ...)``)
         """
         from paste_exc._chain import collect_one, fallback
         from paste_exc._magic import run_reporters as run
@@ -468,6 +489,13 @@ class ExceptionCollector:
             result = collect_one(etype, value, tb, limit, walk, notes)
         except Exception as error:  # noqa: BLE001
             result = fallback(etype, error, walk, value, tb)
+        if supplement is not None and result.request_url is None:
+            result = _with_request(result, supplement, walk)
+        if walk.locals_unrepresented or walk.locals_partial:
+            note = locals_budget_note(
+                walk.locals_unrepresented, walk.locals_partial, walk.locals_budget
+            )
+            result = dataclasses.replace(result, collection_notes=(*result.collection_notes, note))
         errors = run(result, walk.reporters) if run_reporters else []
         if errors:
             result = dataclasses.replace(result, reporter_errors=tuple(errors))
@@ -479,10 +507,56 @@ class ExceptionCollector:
         return Walk(
             redactor=self.redactor,
             collect_locals=self.collect_locals,
+            locals_budget=self.locals_time_budget,
             revision=self.getRevision,
             ident_prefix=DEBUG_IDENT_PREFIX,
             error_tracebacks=DEBUG_EXCEPTION_FORMATTER,
         )
+
+
+def _with_request(result: CollectedException, supplement: object, walk: Walk) -> CollectedException:
+    """Add the request data of *supplement* to a report whose frames gave none."""
+    from paste_exc._supplement import collect_supplement
+
+    try:
+        data, error_text = collect_supplement(supplement, walk.redactor, walk.error_tracebacks)
+    except Exception as error:  # noqa: BLE001 (collect_supplement guards; belt and braces)
+        data, error_text = None, safe_str(error, INFO_LIMIT)
+    if data is None:
+        note = "the request data could not be collected"
+        if error_text:
+            note += f": {error_text.strip().splitlines()[-1]}"
+        return dataclasses.replace(result, collection_notes=(*result.collection_notes, note))
+    extra_data = {key: list(values) for key, values in result.extra_data.items()}
+    for key, value in (data.extra or {}).items():
+        extra_data.setdefault(key, []).append(value)
+    return dataclasses.replace(
+        result,
+        extra_data=extra_data,
+        request_method=data.request_method,
+        request_url=data.source_url,
+    )
+
+
+def locals_budget_note(unrepresented: int, partial: int, budget: float) -> str:
+    """The collection note of a report whose locals outran their time budget.
+
+    :param unrepresented: locals named without a value
+    :param partial: locals whose container items were not all represented
+    :param budget: the budget, in seconds
+    """
+    parts = []
+    if unrepresented:
+        noun = "local is" if unrepresented == 1 else "locals are"
+        parts.append(f"{unrepresented} later {noun} named without a value")
+    if partial:
+        noun = "local shows" if partial == 1 else "locals show"
+        parts.append(f"{partial} {noun} only the items represented in time")
+    return (
+        f"the time budget for local variables ({budget:g} s per report) was spent: "
+        f"{' and '.join(parts)}; a single slow repr() cannot be interrupted, so one "
+        "local may take longer than the whole budget"
+    )
 
 
 def _is_limit(value: object) -> bool:
@@ -522,6 +596,7 @@ def collect_exception(
     *,
     collect_locals: bool = False,
     redactor: Redactor | None = None,
+    locals_time_budget: float | None = None,
 ) -> CollectedException:
     """Collect an exception from :func:`sys.exc_info`; never raise.
 
@@ -538,15 +613,17 @@ def collect_exception(
     :param limit: the most traceback entries to keep (see :class:`ExceptionCollector`)
     :param collect_locals: record each frame's locals, bounded and redacted
     :param redactor: the redactor to use (default: the module's default one)
+    :param locals_time_budget: seconds for the locals' ``repr()`` (see
+        :class:`ExceptionCollector`)
     """
     collector = col
-    if collect_locals or redactor is not None:
-        collector = ExceptionCollector(collect_locals=collect_locals, redactor=redactor)
+    if collect_locals or redactor is not None or locals_time_budget is not None:
+        collector = ExceptionCollector(
+            collect_locals=collect_locals,
+            redactor=redactor,
+            locals_time_budget=locals_time_budget,
+        )
     return collector.collect(t, v, tb, limit)
-
-
-#: The attribute where :func:`collected_data` keeps a report on its exception.
-CACHE_ATTRIBUTE = "__paste_exc_collected__"
 
 
 def collected_data(
@@ -554,35 +631,40 @@ def collected_data(
     *,
     collect_locals: bool = False,
     redactor: Redactor | None = None,
+    locals_time_budget: float | None = None,
 ) -> CollectedException:
-    """Return the report of *exception*, collecting it only the first time.
+    """Return the report of *exception* for the catch in progress.
 
-    The report is stored on the exception (attribute
-    ``__paste_exc_collected__``), so every reporter, formatter and middleware
-    that asks for the same exception gets the same object and the traceback is
-    walked once. Asking with ``collect_locals=True`` after a collection
-    without locals collects again (without calling ``__traceback_reporter__``
-    reporters a second time) and keeps the richer report.
+    Inside a catch of *exception* (the middleware answering a request,
+    :func:`~paste_exc.reporting.report_exception`, ``handle_exception``, the
+    process-wide hooks), every reporter, formatter and middleware that asks
+    gets that catch's one report, so the traceback is walked once per catch.
+    Outside any catch, each call collects a new report: a new occurrence.
+    Nothing is stored on the exception, so the same exception object caught
+    again (a module-level singleton, ``Future.result()``, a cached failure) is
+    a new occurrence with its own id and request data.
+
+    Asking with ``collect_locals=True`` after a collection without locals
+    collects again (without calling ``__traceback_reporter__`` reporters a
+    second time) and keeps the richer report, with the same occurrence id.
+
+    .. versionchanged:: 0.1
+       The report is no longer cached on the exception.
 
     :param exception: the exception (its ``__traceback__`` is used)
     :param collect_locals: whether the report must hold the frames' locals
     :param redactor: the redactor for a first collection
+    :param locals_time_budget: seconds for the locals' ``repr()`` (see
+        :class:`ExceptionCollector`)
     """
-    try:
-        cached: object = getattr(exception, CACHE_ATTRIBUTE, None)
-    except Exception:  # noqa: BLE001
-        cached = None
-    if isinstance(cached, CollectedException) and (cached.locals_collected or not collect_locals):
-        return cached
-    collector = ExceptionCollector(collect_locals=collect_locals, redactor=redactor)
-    try:
-        tb = exception.__traceback__
-    except Exception:  # noqa: BLE001
-        tb = None
-    result = collector.collect(
-        type(exception), exception, tb, run_reporters=not isinstance(cached, CollectedException)
-    )
-    # An exception that refuses attributes is simply collected each time.
-    with contextlib.suppress(Exception):
-        setattr(exception, CACHE_ATTRIBUTE, result)
-    return result
+    from paste_exc._occurrence import collect_now, current_occurrence
+
+    options: dict[str, Any] = {
+        "collect_locals": collect_locals,
+        "redactor": redactor,
+        "locals_time_budget": locals_time_budget,
+    }
+    occurrence = current_occurrence(exception)
+    if occurrence is not None:
+        return occurrence.collected(**options)
+    return collect_now(exception, **options)

@@ -143,6 +143,24 @@ def asint(value: object, option: str, *, minimum: int | None = None) -> int:
     return number
 
 
+def asseconds(value: object, option: str) -> float:
+    """Return *value* as a finite, non-negative number of seconds.
+
+    :param value: an int, a float or a numeric string (``"0.5"``)
+    :param option: the option name for the error message
+    :raises ConfigError: for anything else, a negative, infinite or NaN value
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(option, f"expected a number of seconds, got {value!r}")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise ConfigError(option, f"expected a number of seconds, got {value!r}") from None
+    if not 0 <= number < float("inf"):  # also rejects NaN
+        raise ConfigError(option, f"expected a finite number of seconds >= 0, got {value!r}")
+    return number
+
+
 def asnetworks(value: object, option: str) -> tuple[tuple[Network, ...], bool]:
     """Parse a list of networks (CIDRs or single addresses) or ``*``.
 
@@ -199,6 +217,10 @@ def asdebugtoken(value: object, option: str) -> str | None:
     return value
 
 
+#: Seconds that the ``repr()`` of locals may take in one report (the
+#: ``locals_time_budget`` option and :data:`paste_exc.collector.LOCALS_TIME_BUDGET`).
+LOCALS_TIME_BUDGET: Final = 1.0
+
 #: Paste's ``global_conf`` fall-backs, in one table: option → (the
 #: ``global_conf`` keys tried in order, the default when none is set).
 GLOBAL_CONF_FALLBACKS: Final[Mapping[str, tuple[tuple[str, ...], object]]] = {
@@ -242,6 +264,7 @@ OUR_OPTIONS: Final = (
     "reporters",
     "extras_providers",
     "report_message",
+    "locals_time_budget",
 )
 
 
@@ -286,6 +309,8 @@ class MiddlewareSettings:
     extras_providers: tuple[object, ...] = ()
     #: The message handed to reporters with each request's exception.
     report_message: str = "Exception while handling a WSGI request"
+    #: Seconds of ``repr()`` of locals per report; later locals are only named.
+    locals_time_budget: float = LOCALS_TIME_BUDGET
 
 
 def _fallback(option: str, value: object, global_conf: Mapping[str, object]) -> object:
@@ -459,5 +484,8 @@ def resolve_settings(
         extras_providers=provider_items,
         report_message=_str(
             get("report_message", "Exception while handling a WSGI request"), "report_message"
+        ),
+        locals_time_budget=asseconds(
+            get("locals_time_budget", LOCALS_TIME_BUDGET), "locals_time_budget"
         ),
     )

@@ -13,6 +13,7 @@ import logging
 from types import MethodType
 from typing import TYPE_CHECKING, Any, TextIO
 
+from paste_exc._occurrence import catch, current_occurrence
 from paste_exc._request import Supplement
 from paste_exc._responses import Responder, emergency_text, static_response, write_errors
 from paste_exc._wsgiiter import (
@@ -27,7 +28,7 @@ from paste_exc._wsgiiter import (
 from paste_exc.config import NoDefault, resolve_settings
 from paste_exc.debugaccess import unlock_response
 from paste_exc.debugtoken import resolve_debug_token
-from paste_exc.reporting import ENVIRON_KEY
+from paste_exc.reporting import ENVIRON_KEY, ReportingHandle
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -83,7 +84,8 @@ class ErrorMiddleware(CallPath, Responder):
     Our own keywords (see :doc:`configuration`): ``debug_token``, ``debug_allow``,
     ``show_locals``, ``show_hidden_frames``, ``trim_source_paths``,
     ``error_template``, ``max_page_size``, ``reporters`` (and
-    ``reporters.NAME.KEY``), ``extras_providers``, ``report_message``.
+    ``reporters.NAME.KEY``), ``extras_providers``, ``report_message``,
+    ``locals_time_budget``.
 
     Environ keys: ``paste.throw_errors`` (true: the middleware steps aside; it
     sets it for what runs inside) and ``paste.expected_exceptions`` (instances
@@ -184,7 +186,7 @@ class ErrorMiddleware(CallPath, Responder):
                 start_response(unlocked[0], unlocked[1])
                 return [unlocked[2]]
         environ["paste.throw_errors"] = True
-        environ[ENVIRON_KEY] = self.reporting
+        environ[ENVIRON_KEY] = self.reporting_handle
         state: StartState = [start_response, None]
         try:
             app_iter = self.application(environ, MethodType(record_start, state))
@@ -202,17 +204,17 @@ class ErrorMiddleware(CallPath, Responder):
         __call__ = _call_python
 
     def __getstate__(self) -> dict[str, Any]:
-        """For :mod:`copy`: the attributes, with the three the call path keeps in slots."""
-        return {
-            **vars(self),
-            "application": self.application,
-            "reporting": self.reporting,
-            "python_call": self.python_call,
-        }
+        """For :mod:`copy`: the attributes, with the two the call path keeps in slots.
+
+        The third slot, ``reporting_handle``, is made anew for the copy.
+        """
+        return {**vars(self), "application": self.application, "python_call": self.python_call}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             setattr(self, name, value)
+        # A handle of its own: the copy's reporting is read through it.
+        self.reporting_handle = ReportingHandle(self, self.request_supplement)
 
     def _raised_in_call(
         self, exc: Exception, environ: WSGIEnvironment, state: StartState
@@ -225,6 +227,7 @@ class ErrorMiddleware(CallPath, Responder):
         """
         __traceback_supplement__ = (Supplement, self, environ)
         __traceback_hide__ = True
+        __paste_exc_reraised__ = True  # noqa: F841 (read by the collector: the same raise)
         try:
             raise exc
         except Exception:  # noqa: BLE001 (answered below)
@@ -260,7 +263,14 @@ class ErrorMiddleware(CallPath, Responder):
         """Answer an error: a 500 if nothing of the body was sent, else append the report.
 
         ``start_response`` gets ``exc_info`` only when the application had called it.
+        One catch: the 500 page and a report appended after all share one report.
         """
+        with catch(exc):
+            return self._answer(exc, environ, state, sent=sent)
+
+    def _answer(
+        self, exc: Exception, environ: WSGIEnvironment, state: StartState, *, sent: bool
+    ) -> list[bytes]:
         reported = False
         if not sent:
             status, headers, body = self.error_response(exc, environ)
@@ -302,9 +312,10 @@ class ErrorMiddleware(CallPath, Responder):
         self, exc: Exception, environ: WSGIEnvironment
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         """Collect, report and render *exc* (through an overridden :meth:`exception_handler`)."""
-        if type(self).exception_handler is ErrorMiddleware.exception_handler:
-            return Responder.error_response(self, exc, environ)
-        return self._overridden_response(exc, environ)
+        with catch(exc):
+            if type(self).exception_handler is ErrorMiddleware.exception_handler:
+                return Responder.error_response(self, exc, environ)
+            return self._overridden_response(exc, environ)
 
     def _overridden_response(
         self, exc: Exception, environ: WSGIEnvironment
@@ -323,8 +334,9 @@ class ErrorMiddleware(CallPath, Responder):
                 )
             if isinstance(ours, tuple) and len(ours) == 3 and ours[2] == body:
                 return ours
-            collected = getattr(exc, "__paste_exc_collected__", None)
-            error_id = getattr(collected, "occurrence_id", "")
+            occurrence = current_occurrence(exc)
+            collected = occurrence.report if occurrence is not None else None
+            error_id = collected.occurrence_id if collected is not None else ""
         except Exception as secondary:  # noqa: BLE001 (the minimal page, never a crash)
             environ.pop(_LAST_RESPONSE_KEY, None)
             write_errors(
@@ -407,13 +419,14 @@ def handle_exception(
         },
     )
     responder = Responder(settings)
-    exc_data = responder.collect(exc, error_stream, "the report")
-    if exc_data is None:
-        return None
-    page = responder.script_page(exc_data, simple=simple_html_error) if html else None
-    responder.report_to_stream(
-        exc, exc_data, error_stream, None, shown=page is not None and settings.debug
-    )
+    with catch(exc):
+        exc_data = responder.collect(exc, error_stream, "the report")
+        if exc_data is None:
+            return None
+        page = responder.script_page(exc_data, simple=simple_html_error) if html else None
+        responder.report_to_stream(
+            exc, exc_data, error_stream, None, shown=page is not None and settings.debug
+        )
     return page
 
 

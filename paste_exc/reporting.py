@@ -8,8 +8,10 @@ whichever way it was raised.
 
 Where the reporters come from:
 
-* in a WSGI request, ``ctx`` is the environ and the middleware stored its
-  :class:`ReportingConfig` under :data:`ENVIRON_KEY`;
+* in a WSGI request, ``ctx`` is the environ and the middleware stored an
+  opaque :class:`ReportingHandle` to its :class:`ReportingConfig` under
+  :data:`ENVIRON_KEY` (opaque, so that a frame with ``environ`` among its
+  locals shows nothing of the reporters' configuration);
 * otherwise (``ctx`` is ``None`` or a mapping without that key) the process-wide
   configuration set by :func:`configure_reporters` is used.
 
@@ -23,10 +25,12 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from paste_exc._occurrence import catch
+from paste_exc._saferepr import safe_repr
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.backends import (
     BUILTIN_BACKENDS,
@@ -38,11 +42,16 @@ from paste_exc.backends import (
 from paste_exc.delivery import destination
 from paste_exc.errors import ConfigError
 
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException
+
 __all__ = [
     "BUILTIN_BACKENDS",
     "ENTRY_POINT_GROUP",
     "ENVIRON_KEY",
+    "HANDLE_REPR",
     "ReportingConfig",
+    "ReportingHandle",
     "available_backends",
     "build_extras_providers",
     "build_reporters",
@@ -59,13 +68,16 @@ __all__ = [
 
 log = logging.getLogger("paste_exc.reporting")
 
-#: The environ key under which the middleware stores its :class:`ReportingConfig`.
+#: The environ key under which the middleware stores its :class:`ReportingHandle`.
 ENVIRON_KEY = "paste_exc.reporting"
 
 
-@dataclass
+@dataclass(repr=False)
 class ReportingConfig:
     """The reporters and extras providers one report goes to.
+
+    Its ``repr()`` names the reporters and their classes, never their options
+    (addresses, file names, SMTP users).
 
     :param reporters: reporter name → reporter, called in this order
     :param extras_providers: asked, in this order, for each reporter's extras
@@ -73,6 +85,85 @@ class ReportingConfig:
 
     reporters: dict[str, ExceptionReporter] = field(default_factory=dict)
     extras_providers: list[ExtrasProvider] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        try:
+            names = ", ".join(
+                f"{safe_repr(name, 100)}: {type(reporter).__name__}"
+                for name, reporter in self.reporters.items()
+            )
+            count = len(self.extras_providers)
+        except Exception:  # noqa: BLE001 (a repr never raises)
+            return "<ReportingConfig>"
+        return f"<ReportingConfig reporters={{{names}}} extras_providers={count}>"
+
+
+class _HasReporting(Protocol):
+    @property
+    def reporting(self) -> ReportingConfig: ...
+
+
+#: What :class:`ReportingHandle` shows of itself.
+HANDLE_REPR = "<paste_exc reporting (configuration not shown)>"
+
+
+class ReportingHandle:
+    """What :class:`~paste_exc.errormiddleware.ErrorMiddleware` stores under :data:`ENVIRON_KEY`.
+
+    It leads :func:`report_exception` (called with the environ) to the
+    middleware's reporters, and shows nothing: its ``repr()`` and ``str()``
+    are :data:`HANDLE_REPR` whatever is configured, so the debug page, the
+    text and JSON reports, emails and logs that show a frame's ``environ``
+    show no file names, addresses, SMTP users or other options. Copying the
+    environ (``copy.deepcopy`` too) copies the handle as the same object.
+
+    .. versionadded:: 0.1
+
+    :param owner: the object whose ``reporting`` attribute is the
+        configuration (read at each use, so replacing it takes effect)
+    :param request_supplement: given the environ, returns the
+        ``(factory, *args)`` supplement of that request's data, added to the
+        reports of exceptions whose frames carry none
+    """
+
+    __slots__ = ("_owner", "_request_supplement")
+
+    def __init__(
+        self,
+        owner: _HasReporting,
+        request_supplement: Callable[[Mapping[str, Any]], object] | None = None,
+    ) -> None:
+        self._owner = owner
+        self._request_supplement = request_supplement
+
+    @property
+    def config(self) -> ReportingConfig:
+        """The configuration this handle leads to (the process-wide one if unusable)."""
+        try:
+            config = self._owner.reporting
+        except Exception:  # noqa: BLE001 (an owner without one: the process-wide one)
+            return _process_config
+        return config if isinstance(config, ReportingConfig) else _process_config
+
+    def request_supplement(self, environ: Mapping[str, Any]) -> object:
+        """The supplement describing the request of *environ*, or ``None``."""
+        if self._request_supplement is None:
+            return None
+        return self._request_supplement(environ)
+
+    def __repr__(self) -> str:
+        return HANDLE_REPR
+
+    __str__ = __repr__
+
+    def __copy__(self) -> ReportingHandle:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ReportingHandle:
+        return self
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        raise TypeError("a paste_exc reporting handle cannot be pickled")
 
 
 _process_lock = threading.Lock()
@@ -97,17 +188,37 @@ def set_process_config(config: ReportingConfig) -> ReportingConfig:
 def config_for(ctx: object) -> ReportingConfig:
     """Return the configuration that applies to *ctx*.
 
-    A mapping holding a :class:`ReportingConfig` under :data:`ENVIRON_KEY` gives
-    that one; anything else gives the process-wide one.
+    A mapping holding a :class:`ReportingHandle` (what the middleware stores)
+    or a :class:`ReportingConfig` under :data:`ENVIRON_KEY` gives that
+    configuration; anything else gives the process-wide one.
     """
-    if isinstance(ctx, Mapping):
-        try:
-            candidate = ctx.get(ENVIRON_KEY)
-        except Exception:  # noqa: BLE001 (a hostile mapping: use the process-wide one)
-            candidate = None
-        if isinstance(candidate, ReportingConfig):
-            return candidate
+    candidate = _stored(ctx)
+    if isinstance(candidate, ReportingHandle):
+        return candidate.config
+    if isinstance(candidate, ReportingConfig):
+        return candidate
     return _process_config
+
+
+def _stored(ctx: object) -> object:
+    if not isinstance(ctx, Mapping):
+        return None
+    try:
+        return ctx.get(ENVIRON_KEY)
+    except Exception:  # noqa: BLE001 (a hostile mapping: nothing stored)
+        return None
+
+
+def _request_supplement(ctx: object) -> object:
+    """The supplement of the request *ctx* is the environ of, if a middleware said how."""
+    handle = _stored(ctx)
+    if not isinstance(handle, ReportingHandle):
+        return None
+    try:
+        return handle.request_supplement(ctx)  # type: ignore[arg-type]
+    except Exception:  # the report goes out without the request data
+        log.exception("building the request data of a report failed")
+        return None
 
 
 # -- building ---------------------------------------------------------------
@@ -304,14 +415,32 @@ def gather_extras(
 
 
 def deliver(
-    ctx: object, exception: BaseException, message: str, config: ReportingConfig
+    ctx: object,
+    exception: BaseException,
+    message: str,
+    config: ReportingConfig,
+    *,
+    exc_data: CollectedException | None = None,
 ) -> list[str]:
     """Give *exception* to every reporter of *config*, each isolated from the others.
 
-    Never raises. Each failure is logged on ``paste_exc.reporting``.
+    The reporters run inside one catch of *exception*
+    (:func:`paste_exc._occurrence.catch`): those that ask
+    :func:`~paste_exc.collector.collected_data` get one report, *exc_data* when
+    given, else collected once when the first one asks, with the request data
+    of *ctx* when its frames carry none. Never raises. Each failure is logged
+    on ``paste_exc.reporting``.
 
+    :param exc_data: the report, when the caller has collected it already
     :returns: one line per reporter that failed (empty when all succeeded)
     """
+    with catch(exception, report=exc_data, supplement=_request_supplement(ctx)):
+        return _deliver(ctx, exception, message, config)
+
+
+def _deliver(
+    ctx: object, exception: BaseException, message: str, config: ReportingConfig
+) -> list[str]:
     failures: list[str] = []
     try:
         items = list(config.reporters.items())

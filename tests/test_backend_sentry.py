@@ -15,6 +15,7 @@ import pytest
 import sdk_leaks
 from sentry_sdk.scrubber import EventScrubber
 
+from paste_exc._occurrence import catch
 from paste_exc._records import utc_time
 from paste_exc.api import ExtrasProvider
 from paste_exc.backends.sentry import (
@@ -158,7 +159,9 @@ def test_event_arrives_with_frames_tags_extras_and_redaction(
         failing_view(environ)
     except RuntimeError as exc:
         error = exc
-    report_exception(environ, "checkout failed", error, logger=False)
+    with catch(error):  # one catch: the report the reporter got, asked for again below
+        report_exception(environ, "checkout failed", error, logger=False)
+        exc_data = collected_data(error)
     reporter.flush(timeout=10)
     event = receiver.event()
 
@@ -171,7 +174,6 @@ def test_event_arrives_with_frames_tags_extras_and_redaction(
     assert frames[-1]["vars"]["password"] == REDACTED
     assert "visible value" in frames[-1]["vars"]["harmless"]
 
-    exc_data = collected_data(error)
     assert event["tags"][TAG_CODE] == exc_data.identification_code
     assert event["tags"][TAG_OCCURRENCE] == exc_data.occurrence_id
     assert event["tags"][TAG_TIME] == utc_time(exc_data)

@@ -744,7 +744,9 @@ def _raised(func: Callable[[], object]) -> BaseException:
 # -- collected_data ------------------------------------------------------------------------------
 
 
-def test_collected_data_collects_once() -> None:
+def test_collected_data_collects_once_per_catch() -> None:
+    from paste_exc._occurrence import catch
+
     log: list[str] = []
     reporter = CapturingReporter("r", log)
 
@@ -753,14 +755,18 @@ def test_collected_data_collects_once() -> None:
         raise ValueError("once")
 
     error = _raised(fail)
-    first = collected_data(error)
-    second = collected_data(error)
-    assert first is second
-    assert getattr(error, "__paste_exc_collected__") is first  # noqa: B009
-    richer = collected_data(error, collect_locals=True)
-    assert richer.locals_collected
-    assert collected_data(error) is richer
+    with catch(error):
+        first = collected_data(error)
+        second = collected_data(error)
+        assert first is second
+        richer = collected_data(error, collect_locals=True)
+        assert richer.locals_collected
+        assert richer.occurrence_id == first.occurrence_id  # still the same occurrence
+        assert collected_data(error) is richer
     assert log == ["r"]
+    assert not [name for name in vars(error) if "paste_exc" in name]
+    # Outside the catch, asking again is a new occurrence.
+    assert collected_data(error).occurrence_id != first.occurrence_id
 
 
 def test_collected_data_for_an_exception_that_refuses_attributes() -> None:

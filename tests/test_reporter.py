@@ -99,7 +99,6 @@ def test_every_reporter_is_an_exception_reporter(tmp_path: Path) -> None:
         raise exc
     except KeyError:
         rep.report_exception(None, exc, "while testing", {})
-    assert collector.collected_data(exc) is collector.collected_data(exc)
     assert "via report_exception" in (tmp_path / "x.log").read_text()
 
 

@@ -24,7 +24,7 @@ from conftest import Closing, missing_prerequisite
 from paste_exc import _wsgiiter
 from paste_exc.collector import CollectedException
 from paste_exc.errormiddleware import ErrorMiddleware
-from paste_exc.reporting import ENVIRON_KEY
+from paste_exc.reporting import ENVIRON_KEY, config_for
 from paste_exc.testing import CapturingReporter
 
 CAPTURE = {"capture": {"backend": "paste_exc.testing:CapturingReporter"}}
@@ -227,7 +227,8 @@ def test_healthy_list_passes_through_and_environ_is_marked(path: type[ErrorMiddl
     assert middleware(environ(), server) is body
     assert server.calls == [("200 OK", HEADERS, None)]
     assert seen["paste.throw_errors"] is True
-    assert seen[ENVIRON_KEY] is middleware.reporting
+    assert seen[ENVIRON_KEY] is middleware.reporting_handle
+    assert config_for(seen) is middleware.reporting
 
 
 def test_keyword_call_and_dict_subclass_environ(path: type[ErrorMiddleware]) -> None:
