@@ -263,6 +263,9 @@ class DestinationQueues:
                     self._finish(ticket)
             if not mine:
                 return
+            # An idle worker keeps nothing of its last report alive: the
+            # report's context and failure hold a request's frames and data.
+            del ticket, error
 
     def _call(self, ticket: Ticket) -> BaseException | None:
         until = (ticket.started or time.monotonic()) + ticket.timeout
@@ -295,26 +298,11 @@ class DestinationQueues:
 
     def _watch_loop(self) -> None:
         while True:
-            expired: list[tuple[Ticket, DeliveryTimeout]] = []
             with self._lock:
                 now = time.monotonic()
-                soonest: float | None = None
-                for dest in self._destinations.values():
-                    ticket = dest.running
-                    # A waited job is written off by its caller at the deadline;
-                    # the watchdog covers it too, should the caller be gone.
-                    if ticket is None or ticket.outcome is not None:
-                        continue
-                    limit = (ticket.started or now) + ticket.timeout + WATCHDOG_GRACE
-                    if limit <= now:
-                        error = DeliveryTimeout(
-                            f"the {ticket.job.name} report did not finish within its "
-                            f"deadline of {ticket.timeout:g} s"
-                        )
-                        if self._expire(ticket, error):
-                            expired.append((ticket, error))
-                    elif soonest is None or limit < soonest:
-                        soonest = limit
+                # The scan is its own call so that, while this thread waits,
+                # none of its locals keeps a finished report alive.
+                expired, soonest = self._scan(now)
                 if not expired:
                     if soonest is None:
                         if not self._watch.wait(IDLE_EXIT):
@@ -322,13 +310,42 @@ class DestinationQueues:
                             return
                     else:
                         self._watch.wait(soonest - now)
-            for ticket, error in expired:
-                try:
-                    self._write_failure(ticket, error)
-                except BaseException:  # noqa: BLE001 - the watchdog must never die
-                    logger.debug("paste_exc: writing a failure failed", exc_info=True)
-                finally:
-                    self._finish(ticket)
+            self._settle(expired)
+
+    def _settle(self, expired: list[tuple[Ticket, DeliveryTimeout]]) -> None:
+        """Write the failures of the jobs the watchdog wrote off, and count them."""
+        for ticket, error in expired:
+            try:
+                self._write_failure(ticket, error)
+            except BaseException:  # noqa: BLE001 - the watchdog must never die
+                logger.debug("paste_exc: writing a failure failed", exc_info=True)
+            finally:
+                self._finish(ticket)
+
+    def _scan(self, now: float) -> tuple[list[tuple[Ticket, DeliveryTimeout]], float | None]:
+        """Write off the running jobs past their deadline; the next deadline to watch.
+
+        Called with self._lock held.
+        """
+        expired: list[tuple[Ticket, DeliveryTimeout]] = []
+        soonest: float | None = None
+        for dest in self._destinations.values():
+            ticket = dest.running
+            # A waited job is written off by its caller at the deadline;
+            # the watchdog covers it too, should the caller be gone.
+            if ticket is None or ticket.outcome is not None:
+                continue
+            limit = (ticket.started or now) + ticket.timeout + WATCHDOG_GRACE
+            if limit <= now:
+                error = DeliveryTimeout(
+                    f"the {ticket.job.name} report did not finish within its "
+                    f"deadline of {ticket.timeout:g} s"
+                )
+                if self._expire(ticket, error):
+                    expired.append((ticket, error))
+            elif soonest is None or limit < soonest:
+                soonest = limit
+        return expired, soonest
 
     # -- writing off ------------------------------------------------------
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 import os
 import threading
+import time
 import warnings
+import weakref
 from pathlib import Path
 
 import pytest
@@ -445,3 +448,35 @@ def test_keyboard_interrupt_in_the_waiting_main_thread_is_not_swallowed() -> Non
     finally:
         release.set()
     d.shutdown(timeout=5.0)
+
+
+class _Payload:
+    """Stands for a report: its traceback holds a request's frames and data."""
+
+
+def _holding(payload: _Payload, *, pause: float = 0.0, fail: bool = False) -> Job:
+    def deliver() -> None:
+        time.sleep(pause)
+        if fail:
+            raise ConnectionRefusedError(repr(payload))
+
+    return Job(deliver=deliver, describe=lambda: repr(payload), name="held", timeout=30.0)
+
+
+@pytest.mark.parametrize(
+    ("pause", "fail"),
+    [(0.0, False), (0.0, True), (0.2, False)],
+    ids=["delivered", "failed", "watched-by-the-watchdog"],
+)
+def test_idle_worker_and_watchdog_keep_no_report_alive(
+    dispatcher: Dispatcher, pause: float, fail: bool
+) -> None:
+    payload = _Payload()
+    alive = weakref.ref(payload)
+    assert dispatcher.submit(_holding(payload, pause=pause, fail=fail))
+    del payload
+    assert dispatcher.flush(5.0)
+    # The worker and the watchdog still wait for more work: they hold nothing of the last job.
+    assert any(t.name.startswith("paste_exc-delivery") for t in threading.enumerate())
+    gc.collect()
+    assert alive() is None
