@@ -16,7 +16,7 @@ $(BIN)/python:
 	$(PIP) pip setuptools wheel
 
 # No build isolation: the build uses the pinned setuptools and wheel of the virtualenv.
-$(STAMP): $(BIN)/python $(CONSTRAINTS) setup.cfg setup.py pyproject.toml paste_exc/_speedups.c
+$(STAMP): $(BIN)/python $(CONSTRAINTS) setup.cfg pyproject.toml
 	$(PIP) pip setuptools wheel
 	$(PIP) --no-build-isolation -e '.[test,dev]'
 	touch $(STAMP)
@@ -51,7 +51,6 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_middleware.py
-	$(BIN)/python bench/bench_middleware.py --pure-python --no-server
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_render.py
 

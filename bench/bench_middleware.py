@@ -1,8 +1,7 @@
 """How much does the error middleware cost when nothing fails (and when it does)?
 
 Run with ``make bench`` (or ``python bench/bench_middleware.py [--quick]
-[--pure-python] [--no-server]``; ``--pure-python`` measures paste_exc without
-its optional C extension).
+[--no-server]``).
 
 1. In one process, side by side: the per-request overhead over the bare
    application of paste_exc's ErrorMiddleware, Paste's ErrorMiddleware,
@@ -80,10 +79,8 @@ def wrappers(error_log: str | None = None) -> dict[str, Callable[[App], App] | s
 
     :param error_log: a file both paste_exc and Paste append reports to
     """
-    from paste_exc._wsgiiter import SPEEDUPS
     from paste_exc.errormiddleware import ErrorMiddleware
 
-    print(f"paste_exc runs its call path in {'C' if SPEEDUPS else 'pure Python'}")
     found: dict[str, Callable[[App], App] | str] = {
         "paste_exc": lambda app: ErrorMiddleware(app, {}, debug=False, error_log=error_log),
     }
@@ -238,17 +235,8 @@ def real_server(quick: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer iterations")
-    parser.add_argument(
-        "--pure-python",
-        action="store_true",
-        help="measure paste_exc without its C extension (sets PASTE_EXC_PURE_PYTHON)",
-    )
     parser.add_argument("--no-server", action="store_true", help="skip the waitress runs")
     args = parser.parse_args(argv)
-    if args.pure_python:
-        if "paste_exc" in sys.modules:
-            parser.error("--pure-python must be chosen before paste_exc is imported")
-        os.environ["PASTE_EXC_PURE_PYTHON"] = "1"
     print(f"Python {sys.version.split()[0]}")
     in_process(args.quick)
     failing_in_process(args.quick)

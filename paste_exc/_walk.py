@@ -202,10 +202,6 @@ def _add_new(target: list[object], items: Iterable[object], ids: set[int]) -> No
 # -- earlier raises of the same exception object ---------------------------------------
 
 _RAISE_VARARGS = dis.opmap["RAISE_VARARGS"]
-#: A local set by a frame that raises again an exception its caller's C code
-#: caught a moment before (the middleware's ``_raised_in_call``): what
-#: follows it in the traceback is the same raise.
-RERAISE_MARKER = "__paste_exc_reraised__"
 _GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
 
@@ -276,10 +272,8 @@ def _starts_raise(outer: TracebackType, inner: TracebackType) -> bool:
     if inner_frame is outer_frame or back is outer_frame:
         return False  # called from there, or ``raise error`` again where it was caught
     generator = back is None and inner_frame.f_code.co_flags & _GENERATOR_FLAGS
-    if generator and not _raises_explicitly(outer):
-        return False  # a finished generator forgets its caller: only ``raise error`` tells
-    # The middleware raising again what its C call caught a moment before.
-    return not _has_local(outer, RERAISE_MARKER)
+    # A finished generator forgets its caller: only ``raise error`` tells.
+    return not generator or _raises_explicitly(outer)
 
 
 def _raises_explicitly(tb: TracebackType) -> bool:

@@ -3,27 +3,16 @@
 Part of the respond stage. Kept apart from the middleware so the hot path is
 small and easy to read:
 
-* :class:`CallPath` is the base of the middleware, whose call handles a
-  healthy request: the C type of the optional ``paste_exc._speedups``
-  extension when it was built (measured: 0.13 µs per request over the bare
-  application, against 0.34 µs in Python), else a plain class, and the
-  middleware's ``_call_python`` does the same work. Setting the environment
-  variable ``PASTE_EXC_PURE_PYTHON`` (to anything non-empty) before the import
-  forces the pure-Python path;
 * :func:`record_start` (bound to a two-item list per request) records the
-  headers the application gave ``start_response`` on the pure-Python path
-  (``paste_exc._speedups.recorder`` in C): one bound-method object per
-  request, no class instance;
+  headers the application gave ``start_response``: one bound-method object
+  per request, no class instance;
 * :class:`CatchingIter` guards an application iterable that may raise while
-  iterating or in ``close()``; its ``__iter__`` returns the C guard (no Python
-  frame per chunk) or a plain generator (one resumption per chunk). Errors,
-  the end of the body and ``close()`` are handled by the same Python methods
-  on both paths.
+  iterating or in ``close()``; its ``__iter__`` is a plain generator (one
+  resumption per chunk).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,59 +20,19 @@ from paste_exc._request import Supplement
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
-    from types import ModuleType, TracebackType
+    from types import TracebackType
 
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-    from paste_exc.reporting import ReportingHandle
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
 
 __all__ = [
-    "SPEEDUPS",
-    "CallPath",
     "CatchingIter",
     "ResponseStartChecker",
     "StartState",
     "record_start",
 ]
 
-
-def _load_speedups() -> ModuleType | None:
-    """The C extension, unless it was not built or ``PASTE_EXC_PURE_PYTHON`` is set."""
-    if os.environ.get("PASTE_EXC_PURE_PYTHON"):
-        return None
-    try:
-        from paste_exc import _speedups
-    except ImportError:
-        return None
-    return _speedups
-
-
-_speedups = _load_speedups()
-
-#: Whether the middleware's call runs in C (``paste_exc._speedups``).
-SPEEDUPS = _speedups is not None
-
-if TYPE_CHECKING or _speedups is None:
-
-    class CallPath:
-        """Base of the middleware: what the C call path reads, as plain attributes.
-
-        The middleware's ``_call_python`` is its ``__call__`` when the C
-        extension is not in use.
-        """
-
-        __slots__ = ("application", "python_call", "reporting_handle")
-
-        application: WSGIApplication
-        #: What the call stores in the environ under ``paste_exc.reporting``.
-        reporting_handle: ReportingHandle
-        #: Hand every call to ``_call_python`` (the C call reads it; here it always is).
-        python_call: bool
-
-else:
-    CallPath = _speedups.CallPath
 
 #: ``[server start_response, headers the application sent or None]``.
 StartState = list[Any]
@@ -174,16 +123,6 @@ class CatchingIter:
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        if _speedups is None:
-            return self._run()
-        try:
-            iterator = iter(self.app_iterable)
-        except Exception as exc:  # noqa: BLE001 (answered by _raised_in_iteration)
-            return iter(self._raised_in_iteration(exc, False))
-        return _speedups.guard(self, iterator)  # type: ignore[no-any-return]
-
-    def _run(self) -> Iterator[bytes]:
-        """The body, in pure Python (``paste_exc._speedups.guard`` does the same in C)."""
         sent = False
         try:
             iterator = iter(self.app_iterable)
@@ -202,20 +141,6 @@ class CatchingIter:
             yield from self._answer(exc, sent)
             return
         yield from self._finish(sent)
-
-    def _raised_in_iteration(self, exc: Exception, sent: bool) -> list[bytes]:
-        """The C guard's ``except`` block: iterating raised *exc*; the chunks that follow.
-
-        Raising *exc* again here puts this frame at the head of its traceback,
-        with the request data for the report and the hidden-frame mark.
-        """
-        __traceback_supplement__ = (Supplement, self.error_middleware, self.environ)
-        __traceback_hide__ = True
-        __paste_exc_reraised__ = True  # noqa: F841 (read by the collector: the same raise)
-        try:
-            raise exc
-        except Exception:  # noqa: BLE001 (answered below)
-            return self._answer(exc, sent)
 
     def _answer(self, exc: Exception, sent: bool) -> list[bytes]:
         """Iterating raised *exc*: close the iterable, answer (or re-raise an expected error)."""

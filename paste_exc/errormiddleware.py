@@ -17,8 +17,6 @@ from paste_exc._occurrence import catch, current_occurrence
 from paste_exc._request import Supplement
 from paste_exc._responses import Responder, emergency_text, static_response, write_errors
 from paste_exc._wsgiiter import (
-    SPEEDUPS,
-    CallPath,
     CatchingIter,
     ResponseStartChecker,
     StartState,
@@ -52,7 +50,7 @@ log = logging.getLogger("paste_exc.errormiddleware")
 _LAST_RESPONSE_KEY = "paste_exc.errormiddleware.response"
 
 
-class ErrorMiddleware(CallPath, Responder):
+class ErrorMiddleware(Responder):
     """Catch the errors of a WSGI application, report them, and answer with a 500 page.
 
     Usage::
@@ -134,9 +132,6 @@ class ErrorMiddleware(CallPath, Responder):
         self.application = application
         if settings.debug:
             self.debug_token = resolve_debug_token(settings.debug_token).value
-        # With debug on, the C call hands every request to _call_python, which
-        # answers the unlocking request; with debug off it never checks.
-        self.python_call = settings.debug
 
     # Paste's attribute names, read from the settings.
     @property
@@ -168,16 +163,8 @@ class ErrorMiddleware(CallPath, Responder):
         """The message of the safe page (Paste's attribute)."""
         return self.settings.error_message
 
-    def _call_python(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        """The WSGI application interface, in Python.
-
-        It is ``__call__`` when the C extension is not in use; the C call
-        (``paste_exc._speedups.CallPath``) does the same and hands an unusual
-        call (keywords, an environ that is not a ``dict``) and, with debug on,
-        every call to this method.
-        """
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The WSGI application interface."""
         if "paste.throw_errors" in environ and environ["paste.throw_errors"]:  # noqa: RUF019 (fast)
             return self.application(environ, start_response)
         if self.debug_token is not None:
@@ -200,38 +187,14 @@ class ErrorMiddleware(CallPath, Responder):
             return app_iter
         return self.make_catching_iter(app_iter, environ, state)
 
-    if not SPEEDUPS:
-        __call__ = _call_python
-
     def __getstate__(self) -> dict[str, Any]:
-        """For :mod:`copy`: the attributes, with the two the call path keeps in slots.
-
-        The third slot, ``reporting_handle``, is made anew for the copy.
-        """
-        return {**vars(self), "application": self.application, "python_call": self.python_call}
+        """For :mod:`copy` and :mod:`pickle`: the attributes but the reporting handle."""
+        return {name: value for name, value in vars(self).items() if name != "reporting_handle"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
+        vars(self).update(state)
         # A handle of its own: the copy's reporting is read through it.
         self.reporting_handle = ReportingHandle(self, self.request_supplement)
-
-    def _raised_in_call(
-        self, exc: Exception, environ: WSGIEnvironment, state: StartState
-    ) -> Iterable[bytes]:
-        """The C call path's ``except`` block: the application call raised *exc*.
-
-        Raising *exc* again here puts this frame at the head of its traceback
-        where the Python call's frame would be, with the request data for the
-        report and the hidden-frame mark.
-        """
-        __traceback_supplement__ = (Supplement, self, environ)
-        __traceback_hide__ = True
-        __paste_exc_reraised__ = True  # noqa: F841 (read by the collector: the same raise)
-        try:
-            raise exc
-        except Exception:  # noqa: BLE001 (answered below)
-            return self._call_failed(exc, environ, state)
 
     def make_catching_iter(
         self, app_iter: Iterable[bytes], environ: WSGIEnvironment, state: StartState

@@ -1,8 +1,7 @@
 """Debug output is unlocked by the debug token, never by an address alone.
 
-Unit tests drive the middleware on both call paths (the C extension and pure
-Python, the ``path`` fixture); the end-to-end tests run waitress on 127.0.0.1,
-the server ``paste-exc serve`` and ``make demo`` use.
+Unit tests drive the middleware in process; the end-to-end tests run waitress
+on 127.0.0.1, the server ``paste-exc serve`` and ``make demo`` use.
 """
 
 from __future__ import annotations
@@ -12,9 +11,8 @@ import http.client
 import io
 import json
 import logging
-import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
     warnings.simplefilter("ignore", DeprecationWarning)
     from webtest.http import StopableWSGIServer
 
-from paste_exc import _wsgiiter, debugaccess
+from paste_exc import debugaccess
 from paste_exc.debugaccess import unlock_response, unlock_suffix, unlock_url
 from paste_exc.errormiddleware import ErrorMiddleware
 
@@ -32,21 +30,10 @@ OTHER = "wrong-token-0123456789abcdefghij"
 MESSAGE = "the failure with a secret inside"
 
 
-class PurePythonMiddleware(ErrorMiddleware):
-    """The middleware with the pure-Python call, whatever the import chose."""
-
-    __call__ = ErrorMiddleware._call_python
-
-
-@pytest.fixture(params=["c", "python"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type[ErrorMiddleware]:
-    """The middleware class for one call path."""
-    if request.param == "c":
-        if os.environ.get("PASTE_EXC_PURE_PYTHON") or not _wsgiiter.SPEEDUPS:
-            pytest.skip("the C extension is off or not built (test_speedups checks it is)")
-        return ErrorMiddleware
-    monkeypatch.setattr(_wsgiiter, "_speedups", None)
-    return PurePythonMiddleware
+@pytest.fixture
+def path() -> type[ErrorMiddleware]:
+    """The middleware class the tests build."""
+    return ErrorMiddleware
 
 
 class Clock:
@@ -380,38 +367,10 @@ def test_an_outer_middleware_steps_aside_for_nothing(path: type[ErrorMiddleware]
     assert len(app.seen) == 1
 
 
-def test_the_c_call_routes_to_python_only_with_debug_on() -> None:
-    if not _wsgiiter.SPEEDUPS:
-        pytest.skip("the C extension is off or not built")
-    routed: list[bool] = []
-
-    def spy(middleware: ErrorMiddleware) -> Callable[..., Any]:
-        original = middleware._call_python
-
-        def _call_python(environ: dict[str, Any], start_response: Any) -> Any:
-            routed.append(True)
-            return original(environ, start_response)
-
-        return _call_python
-
-    off = ErrorMiddleware(Recording(), debug=False)
-    on = ErrorMiddleware(Recording(), debug=True, debug_token=TOKEN)
-    assert (off.python_call, on.python_call) == (False, True)
-    for middleware in (off, on):
-        middleware._call_python = spy(middleware)  # type: ignore[method-assign]
-    call(off, environ())
-    assert routed == []
-    call(on, environ())
-    assert routed == [True]
-    server, _ = call(on, environ(QUERY_STRING=f"paste_exc_debug={TOKEN}"))
-    assert server.status == "303 See Other"
-
-
-def test_a_copy_keeps_the_token_and_the_routing(path: type[ErrorMiddleware]) -> None:
+def test_a_copy_keeps_the_token_and_unlocks(path: type[ErrorMiddleware]) -> None:
     middleware = path(Recording(), debug=True, debug_token=TOKEN)
     duplicate = copy.copy(middleware)
     assert duplicate.debug_token == TOKEN
-    assert duplicate.python_call is True
     server, _ = call(duplicate, environ(QUERY_STRING=f"paste_exc_debug={TOKEN}"))
     assert server.status == "303 See Other"
 

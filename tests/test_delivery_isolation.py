@@ -123,6 +123,8 @@ def test_hung_background_job_fails_at_its_deadline_and_frees_its_queue(
     try:
         assert other.wait(10)  # another destination is not held at all
         assert after.wait(15)  # the hung job's own queue goes on once it is written off
+        # Its delivery is counted (and the written-off one written) just after: wait for that.
+        assert dispatcher.flush(10)
         written = dispatcher.fallback.getvalue()  # type: ignore[union-attr]
         assert "THE HUNG REPORT" in written
         assert "deadline" in written

@@ -1,9 +1,8 @@
-"""The C call path (paste_exc._speedups) and the pure-Python one behave the same.
+"""The middleware's call path: start_response, the body guard, copies, no leaks.
 
-Every test here that takes the ``path`` fixture runs twice: once through the C
-extension, once through the pure-Python code it replaces. The rest of the
-suite runs through whichever the import chose (C when it was built); one test
-below runs the middleware's own test modules again with the extension off.
+The healthy request passes through with the least work (a list or tuple body
+unwrapped, the headers recorded by one bound method); every error is answered
+or passed on as Paste's middleware does.
 """
 
 from __future__ import annotations
@@ -11,17 +10,13 @@ from __future__ import annotations
 import copy
 import gc
 import io
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Closing, missing_prerequisite
+from conftest import Closing
 
-from paste_exc import _wsgiiter
 from paste_exc.collector import CollectedException
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.reporting import ENVIRON_KEY, config_for
@@ -31,31 +26,10 @@ CAPTURE = {"capture": {"backend": "paste_exc.testing:CapturingReporter"}}
 HEADERS = [("Content-Type", "text/plain")]
 
 
-def speedups() -> Any:
-    """The C extension, or stop the test (fail in CI, which must build it)."""
-    if os.environ.get("PASTE_EXC_PURE_PYTHON"):
-        pytest.skip("PASTE_EXC_PURE_PYTHON is set: this run checks the pure-Python path")
-    try:
-        from paste_exc import _speedups
-    except ImportError as error:
-        missing_prerequisite(f"the C extension was not built (no C compiler?): {error}")
-    return _speedups
-
-
-class PurePythonMiddleware(ErrorMiddleware):
-    """The middleware with the pure-Python call, whatever the import chose."""
-
-    __call__ = ErrorMiddleware._call_python
-
-
-@pytest.fixture(params=["c", "python"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type[ErrorMiddleware]:
-    """The middleware class for one path; the body guard follows the same choice."""
-    if request.param == "c":
-        speedups()
-        return ErrorMiddleware
-    monkeypatch.setattr(_wsgiiter, "_speedups", None)
-    return PurePythonMiddleware
+@pytest.fixture
+def path() -> type[ErrorMiddleware]:
+    """The middleware class the call tests run (a subclass in some of them)."""
+    return ErrorMiddleware
 
 
 class Server:
@@ -117,97 +91,6 @@ def started(body: Any) -> Callable[[dict[str, Any], Any], Any]:
         return body
 
     return app
-
-
-# -- the extension is there and is what the middleware uses -------------------
-
-
-def test_extension_is_built_and_used() -> None:
-    module = speedups()
-    assert _wsgiiter.SPEEDUPS
-    assert isinstance(ErrorMiddleware(started([b"x"])), module.CallPath)
-    assert ErrorMiddleware.__call__ is module.CallPath.__call__
-    assert module.REPORTING_KEY == ENVIRON_KEY
-    assert module.THROW_ERRORS_KEY == "paste.throw_errors"
-
-
-def test_pure_python_variable_turns_the_extension_off(project_root: Path) -> None:
-    probe = (
-        "from paste_exc import _wsgiiter\n"
-        "from paste_exc.errormiddleware import ErrorMiddleware\n"
-        "print(_wsgiiter.SPEEDUPS, ErrorMiddleware.__call__ is ErrorMiddleware._call_python)\n"
-    )
-    env = {**os.environ, "PASTE_EXC_PURE_PYTHON": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == ["False", "True"]
-
-
-@pytest.mark.slow
-def test_middleware_suite_passes_on_the_pure_python_path(project_root: Path) -> None:
-    """The middleware's test modules, again, with the extension off."""
-    speedups()
-    modules = [
-        "tests/test_errormiddleware.py",
-        "tests/test_errormiddleware_paste.py",
-        "tests/test_errormiddleware_robust.py",
-        "tests/test_hide.py",
-        "tests/test_debugaccess.py",
-    ]
-    env = {**os.environ, "PASTE_EXC_PURE_PYTHON": "1"}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *modules],
-        cwd=project_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert " passed" in done.stdout
-    assert " failed" not in done.stdout
-
-
-# -- the start_response recorder -----------------------------------------------
-
-
-def test_recorder_records_headers_and_forwards_everything() -> None:
-    module = speedups()
-    calls: list[tuple[Any, ...]] = []
-
-    def server(*args: Any, **kwargs: Any) -> str:
-        calls.append((args, kwargs))
-        return "write"
-
-    state: list[Any] = [server, None]
-    recorder = module.recorder(state)
-    assert recorder.state is state
-    headers = [("Content-Type", "text/html")]
-    assert recorder("200 OK", headers) == "write"
-    assert state[1] is headers
-    error = (ValueError, ValueError("x"), None)
-    assert recorder("500 Oops", [], error) == "write"
-    assert calls[0] == (("200 OK", headers), {})
-    assert calls[1] == (("500 Oops", [], error), {})
-    other = [("X-A", "b")]
-    recorder(status="200 OK", headers=other)
-    assert state[1] is other
-    assert calls[2] == ((), {"status": "200 OK", "headers": other})
-
-
-def test_recorder_passes_server_errors_on_and_checks_its_state() -> None:
-    module = speedups()
-
-    def server(status: str, headers: Any, exc_info: Any = None) -> None:
-        raise AssertionError("headers already sent")
-
-    state: list[Any] = [server, None]
-    with pytest.raises(AssertionError, match="already sent"):
-        module.recorder(state)("200 OK", [])
-    for bad in ([], [server], (server, None), "no"):
-        with pytest.raises(TypeError):
-            module.recorder(bad)
 
 
 # -- the call -------------------------------------------------------------------
