@@ -290,13 +290,16 @@ def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[Tra
     before it raised an exception object explicitly (``raise error``) or
     did not call it, and the rest of the traceback either passed a frame
     carrying request data (a ``__traceback_supplement__``, as the
-    middleware's frame does) or came through the same ``raise`` line (the
-    same statement, raised before). The rest of the traceback then belongs
-    to other occurrences: its first raise (where the exception object was
-    made) is kept by position and source only, the raises in between are
-    left out, and *notes* says so. An earlier part without either sign (the
-    worker's frames behind ``Future.result()``, an awaited task) is this
-    occurrence's own and kept in full.
+    middleware's frame does), or came through the same ``raise`` line (the
+    same statement, raised before), or the entry was called from another
+    frame running the code of one before it (another request through the
+    same middleware, raising in another thread at the same time). The rest
+    of the traceback then belongs to other occurrences: its first raise
+    (where the exception object was made) is kept by position and source
+    only, the raises in between are left out, and *notes* says so. An
+    earlier part without any of these signs (the worker's frames behind
+    ``Future.result()``, an awaited task) is this occurrence's own and kept
+    in full.
 
     :param raw: the traceback entries, outermost first
     :param notes: the report's collection notes, updated
@@ -321,7 +324,7 @@ def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[Tra
     for start in starts:
         raiser = raw[start - 1]
         again = last_seen[(id(raiser.tb_frame.f_code), raiser.tb_lineno)] >= start
-        if supplied_after[start] or again:
+        if supplied_after[start] or again or _called_from_a_twin(raw, start):
             origin = starts[-1]
             dropped = origin - start
             notes.append(
@@ -337,6 +340,27 @@ def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[Tra
             )
             return raw[:start] + raw[origin:], start
     return raw, len(raw)
+
+
+def _called_from_a_twin(raw: list[TracebackType], start: int) -> bool:
+    """Whether ``raw[start]`` was called from a frame that runs the code of an
+    entry before it (or of the caller of one raising again what its C caller
+    caught), yet is none of them: another request on the same path."""
+    back = raw[start].tb_frame.f_back
+    if back is None:
+        return False
+    for tb in raw[:start]:
+        frame = tb.tb_frame
+        if frame is back:
+            return False
+        twins = [frame]
+        if frame.f_back is not None and _has_local(tb, RERAISE_MARKER):
+            if frame.f_back is back:
+                return False
+            twins.append(frame.f_back)
+        if any(twin.f_code is back.f_code for twin in twins):
+            return True
+    return False
 
 
 def _starts_raise(outer: TracebackType, inner: TracebackType) -> bool:

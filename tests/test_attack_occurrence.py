@@ -57,7 +57,10 @@ def test_entries_put_in_front_of_the_catching_frame_by_another_thread() -> None:
     caught_b = threading.Event()
     reports: dict[str, CollectedException] = {}
 
-    def request(name: str, caught: threading.Event, wait_for: threading.Event | None) -> None:
+    def request(
+        name: str, caught: threading.Event, wait_for: threading.Event | None
+    ) -> CollectedException:
+        # (No local may reach the other thread's report: it would show in this one.)
         __traceback_supplement__ = (Request, f"http://host/{name}")
         try:
             raise_shared(name)
@@ -65,16 +68,15 @@ def test_entries_put_in_front_of_the_catching_frame_by_another_thread() -> None:
             caught.set()
             if wait_for is not None:
                 assert wait_for.wait(WAIT)
-            reports[name] = collect_exception(
-                type(error), error, error.__traceback__, collect_locals=True
-            )
+            return collect_exception(type(error), error, error.__traceback__, collect_locals=True)
+        raise AssertionError("did not raise")
 
     def first() -> None:
-        request("alpha", caught_a, caught_b)
+        reports["alpha"] = request("alpha", caught_a, caught_b)
 
     def second() -> None:
         assert caught_a.wait(WAIT)
-        request("beta", caught_b, None)
+        reports["beta"] = request("beta", caught_b, None)
 
     run_both(first, second)
     alpha, beta = reports["alpha"], reports["beta"]
@@ -84,6 +86,20 @@ def test_entries_put_in_front_of_the_catching_frame_by_another_thread() -> None:
     assert "<local of alpha>" in str(alpha.as_json_dict())
     assert "<local of beta>" in str(beta.as_json_dict())
     assert alpha.occurrence_id != beta.occurrence_id
+
+
+def wsgi_environ(name: str, errors: io.StringIO) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": f"/{name}",
+        "QUERY_STRING": f"q=query-of-{name}",
+        "SERVER_NAME": "host",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": errors,
+    }
 
 
 def failing_app(events: dict[str, threading.Event]) -> Callable[..., Any]:
@@ -121,17 +137,7 @@ def test_entries_between_the_frames_of_this_request_are_left_out() -> None:
 
     def request(name: str) -> None:
         errors = io.StringIO()
-        env = {
-            "REQUEST_METHOD": "GET",
-            "SCRIPT_NAME": "",
-            "PATH_INFO": f"/{name}",
-            "QUERY_STRING": f"q=query-of-{name}",
-            "SERVER_NAME": "host",
-            "SERVER_PORT": "80",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": errors,
-        }
+        env = wsgi_environ(name, errors)
         body = b"".join(middleware(env, lambda status, headers, exc_info=None: None))
         results[name] = (body.decode(), errors.getvalue())
 
@@ -148,3 +154,47 @@ def test_entries_between_the_frames_of_this_request_are_left_out() -> None:
             assert f"query-of-{other}" not in output
             assert f"tenant-{other}" not in output
             assert f"<local of /{other}>" not in output
+
+
+def raise_shared_elsewhere(tag: str) -> None:
+    marker = f"<local of {tag}>"  # noqa: F841 - a local the report may show
+    raise SHARED
+
+
+def test_entries_behind_the_frames_of_this_request_are_shown_without_their_locals() -> None:
+    """B raised first (elsewhere) and is still on its way out when A raises: A's
+    traceback ends with B's frames; they are another occurrence's."""
+    events = {"beta raised": threading.Event(), "alpha done": threading.Event()}
+    results: dict[str, str] = {}
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        tenant = "tenant-" + environ["PATH_INFO"].strip("/")  # noqa: F841 - shown as a local
+        if environ["PATH_INFO"] == "/beta":
+            try:
+                raise_shared_elsewhere("/beta")
+            finally:
+                events["beta raised"].set()
+                assert events["alpha done"].wait(WAIT)
+        raise_shared(environ["PATH_INFO"])
+        return []
+
+    middleware = ErrorMiddleware(app, debug=True, show_locals=True)
+
+    def request(name: str) -> None:
+        env = wsgi_environ(name, io.StringIO())
+        body = b"".join(middleware(env, lambda status, headers, exc_info=None: None))
+        results[name] = body.decode() + env["wsgi.errors"].getvalue()
+
+    def first() -> None:
+        assert events["beta raised"].wait(WAIT)
+        try:
+            request("alpha")
+        finally:
+            events["alpha done"].set()
+
+    run_both(first, lambda: request("beta"))
+    alpha = results["alpha"]
+    assert "tenant-alpha" in alpha
+    assert "&lt;local of /alpha&gt;" in alpha or "<local of /alpha>" in alpha
+    for leak in ("tenant-beta", "query-of-beta", "local of /beta"):
+        assert leak not in alpha
