@@ -19,7 +19,7 @@ import sys
 import sysconfig
 import time
 from collections.abc import Callable, Iterable, Mapping
-from types import CodeType, TracebackType
+from types import CodeType, FrameType, TracebackType
 from typing import Any, cast
 
 from paste_exc._magic import Magic, error_summary, read_magic
@@ -142,6 +142,7 @@ def walk_traceback(
     while current is not None:
         raw.append(current)
         current = current.tb_next
+    raw = concurrent_raises(raw, notes)
     raw, earlier_from = earlier_raises(raw, notes)
     ident_entries = raw if limit is None else raw[: max(limit, 0)]
     ident_parts: list[str] = []
@@ -201,6 +202,75 @@ def _add_new(target: list[object], items: Iterable[object], ids: set[int]) -> No
 
 # -- earlier raises of the same exception object ---------------------------------------
 
+#: How many frames of the collecting thread's stack are looked at.
+_STACK_LIMIT = 10_000
+
+
+def concurrent_raises(raw: list[TracebackType], notes: list[str]) -> list[TracebackType]:
+    """Leave out the entries another thread's raise of the same exception object put here.
+
+    Two threads raising the same exception object at once each put their
+    entries in front of whatever the other left in its ``__traceback__``, so
+    one thread's traceback can hold the other's frames (another request's
+    locals and request data): in front of its catching frame, or between
+    its own frames. Left out, with a note:
+
+    * the entries in front of the first one whose frame is on the stack of
+      the thread collecting (the catching frame), when there is one;
+    * a run of entries called from no frame of this raise, when an entry
+      after the run was called from a frame of this raise before the run
+      (this raise goes on after them, so they were put in while it ran).
+
+    :param raw: the traceback entries, outermost first
+    :param notes: the report's collection notes, updated
+    """
+    if len(raw) < 2:
+        return raw
+    live: set[int] = set()
+    stack: FrameType | None = sys._getframe()
+    while stack is not None and len(live) < _STACK_LIMIT:
+        live.add(id(stack))
+        stack = stack.f_back
+    head = next((index for index, tb in enumerate(raw) if id(tb.tb_frame) in live), 0)
+    left_out = head
+    kept = [raw[head]]
+    own = {id(raw[head].tb_frame)}
+    # Where the frames this raise calls may have been called from.
+    callers = _callers_of(raw[head])
+    run: list[TracebackType] = []
+    for tb in raw[head + 1 :]:
+        frame = tb.tb_frame
+        if id(frame) in own:  # raised again where it was caught: the run is this raise's
+            kept.extend(run)
+            run = []
+        elif id(frame.f_back) in callers:
+            left_out += len(run)  # this raise goes on after the run: it was another's
+            run = []
+            own.add(id(frame))
+        else:
+            run.append(tb)
+            continue
+        kept.append(tb)
+        callers |= _callers_of(tb)
+    kept.extend(run)
+    if left_out:
+        notes.append(
+            f"this exception object was raised by another thread at the same time: the "
+            f"{left_out} traceback entries that raise put in this traceback are left out"
+        )
+    return kept
+
+
+def _callers_of(tb: TracebackType) -> set[int]:
+    """The frames a frame called by *tb*'s frame has as ``f_back``: it, or its caller
+    for a frame raising again what its C caller caught (``RERAISE_MARKER``)."""
+    frame = tb.tb_frame
+    callers = {id(frame)}
+    if frame.f_back is not None and _has_local(tb, RERAISE_MARKER):
+        callers.add(id(frame.f_back))
+    return callers
+
+
 _RAISE_VARARGS = dis.opmap["RAISE_VARARGS"]
 _GENERATOR_FLAGS = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
 
@@ -216,13 +286,16 @@ def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[Tra
     before it raised an exception object explicitly (``raise error``) or
     did not call it, and the rest of the traceback either passed a frame
     carrying request data (a ``__traceback_supplement__``, as the
-    middleware's frame does) or came through the same ``raise`` line (the
-    same statement, raised before). The rest of the traceback then belongs
-    to other occurrences: its first raise (where the exception object was
-    made) is kept by position and source only, the raises in between are
-    left out, and *notes* says so. An earlier part without either sign (the
-    worker's frames behind ``Future.result()``, an awaited task) is this
-    occurrence's own and kept in full.
+    middleware's frame does), or came through the same ``raise`` line (the
+    same statement, raised before), or the entry was called from another
+    frame running the code of one before it (another request through the
+    same middleware, raising in another thread at the same time). The rest
+    of the traceback then belongs to other occurrences: its first raise
+    (where the exception object was made) is kept by position and source
+    only, the raises in between are left out, and *notes* says so. An
+    earlier part without any of these signs (the worker's frames behind
+    ``Future.result()``, an awaited task) is this occurrence's own and kept
+    in full.
 
     :param raw: the traceback entries, outermost first
     :param notes: the report's collection notes, updated
@@ -247,7 +320,7 @@ def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[Tra
     for start in starts:
         raiser = raw[start - 1]
         again = last_seen[(id(raiser.tb_frame.f_code), raiser.tb_lineno)] >= start
-        if supplied_after[start] or again:
+        if supplied_after[start] or again or _called_from_a_twin(raw, start):
             origin = starts[-1]
             dropped = origin - start
             notes.append(
@@ -263,6 +336,27 @@ def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[Tra
             )
             return raw[:start] + raw[origin:], start
     return raw, len(raw)
+
+
+def _called_from_a_twin(raw: list[TracebackType], start: int) -> bool:
+    """Whether ``raw[start]`` was called from a frame that runs the code of an
+    entry before it (or of the caller of one raising again what its C caller
+    caught), yet is none of them: another request on the same path."""
+    back = raw[start].tb_frame.f_back
+    if back is None:
+        return False
+    for tb in raw[:start]:
+        frame = tb.tb_frame
+        if frame is back:
+            return False
+        twins = [frame]
+        if frame.f_back is not None and _has_local(tb, RERAISE_MARKER):
+            if frame.f_back is back:
+                return False
+            twins.append(frame.f_back)
+        if any(twin.f_code is back.f_code for twin in twins):
+            return True
+    return False
 
 
 def _starts_raise(outer: TracebackType, inner: TracebackType) -> bool:

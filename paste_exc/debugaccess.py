@@ -9,7 +9,8 @@ every client is ``127.0.0.1``); a secret can. With ``debug`` on:
 * :func:`unlock_response`: a request whose query string has
   ``paste_exc_debug=<token>`` gets a ``303`` to the same URL without that
   parameter and the cookie (``HttpOnly``, ``SameSite=Strict``, ``Path`` the
-  application's root, ``Secure`` when the request came over https). A wrong
+  application's root, ``Secure`` when the request came over https:
+  ``wsgi.url_scheme`` or CGI's ``HTTPS`` variable says so). A wrong
   token is ignored: the application gets the request unchanged, and nothing
   in any response says that a token exists;
 * :func:`note_withheld`: when a debug page is withheld from a client without
@@ -56,6 +57,7 @@ QUERY_PARAMETER: Final = "paste_exc_debug"
 WITHHELD_NOTICE_INTERVAL: Final = 60.0
 
 _PARAMETER_PREFIX: Final = QUERY_PARAMETER + "="
+_PARAMETER_NAME: Final = QUERY_PARAMETER.encode("ascii")
 # What stays unescaped when a request's path and query are written back into
 # a Location header: RFC 3986 pchar and the query's "/" and "?"; "%" keeps the
 # query's existing escapes. Everything else (controls, spaces, non-ASCII,
@@ -128,6 +130,20 @@ def _location(environ: Mapping[str, object], kept: list[str]) -> str:
     return f"{location}?{query}" if query else location
 
 
+def _decoded(piece: str) -> bytes:
+    """A query piece as a form parser reads it: ``+`` is a space, escapes decoded."""
+    return unquote_to_bytes(piece.replace("+", " "))
+
+
+def _over_https(environ: Mapping[str, object]) -> bool:
+    """Whether the request came over https: ``wsgi.url_scheme``, or CGI's ``HTTPS``."""
+    scheme = environ.get("wsgi.url_scheme")
+    https = environ.get("HTTPS")
+    return (isinstance(scheme, str) and scheme.lower() == "https") or (
+        isinstance(https, str) and https.lower() in ("on", "1", "yes", "true")
+    )
+
+
 def unlock_response(environ: Mapping[str, object], token: str) -> tuple[str, Headers, bytes] | None:
     """The ``303`` that unlocks this browser, when the query string carries *token*.
 
@@ -140,21 +156,22 @@ def unlock_response(environ: Mapping[str, object], token: str) -> tuple[str, Hea
     :param token: the debug token
     """
     query = environ.get("QUERY_STRING")
-    if not isinstance(query, str) or _PARAMETER_PREFIX not in query:
+    # A name may come percent-encoded (``paste%5Fexc%5Fdebug``): it is the same parameter.
+    if not isinstance(query, str) or (_PARAMETER_PREFIX not in query and "%" not in query):
         return None
     expected = token.encode("ascii")
     kept: list[str] = []
     found = False
     for piece in query.split("&"):
-        if piece.startswith(_PARAMETER_PREFIX):
-            value = unquote_to_bytes(piece[len(_PARAMETER_PREFIX) :].replace("+", " "))
-            found = _matches(value, expected) or found
+        name, sep, value = piece.partition("=")
+        if sep and _decoded(name) == _PARAMETER_NAME:
+            found = _matches(_decoded(value), expected) or found
         else:
             kept.append(piece)
     if not found:
         return None
     cookie = f"{COOKIE_NAME}={token}; Path={_application_root(environ)}; HttpOnly; SameSite=Strict"
-    if environ.get("wsgi.url_scheme") == "https":
+    if _over_https(environ):
         cookie += "; Secure"
     headers: Headers = [
         ("Location", _location(environ, kept)),

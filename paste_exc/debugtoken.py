@@ -125,6 +125,8 @@ def _check_file(fd: int) -> None:
 def _read_secret(path: Path) -> bytes | None:
     """The secret in *path*, or ``None`` when there is no such file."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    # A FIFO in its place would block the open (and the start-up) until a writer came.
+    flags |= getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except (FileNotFoundError, NotADirectoryError):

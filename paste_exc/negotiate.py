@@ -41,6 +41,7 @@ __all__ = [
     "debug_allowed",
     "is_xmlhttp",
     "preferred_media",
+    "was_forwarded",
 ]
 
 
@@ -169,6 +170,27 @@ def is_xmlhttp(environ: Mapping[str, object], xmlhttp_key: str) -> bool:
     return any(name == xmlhttp_key and value for name, value in parse_qsl(query[:8192]))
 
 
+_FORWARDING_KEYS: Final = frozenset(FORWARDING_HEADERS)
+
+
+def was_forwarded(environ: Mapping[str, object]) -> bool:
+    """Whether one of :data:`FORWARDING_HEADERS` is in *environ*, even empty.
+
+    A key in another spelling (``http_x_forwarded_for``, ``HTTP_X-Real-IP``:
+    a server or framework of its own making) counts as the header.
+
+    :param environ: the request's environ
+    """
+    if any(name in environ for name in FORWARDING_HEADERS):
+        return True
+    return any(
+        isinstance(key, str)
+        and key[:5].upper() == "HTTP_"
+        and key.upper().replace("-", "_") in _FORWARDING_KEYS
+        for key in environ
+    )
+
+
 def debug_allowed(
     environ: Mapping[str, object],
     networks: Iterable[Network] = (),
@@ -183,10 +205,12 @@ def debug_allowed(
     * *everyone* (``debug_allow = *``);
     * an environ without ``REMOTE_ADDR`` at all: an in-process test client
       (WebTest, Paste's fixtures), no network peer exists (unless one of
-      :data:`FORWARDING_HEADERS` is there: then a proxy sent it);
+      :data:`FORWARDING_HEADERS` is there, in any spelling of its key, even
+      empty: then a proxy sent it);
     * a request whose cookie ``paste_exc_debug`` holds *token*;
     * a ``REMOTE_ADDR`` inside one of *networks* (``debug_allow``, given
-      explicitly) with none of :data:`FORWARDING_HEADERS` present.
+      explicitly) with none of :data:`FORWARDING_HEADERS` present (see
+      :func:`was_forwarded`).
 
     A loopback address by itself proves nothing: behind a reverse proxy on
     the same host every client is ``127.0.0.1``, and some servers (waitress)
@@ -199,7 +223,7 @@ def debug_allowed(
     """
     if everyone or (token is not None and carries_token(environ, token)):
         return True
-    forwarded = any(name in environ for name in FORWARDING_HEADERS)
+    forwarded = was_forwarded(environ)
     if "REMOTE_ADDR" not in environ:
         return not forwarded
     networks = tuple(networks)

@@ -428,8 +428,11 @@ def deliver(
     (:func:`paste_exc._occurrence.catch`): those that ask
     :func:`~paste_exc.collector.collected_data` get one report, *exc_data* when
     given, else collected once when the first one asks, with the request data
-    of *ctx* when its frames carry none. Never raises. Each failure is logged
-    on ``paste_exc.reporting``.
+    of *ctx* when its frames carry none. Never raises but
+    :class:`KeyboardInterrupt`: a reporter raising anything else, a
+    :class:`BaseException` such as :class:`asyncio.CancelledError` or
+    :class:`SystemExit` included, is one failed reporter. Each failure is
+    logged on ``paste_exc.reporting``.
 
     :param exc_data: the report, when the caller has collected it already
     :returns: one line per reporter that failed (empty when all succeeded)
@@ -454,7 +457,9 @@ def _deliver(
             # Counted per destination under its name (see paste_exc.delivery.stats).
             with destination(str(name)):
                 reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001 (logged below)
+        except KeyboardInterrupt:
+            raise  # the user stopping the process, not this reporter's outcome
+        except BaseException as exc:  # noqa: BLE001 (CancelledError, SystemExit...: logged below)
             line = f"reporter {name!r} ({type(reporter).__name__}) failed: "
             line += f"{type(exc).__name__}: {_describe(exc)}"
             try:
