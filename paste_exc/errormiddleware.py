@@ -14,6 +14,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from paste_exc._occurrence import catch, current_occurrence
+from paste_exc._pastepage import error_template, send_report
 from paste_exc._request import Supplement
 from paste_exc._responses import Responder, emergency_text, static_response, write_errors
 from paste_exc._wsgiiter import (
@@ -42,8 +43,10 @@ __all__ = [
     "NoDefault",
     "ResponseStartChecker",
     "Supplement",
+    "error_template",
     "handle_exception",
     "make_error_middleware",
+    "send_report",
 ]
 
 log = logging.getLogger("paste_exc.errormiddleware")
@@ -234,19 +237,25 @@ class ErrorMiddleware(CallPath, Responder):
             return self._call_failed(exc, environ, state)
 
     def make_catching_iter(
-        self, app_iter: Iterable[bytes], environ: WSGIEnvironment, state: StartState
+        self,
+        app_iter: Iterable[bytes],
+        environ: WSGIEnvironment,
+        sr_checker: StartState | ResponseStartChecker,
     ) -> Iterable[bytes]:
         """Wrap *app_iter* unless it cannot raise while iterating.
 
         Lists, tuples and what ``wsgi.file_wrapper`` returned pass through
         unwrapped (servers keep their sendfile path).
+
+        :param sr_checker: the request's start state, or (Paste's) a
+            :class:`ResponseStartChecker` (see :class:`CatchingIter`)
         """
         if isinstance(app_iter, list | tuple):
             return app_iter
         file_wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(file_wrapper, type) and isinstance(app_iter, file_wrapper):
             return app_iter
-        return CatchingIter(app_iter, environ, state, self)
+        return CatchingIter(app_iter, environ, sr_checker, self)
 
     def _call_failed(
         self, exc: Exception, environ: WSGIEnvironment, state: StartState
