@@ -29,6 +29,7 @@ __all__ = [
     "IMPORTANCE_LEVELS",
     "AbstractFormatter",
     "TrimPairs",
+    "combine_pieces",
     "filter_frames",
     "frame_visibility",
     "iter_extra_data",
@@ -281,6 +282,27 @@ def value_rows(mapping: Mapping[object, object]) -> list[tuple[str, str]]:
     :raises Exception: whatever a hostile mapping's ``items()`` raises.
     """
     return sorted((value_text(name), value_text(item)) for name, item in mapping.items())
+
+
+def combine_pieces(
+    data_by_importance: Mapping[str, Sequence[tuple[str, str]]],
+    lines: Iterable[str],
+    exc_info: str,
+    after: Iterable[str] = ("normal", "supplemental", "extra"),
+) -> list[str]:
+    """Paste's order of a report's pieces: important data, frame lines, the exception, the rest.
+
+    :param data_by_importance: ``{importance: [(title, piece), ...]}``
+    :param lines: the frame lines
+    :param exc_info: the ``Type: value`` piece
+    :param after: the importance levels shown after the exception, in order
+    """
+    combined = [value for _, value in data_by_importance.get("important", ())]
+    combined.extend(lines)
+    combined.append(exc_info)
+    for importance in after:
+        combined.extend(value for _, value in data_by_importance.get(importance, ()))
+    return combined
 
 
 def unshowable(error: Exception) -> str:

@@ -19,6 +19,7 @@ from paste_exc._formatbase import AbstractFormatter
 from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document, text_copy_budget
 from paste_exc._htmlbuild import build_report, url_is_linkable
 from paste_exc._htmlview import ReportView
+from paste_exc._pastehooks import PasteHTMLHooks
 from paste_exc.collector import CollectedException
 from paste_exc.errors import ConfigError
 
@@ -33,8 +34,13 @@ __all__ = [
 ]
 
 
-class HTMLFormatter(AbstractFormatter):
+class HTMLFormatter(PasteHTMLHooks, AbstractFormatter):
     """Format a collected exception as an HTML report (Paste's class, rebuilt).
+
+    The report is rendered from templates; Paste's hook methods (``quote``,
+    ``format_source_line``, ``zebra_table``, ...) are kept for code that calls
+    them (:class:`~paste_exc._pastehooks.PasteHTMLHooks`), and are not used
+    by :meth:`format_collected_data`.
 
     :param show_hidden_frames: show frames hidden by ``__traceback_hide__``
     :param include_reusable: include the CSS and script (leave them out when

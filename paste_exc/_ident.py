@@ -10,14 +10,22 @@ of the collector's.
 from __future__ import annotations
 
 import hashlib
+import operator
 import secrets
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from paste_exc._saferepr import safe_repr, safe_str
 
 #: Paste's digits, least significant first; ``2`` is the zero digit.
 GOOD_CHARACTERS = "23456789abcdefghjkmnpqrtuvwxyz"
+#: The base of the identifiers (Paste's ``base``).
+BASE = len(GOOD_CHARACTERS)
+#: Paste's helper reading the first item of a sequence (its ``byte2int``).
+byte2int = operator.itemgetter(0)
+#: The default hash (Paste's ``md5``): :func:`hashlib.md5`.
+md5 = hashlib.md5
 
 
 def make_identifier(number: int) -> str:
@@ -25,56 +33,66 @@ def make_identifier(number: int) -> str:
 
     Paste's ``serial_number_generator.make_identifier``: the digits are
     ``23456789abcdefghjkmnpqrtuvwxyz`` (no look-alikes); ``0`` gives ``""``.
+    The error messages are Paste's too.
 
-    :param number: the integer to encode
+    :param number: the integer to encode (a ``bool`` counts, as in Paste)
     :raises ValueError: for a negative number or a non-integer
     """
     if not isinstance(number, int):
-        raise ValueError(f"only integers make identifiers, not {safe_repr(number, 100)}")
+        raise ValueError(
+            f"You can only make identifiers out of integers (not {safe_repr(number, 100)})"
+        )
     if number < 0:
-        raise ValueError(f"negative numbers make no identifiers: {number}")
+        raise ValueError(f"You cannot make identifiers out of negative numbers: {number!r}")
     digits: list[str] = []
-    base = len(GOOD_CHARACTERS)
     while number:
-        number, digit = divmod(number, base)
+        number, digit = divmod(number, BASE)
         digits.append(GOOD_CHARACTERS[digit])
     return "".join(digits)
 
 
 def hash_identifier(
-    s: str | bytes | object,
+    s: object,
     length: int,
     pad: bool = True,
+    hasher: Any = md5,
     prefix: str = "",
     group: int | None = None,
     upper: bool = False,
 ) -> str:
-    """Hash *s* with MD5 into a short, readable identifier (Paste's algorithm).
+    """Hash *s* into a short, readable identifier (Paste's algorithm and signature).
 
     The digest, read as a big-endian number modulo ``30 ** length``, is
     encoded with :func:`make_identifier`, padded with ``2`` (the zero digit)
     on the left, optionally grouped with ``-`` every *group* characters
     from the right, upper-cased, and prefixed.
 
-    :param s: the text to hash (non-strings are ``str()``-ed; text is UTF-8)
-    :param length: the identifier length, at most 26
+    :param s: the text to hash (bytes as they are; anything else is
+        ``str()``-ed; text is UTF-8)
+    :param length: the identifier length, at most 26 with MD5
     :param pad: pad to *length*
+    :param hasher: a :mod:`hashlib` constructor (called with the bytes), or
+        an object with such a ``new`` (an old ``md5``/``sha`` module)
     :param prefix: prepended last (``E-``)
     :param group: group size, or ``None``
     :param upper: upper-case the result
-    :raises ValueError: for a length above 26
+    :raises ValueError: for a length above 26 with MD5
     """
-    if length > 26:
-        raise ValueError(f"md5 cannot make identifiers longer than 26 characters (got {length})")
+    if not callable(hasher):
+        hasher = hasher.new
+    if length > 26 and hasher is md5:
+        raise ValueError(
+            f"md5 cannot create hashes longer than 26 characters in length (you gave {length})"
+        )
     if isinstance(s, str):
         data = s.encode("utf-8")
     elif isinstance(s, bytes):
         data = s
     else:
         data = safe_str(s, sys.maxsize).encode("utf-8")
-    modulo = len(GOOD_CHARACTERS) ** length
-    number = int.from_bytes(hashlib.md5(data, usedforsecurity=False).digest(), "big") % modulo
-    ident = make_identifier(number)
+    digest = _digest(hasher, data)
+    modulo = BASE**length
+    ident = make_identifier(int.from_bytes(digest, "big") % modulo)
     if pad:
         ident = GOOD_CHARACTERS[0] * (length - len(ident)) + ident
     if group:
@@ -86,6 +104,14 @@ def hash_identifier(
     if upper:
         ident = ident.upper()
     return prefix + ident
+
+
+def _digest(hasher: Callable[[bytes], Any], data: bytes) -> bytes:
+    """The digest of *data*; MD5 is asked for as a checksum (FIPS builds allow that)."""
+    if hasher is md5:
+        return hashlib.md5(data, usedforsecurity=False).digest()
+    digest: bytes = hasher(data).digest()
+    return digest
 
 
 def identification_code(parts: Iterable[str], type_text: str, prefix: str) -> str:

@@ -9,6 +9,7 @@ and date) around the report.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "render_fragment",
     "render_safe_page",
     "render_short_text",
+    "without_request_data",
 ]
 
 # The public module of these documents is paste_exc.documents: log under its name.
@@ -131,7 +133,11 @@ def render_fragment(
     trim_source_paths: Iterable[tuple[str, str]] = (),
     size_budget: int | None = DEFAULT_SIZE_BUDGET,
 ) -> RenderedPage:
-    """Return the report for an XMLHttpRequest caller: no CSS, no script, no extra data.
+    """Return the report for an XMLHttpRequest caller: no CSS, no script, no request data.
+
+    Like Paste's fragment, it holds no extra data; and no request data at all:
+    no URL or method, no frame locals, no CGI or WSGI variables, in the HTML
+    and in its plain-text copy alike (see :func:`without_request_data`).
 
     :param exc_data: the collected exception
     :param show_hidden_frames: show the frames ``__traceback_hide__`` hides
@@ -150,9 +156,56 @@ def render_fragment(
         )
 
     body = render_report_document(
-        "fragment.html", exc_data, build, size_budget=size_budget, **occurrence(exc_data)
+        "fragment.html",
+        without_request_data(exc_data),
+        build,
+        size_budget=size_budget,
+        **occurrence(exc_data),
     )
     return RenderedPage(clean_text(body), HTML_CONTENT_TYPE)
+
+
+def without_request_data(exc_data: CollectedException) -> CollectedException:
+    """Return a copy of *exc_data* without what the request and the frames' state gave.
+
+    Left out, in the exception and in every chain link and group member: the
+    request method and URL, the extra data (CGI and WSGI variables, query and
+    form fields, configuration, supplements' ``extraData()``), the frames'
+    locals, and the URL, method and extra data of their supplements. Kept:
+    the frames, their source and magic variables, the exception and its notes.
+
+    .. versionadded:: 0.1
+
+    :param exc_data: the collected exception
+    """
+    return _stripped(exc_data)
+
+
+def _stripped(exc: CollectedException) -> CollectedException:
+    frames = tuple(
+        dataclasses.replace(
+            frame,
+            locals=None,
+            omitted_locals=0,
+            supplement=None
+            if frame.supplement is None
+            else dataclasses.replace(
+                frame.supplement, source_url=None, request_method=None, extra=None
+            ),
+        )
+        for frame in exc.frames
+    )
+    return dataclasses.replace(
+        exc,
+        frames=frames,
+        extra_data={},
+        request_method=None,
+        request_url=None,
+        locals_collected=False,
+        cause=None if exc.cause is None else _stripped(exc.cause),
+        context=None if exc.context is None else _stripped(exc.context),
+        exceptions=tuple(_stripped(member) for member in exc.exceptions),
+    )
 
 
 def render_safe_page(

@@ -43,6 +43,7 @@ __all__ = [
     "escape_body",
     "field_text",
     "header_line",
+    "occurrence_line",
     "one_line",
     "parse_log_records",
     "read_log_records",
@@ -290,6 +291,22 @@ def record_text(exc_data: CollectedException, text: str) -> str:
     :param text: the report, as :func:`paste_exc.formatter.format_text` returns it
     """
     return f"{header_line(exc_data)}\n{escape_body(text)}\n{END_LINE}\n"
+
+
+def occurrence_line(exc_data: CollectedException) -> str:
+    """Return the line that follows Paste's ``Error - …`` notice: the codes to quote.
+
+    ``paste_exc: occurrence_id=… identification_code=…`` (no line break),
+    the values written as in the header line.
+
+    :param exc_data: the collected exception
+    """
+    fields = report_fields(exc_data)
+    codes = (f"{name}={field_text(fields[name] or 'unknown')}" for name in _CODE_FIELDS)
+    return "paste_exc: " + " ".join(codes)
+
+
+_CODE_FIELDS: Final = ("occurrence_id", "identification_code")
 
 
 def one_line(text: str) -> str:

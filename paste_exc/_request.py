@@ -85,6 +85,9 @@ class Supplement:
     :param environ: the request's environ
     """
 
+    #: Paste's table: ``(multiprocess, multithread, run_once)`` → the kind of server.
+    process_combos: Final = PROCESS_COMBOS
+
     def __init__(self, middleware: object, environ: WSGIEnvironment) -> None:
         self.middleware = middleware
         self.environ = environ

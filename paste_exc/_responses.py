@@ -18,7 +18,13 @@ import uuid
 from typing import TYPE_CHECKING, Final
 
 from paste_exc._occurrence import catch
-from paste_exc._records import escape_body, one_line, record_text, with_header
+from paste_exc._records import (
+    escape_body,
+    occurrence_line,
+    one_line,
+    record_text,
+    with_header,
+)
 from paste_exc._request import Supplement
 from paste_exc._saferepr import safe_str
 from paste_exc.collector import CollectedException, collected_data
@@ -217,10 +223,9 @@ class Responder:
         except Exception as error:  # noqa: BLE001 (deliver never raises; belt and braces)
             failures = [f"reporting failed: {type(error).__name__}: {safe_str(error, 500)}"]
         reported = len(failures) < len(self.reporting.reporters) or shown
-        notice = one_line(
-            f"Error - {exc_data.exception_type}: {exc_data.exception_value}"
-            f" (id {exc_data.occurrence_id})"
-        )
+        # Paste's line, to the letter (log parsers match it), then our ids on a line of their own.
+        notice = one_line(f"Error - {safe_str(type(exc), 500)}: {exc_data.exception_value}")
+        notice += "\n" + occurrence_line(exc_data)
         try:
             if settings.show_exceptions_in_wsgi_errors or not reported:
                 text = format_text(

@@ -76,6 +76,24 @@ class ResponseStartChecker:
         return self.start_response(*args)
 
 
+class _CheckerState(list[Any]):
+    """The per-request state read from a Paste :class:`ResponseStartChecker`.
+
+    ``state[0]`` calls the checker (which forwards to the server),
+    ``state[1]`` is the headers the application sent, or ``None`` before it did.
+    """
+
+    def __init__(self, checker: ResponseStartChecker) -> None:
+        super().__init__([checker, None])
+        self.checker = checker
+
+    def __getitem__(self, index: Any) -> Any:
+        if index == 1:
+            checker = self.checker
+            return checker.headers if checker.response_started else None
+        return super().__getitem__(index)
+
+
 class _Responder(Protocol):
     """What :class:`CatchingIter` needs from the middleware."""
 
@@ -103,24 +121,50 @@ class CatchingIter:
 
     :param app_iter: the application's iterable
     :param environ: the request's environ
-    :param state: the request's ``start_response`` state (see :func:`record_start`)
+    :param start_checker: what tells whether the response started: the
+        middleware's per-request state (see :func:`record_start`) or, as in
+        Paste, a :class:`ResponseStartChecker` the application was given
     :param error_middleware: the middleware that answers errors
     """
 
-    __slots__ = ("_closed", "app_iterable", "environ", "error_middleware", "state")
+    __slots__ = (
+        "_closed",
+        "_iterator",
+        "app_iterable",
+        "environ",
+        "error_middleware",
+        "start_checker",
+        "state",
+    )
 
     def __init__(
         self,
         app_iter: Iterable[bytes],
         environ: WSGIEnvironment,
-        state: StartState,
+        start_checker: StartState | ResponseStartChecker,
         error_middleware: _Responder,
     ) -> None:
         self.app_iterable = app_iter
         self.environ = environ
-        self.state = state
+        self.start_checker = start_checker
+        self.state: StartState = (
+            _CheckerState(start_checker)
+            if isinstance(start_checker, ResponseStartChecker)
+            else start_checker
+        )
         self.error_middleware = error_middleware
         self._closed = False
+        self._iterator: Iterator[bytes] | None = None
+
+    def next(self) -> bytes:
+        """Paste's spelling of ``next(iterator)``: the next chunk of the guarded body.
+
+        The first call starts the guarded iteration; use :func:`iter` and
+        :func:`next` instead.
+        """
+        if self._iterator is None:
+            self._iterator = iter(self)
+        return next(self._iterator)
 
     def __iter__(self) -> Iterator[bytes]:
         sent = False

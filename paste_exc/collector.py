@@ -187,11 +187,11 @@ class ExceptionFrame:
     #: Frames folded away right after this one to fit a size budget (see
     #: :doc:`/rendering`); only in the folded copy a formatter renders.
     folded_after: int = 0
-
-    @property
-    def traceback_decorator(self) -> None:
-        """Paste exposed the decorator here; ours are applied during collection."""
-        return None
+    #: Paste's field for the frame's ``__traceback_decorator__``. The
+    #: collector applies decorators while collecting and leaves this ``None``;
+    #: it holds what code building its own frames gives (as Paste's did), is
+    #: not compared, and is written as its ``repr()`` in JSON.
+    traceback_decorator: object = field(default=None, compare=False, repr=False)
 
     def get_source_line(self, context: int = 0) -> str:
         """Return the source line, with ``context`` lines either side.
@@ -302,7 +302,9 @@ def _jsonable(value: Any) -> Any:
         return {str(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
-    return value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return safe_repr(value, REPR_LIMIT)
 
 
 # -- the collector ----------------------------------------------------------------------

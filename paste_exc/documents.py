@@ -27,6 +27,7 @@ from paste_exc._pages import (
     render_fragment,
     render_safe_page,
     render_short_text,
+    without_request_data,
 )
 from paste_exc._problem import (
     PROBLEM_CONTENT_TYPE,
@@ -59,4 +60,5 @@ __all__ = [
     "render_problem",
     "render_safe_page",
     "render_short_text",
+    "without_request_data",
 ]

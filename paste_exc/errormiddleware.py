@@ -14,6 +14,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from paste_exc._occurrence import catch, current_occurrence
+from paste_exc._pastepage import error_template, send_report
 from paste_exc._request import Supplement
 from paste_exc._responses import Responder, emergency_text, static_response, write_errors
 from paste_exc._wsgiiter import (
@@ -23,9 +24,10 @@ from paste_exc._wsgiiter import (
     _is_expected,
     record_start,
 )
-from paste_exc.config import NoDefault, resolve_settings
+from paste_exc.config import NoDefault, asbool, resolve_settings
 from paste_exc.debugaccess import unlock_response
 from paste_exc.debugtoken import resolve_debug_token
+from paste_exc.errors import ConfigError
 from paste_exc.reporting import ENVIRON_KEY, ReportingHandle
 
 if TYPE_CHECKING:
@@ -40,8 +42,10 @@ __all__ = [
     "NoDefault",
     "ResponseStartChecker",
     "Supplement",
+    "error_template",
     "handle_exception",
     "make_error_middleware",
+    "send_report",
 ]
 
 log = logging.getLogger("paste_exc.errormiddleware")
@@ -197,19 +201,25 @@ class ErrorMiddleware(Responder):
         self.reporting_handle = ReportingHandle(self, self.request_supplement)
 
     def make_catching_iter(
-        self, app_iter: Iterable[bytes], environ: WSGIEnvironment, state: StartState
+        self,
+        app_iter: Iterable[bytes],
+        environ: WSGIEnvironment,
+        sr_checker: StartState | ResponseStartChecker,
     ) -> Iterable[bytes]:
         """Wrap *app_iter* unless it cannot raise while iterating.
 
         Lists, tuples and what ``wsgi.file_wrapper`` returned pass through
         unwrapped (servers keep their sendfile path).
+
+        :param sr_checker: the request's start state, or (Paste's) a
+            :class:`ResponseStartChecker` (see :class:`CatchingIter`)
         """
         if isinstance(app_iter, list | tuple):
             return app_iter
         file_wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(file_wrapper, type) and isinstance(app_iter, file_wrapper):
             return app_iter
-        return CatchingIter(app_iter, environ, state, self)
+        return CatchingIter(app_iter, environ, sr_checker, self)
 
     def _call_failed(
         self, exc: Exception, environ: WSGIEnvironment, state: StartState
@@ -342,6 +352,10 @@ def handle_exception(
     error_subject_prefix: str = "",
     error_message: str | None = None,
     simple_html_error: bool = False,
+    *,
+    debug: object = None,
+    from_address: str | None = None,
+    **options: Any,
 ) -> str | None:
     """Report an exception outside a web request; return its HTML page when *html*.
 
@@ -353,21 +367,34 @@ def handle_exception(
             handle_exception(sys.exc_info(), sys.stderr, html=False, error_log="errors.log")
             raise  # to report without catching
 
-    *error_stream* gets ``Error - Type: value`` (or the whole text report with
-    *show_exceptions_in_wsgi_errors*); the text report followed by 60 dashes
-    when nothing else took it; and one line per reporter that failed. With
-    *html*, the debug page (*debug_mode*), the fragment (*debug_mode* and
-    *simple_html_error*) or the safe page with *error_message* is returned.
+    *error_stream* gets Paste's line ``Error - <class 'ValueError'>: message``
+    followed by ``paste_exc: occurrence_id=… identification_code=…`` (or the
+    whole text report with *show_exceptions_in_wsgi_errors*); the text report
+    as a record when nothing else took it; and one line per reporter that
+    failed. With *html*, the debug page (*debug_mode*), the fragment
+    (*debug_mode* and *simple_html_error*) or the safe page with
+    *error_message* is returned.
 
-    :raises paste_exc.errors.ConfigError: for a bad option
+    The middleware's names for the same settings are accepted too:
+    *debug* beside *debug_mode*, *from_address* beside *error_email_from*,
+    and every other :class:`ErrorMiddleware` keyword (``reporters``,
+    ``show_locals``, ``max_page_size``, ...) in *options*.
+
+    :raises paste_exc.errors.ConfigError: for a bad or unknown option, or
+        for both names of one setting given with different values
     :raises TypeError: when *exc_info* holds no exception
     """
     exc = exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) == 3 else None
     if not isinstance(exc, BaseException):
         raise TypeError("handle_exception() needs a sys.exc_info() tuple holding an exception")
+    debug_mode = _one_setting("debug", debug, "debug_mode", debug_mode, False)
+    error_email_from = _one_setting(
+        "from_address", from_address, "error_email_from", error_email_from, "errors@localhost"
+    )
     settings = resolve_settings(
         None,
         {
+            **options,
             "debug": debug_mode,
             "error_email": error_email,
             "error_log": error_log,
@@ -391,6 +418,24 @@ def handle_exception(
             exc, exc_data, error_stream, None, shown=page is not None and settings.debug
         )
     return page
+
+
+def _one_setting(name: str, value: Any, paste_name: str, paste_value: Any, default: Any) -> Any:
+    """The value of a setting given by the middleware's *name* and/or Paste's *paste_name*.
+
+    :raises paste_exc.errors.ConfigError: when both are given, differently
+    """
+    if value is None:
+        return paste_value
+    if paste_value != default:
+        same = value == paste_value
+        if name == "debug":
+            same = asbool(value, name) == asbool(paste_value, paste_name)
+        if not same:
+            raise ConfigError(
+                name, f"given with {paste_name}, which says otherwise; give one of the two"
+            )
+    return value
 
 
 def make_error_middleware(

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final
 from paste_exc._budget import DEFAULT_SIZE_BUDGET, check_size_budget, fit_report
 from paste_exc._formatbase import (
     AbstractFormatter,
+    combine_pieces,
     filter_frames,
     frame_visibility,
     iter_extra_data,
@@ -35,6 +36,15 @@ from paste_exc._formatbase import (
     unshowable,
     value_rows,
     value_text,
+)
+from paste_exc._pastehtml import (
+    error_css,
+    error_re,
+    hide_display_js,
+    html_quote,
+    pre_re,
+    str2html,
+    whitespace_re,
 )
 from paste_exc._saferepr import safe_repr
 from paste_exc._textparts import (
@@ -56,15 +66,22 @@ if TYPE_CHECKING:
 __all__ = [
     "AbstractFormatter",
     "TextFormatter",
+    "error_css",
+    "error_re",
     "filter_frames",
     "format_text",
     "frame_visibility",
+    "hide_display_js",
+    "html_quote",
     "iter_extra_data",
     "make_pre_wrappable",
     "make_wrappable",
     "partition_frames",
+    "pre_re",
+    "str2html",
     "trim_source_paths",
     "truncate",
+    "whitespace_re",
 ]
 
 
@@ -163,12 +180,7 @@ class TextFormatter(AbstractFormatter):
         exc_info: str,
     ) -> str:
         """Assemble the report: important data, frames, exception, other data."""
-        combined = [value for _, value in data_by_importance.get("important", ())]
-        combined.extend(lines)
-        combined.append(exc_info)
-        for importance in ("normal", "supplemental", "extra"):
-            combined.extend(value for _, value in data_by_importance.get(importance, ()))
-        return self.format_combine_lines(combined)
+        return self.format_combine_lines(combine_pieces(data_by_importance, lines, exc_info))
 
     def format_combine_lines(self, lines: list[str]) -> str:
         """Join the pieces of the report."""

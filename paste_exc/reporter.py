@@ -66,7 +66,13 @@ __all__ = [
     "parse_log_records",
     "read_log_records",
     "reporters_from_options",
+    "sslerror",
 ]
+
+#: Paste's name for ``socket.sslerror``, which Python 3 does not have: ``None``,
+#: as in Paste on Python 3. TLS errors are :class:`ssl.SSLError` (an
+#: :class:`OSError`); our email reporter handles those itself.
+sslerror: None = None
 
 
 class EmailReporter(Reporter):

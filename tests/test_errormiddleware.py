@@ -436,7 +436,8 @@ def test_form_fields_the_app_parsed_are_shown_redacted() -> None:
 def test_wsgi_errors_gets_a_line_per_error() -> None:
     client, _ = make(raise_before_start, reporters=CAPTURE)
     response = client.get("/", status=500, expect_errors=True)
-    assert "Error - ValueError: before start" in response.errors
+    notice = "Error - <class 'ValueError'>: before start\npaste_exc: occurrence_id="
+    assert notice in response.errors
 
 
 def test_whole_report_in_wsgi_errors_when_asked() -> None:

@@ -182,7 +182,7 @@ def test_handle_exception_text_mode_writes_paste_lines(tmp_path: Any) -> None:
     assert result is None
     written = stream.getvalue()
     # Nothing else took the report: Paste's one line, then the whole text report.
-    assert written.startswith("Error - KeyError: 'missing'")
+    assert written.startswith("Error - <class 'KeyError'>: 'missing'\npaste_exc: occurrence_id=")
     assert "File '" in written
     assert "raise KeyError" in written
     assert written.endswith("-" * 60 + "\n")
@@ -195,8 +195,8 @@ def test_handle_exception_reported_elsewhere_writes_one_line(tmp_path: Any) -> N
     except KeyError:
         handle_exception(sys.exc_info(), stream, html=False, error_log=str(tmp_path / "e.log"))
     written = stream.getvalue()
-    assert written.startswith("Error - KeyError: 'missing'")
-    assert written.count("\n") == 1
+    assert written.startswith("Error - <class 'KeyError'>: 'missing'\npaste_exc: occurrence_id=")
+    assert written.count("\n") == 2
     assert "raise KeyError" in (tmp_path / "e.log").read_text()
 
 
@@ -218,7 +218,7 @@ def test_handle_exception_reports_to_the_log_and_returns_pages(tmp_path: Any) ->
     assert fragment is not None
     assert "<html" not in fragment.lower()
     assert "KeyError" in log.read_text()
-    assert "Error - KeyError" in stream.getvalue()
+    assert "Error - <class 'KeyError'>" in stream.getvalue()
 
 
 def test_handle_exception_rejects_a_bad_exc_info() -> None:

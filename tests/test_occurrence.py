@@ -376,7 +376,7 @@ def test_handle_exception_twice_is_two_occurrences(tmp_path: Path) -> None:
         exc_info = (type(error), error, error.__traceback__)
         handle_exception(exc_info, stream, html=False, error_log=str(tmp_path / "s.log"))
         lines.append(stream.getvalue())
-    ids = [line.rsplit("(id ", 1)[1].split(")")[0] for line in lines]
+    ids = [text.split("occurrence_id=", 1)[1].split()[0] for text in lines]
     assert ids[0] != ids[1]
 
 

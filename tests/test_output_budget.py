@@ -326,16 +326,23 @@ def test_reporter_size_budget_option_is_checked() -> None:
     "render",
     [
         lambda data: render_debug_page(data, size_budget=BUDGET).body,
-        lambda data: render_fragment(data, size_budget=BUDGET).body,
         lambda data: format_html(data, size_budget=BUDGET),
     ],
-    ids=["debug page", "fragment", "format_html"],
+    ids=["debug page", "format_html"],
 )
 def test_html_outputs_are_folded(big: CollectedException, render: Callable[..., str]) -> None:
     html = render(big)
     assert len(html) <= BUDGET
     assert HTML_MARKER in html
     assert "the local variables of 34 library frames" in html
+
+
+def test_fragment_fits_the_budget_without_locals(big: CollectedException) -> None:
+    """The fragment carries no locals (no request data): what is left fits or is folded."""
+    html = render_fragment(big, size_budget=BUDGET).body
+    assert len(html) <= BUDGET
+    assert "Local variables" not in html
+    assert "ValueError" in html
 
 
 def test_problem_document_is_folded(big: CollectedException) -> None:

@@ -433,7 +433,7 @@ def test_wsgi_errors_notice_and_failures_stay_one_line_each() -> None:
     assert text.count(DASHES) == 1
     assert text.count("paste_exc report") == 1
     notice = text.split("\n")[0]
-    assert notice.startswith("Error - ValueError: boom\\n")
+    assert notice.startswith("Error - <class 'ValueError'>: boom\\n")
     assert any(line.startswith("paste_exc: reporter 'broken'") for line in text.split("\n"))
 
 
