@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -133,3 +134,133 @@ def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
     # No "-p paste_exc.testing": the installed pytest11 entry point loads it.
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
+
+
+# --- through_middleware: WebTest's paste.throw_errors no longer switches the middleware off
+
+
+class CheckoutError(Exception):
+    pass
+
+
+def _checkout_app(environ: dict[str, object], start_response: object) -> list[bytes]:
+    raise CheckoutError("card declined")
+
+
+def _test_app(app: object) -> object:
+    import warnings
+
+    with warnings.catch_warnings():  # webob imports the deprecated cgi module (Python 3.11)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from webtest import TestApp
+    return TestApp(app)
+
+
+def test_webtest_switches_the_middleware_off_without_the_helper() -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    client: Any = _test_app(ErrorMiddleware(_checkout_app))
+    with pytest.raises(CheckoutError):
+        client.get("/checkout")
+
+
+def test_through_middleware_shows_and_reports_the_error(
+    paste_exc_reports: CapturingReporter,
+) -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.testing import through_middleware
+
+    middleware = ErrorMiddleware(_checkout_app, debug=True)
+    client: Any = _test_app(through_middleware(middleware, capture=paste_exc_reports))
+    response = client.get("/checkout", status=500)
+    # The debug page (a test client has no REMOTE_ADDR), with the report's occurrence id.
+    assert "card declined" in response.text
+    assert "CheckoutError" in response.text
+    assert paste_exc_reports.exception_types == ["CheckoutError"]
+    assert paste_exc_reports.last.exc_data.occurrence_id == response.headers["X-Error-Id"]
+    assert paste_exc_reports.last.message
+    # The same reporter again is accepted: two clients of one test.
+    through_middleware(middleware, capture=paste_exc_reports)
+    assert list(middleware.reporting.reporters).count("capture") == 1
+
+
+def test_through_middleware_finds_the_middleware_inside_wrappers() -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.testing import find_error_middleware, through_middleware
+
+    middleware = ErrorMiddleware(_checkout_app)
+
+    class Outer:
+        def __init__(self, app: object) -> None:
+            self.app = app
+
+        def __call__(self, environ: dict[str, object], start_response: Any) -> Any:
+            return self.app(environ, start_response)  # type: ignore[operator]
+
+    class FlaskLike:
+        def __init__(self) -> None:
+            self.wsgi_app = middleware
+
+    outer = Outer(Outer(FlaskLike()))
+    assert find_error_middleware(outer) is middleware
+    rep = CapturingReporter()
+    through_middleware(outer, capture=rep)  # type: ignore[arg-type]
+    assert middleware.reporting.reporters["capture"] is rep
+
+    loop = Outer(None)
+    loop.app = loop
+    assert find_error_middleware(loop) is None
+
+
+def test_through_middleware_capture_needs_a_middleware() -> None:
+    from paste_exc.errors import ConfigError
+    from paste_exc.testing import through_middleware
+
+    with pytest.raises(ConfigError, match="capture: no ErrorMiddleware"):
+        through_middleware(_checkout_app, capture=CapturingReporter())
+    # Without capture any application may be wrapped (its own middleware may be deeper).
+    assert through_middleware(_checkout_app).application is _checkout_app
+
+
+def test_through_middleware_never_replaces_a_configured_reporter() -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.errors import ConfigError
+    from paste_exc.testing import through_middleware
+
+    middleware = ErrorMiddleware(_checkout_app, reporters={"capture": {"backend": "logging"}})
+    configured = middleware.reporting.reporters["capture"]
+    with pytest.raises(ConfigError, match=r"name: .*'capture'"):
+        through_middleware(middleware, capture=CapturingReporter())
+    assert middleware.reporting.reporters["capture"] is configured
+    through_middleware(middleware, capture=CapturingReporter(), name="mine")
+    assert set(middleware.reporting.reporters) == {"capture", "mine"}
+
+
+def test_an_inner_middleware_still_steps_aside(paste_exc_reports: CapturingReporter) -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.testing import through_middleware
+
+    inner = CapturingReporter()
+    inner_middleware = ErrorMiddleware(_checkout_app)
+    inner_middleware.reporting.reporters["inner"] = inner
+    outer = ErrorMiddleware(inner_middleware)
+    client: Any = _test_app(through_middleware(outer, capture=paste_exc_reports))
+    client.get("/", status=500)
+    assert len(paste_exc_reports) == 1
+    assert len(inner) == 0
+
+
+def test_through_middleware_keeps_what_went_to_wsgi_errors(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.testing import through_middleware
+
+    wrapped = through_middleware(ErrorMiddleware(_checkout_app))
+    client: Any = _test_app(wrapped)
+    response = client.get("/", status=500)
+    error_id = response.headers["X-Error-Id"]
+    assert "Error - " in wrapped.errors
+    assert "card declined" in wrapped.errors
+    assert error_id in wrapped.errors
+    assert wrapped.errors in capsys.readouterr().err
