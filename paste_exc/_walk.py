@@ -262,13 +262,8 @@ def concurrent_raises(raw: list[TracebackType], notes: list[str]) -> list[Traceb
 
 
 def _callers_of(tb: TracebackType) -> set[int]:
-    """The frames a frame called by *tb*'s frame has as ``f_back``: it, or its caller
-    for a frame raising again what its C caller caught (``RERAISE_MARKER``)."""
-    frame = tb.tb_frame
-    callers = {id(frame)}
-    if frame.f_back is not None and _has_local(tb, RERAISE_MARKER):
-        callers.add(id(frame.f_back))
-    return callers
+    """The frames a frame called by *tb*'s frame has as ``f_back``: that frame."""
+    return {id(tb.tb_frame)}
 
 
 _RAISE_VARARGS = dis.opmap["RAISE_VARARGS"]
@@ -340,8 +335,7 @@ def earlier_raises(raw: list[TracebackType], notes: list[str]) -> tuple[list[Tra
 
 def _called_from_a_twin(raw: list[TracebackType], start: int) -> bool:
     """Whether ``raw[start]`` was called from a frame that runs the code of an
-    entry before it (or of the caller of one raising again what its C caller
-    caught), yet is none of them: another request on the same path."""
+    entry before it, yet is none of them: another request on the same path."""
     back = raw[start].tb_frame.f_back
     if back is None:
         return False
@@ -349,12 +343,7 @@ def _called_from_a_twin(raw: list[TracebackType], start: int) -> bool:
         frame = tb.tb_frame
         if frame is back:
             return False
-        twins = [frame]
-        if frame.f_back is not None and _has_local(tb, RERAISE_MARKER):
-            if frame.f_back is back:
-                return False
-            twins.append(frame.f_back)
-        if any(twin.f_code is back.f_code for twin in twins):
+        if frame.f_code is back.f_code:
             return True
     return False
 
