@@ -441,12 +441,16 @@ def test_keyboard_interrupt_in_the_waiting_main_thread_is_not_swallowed() -> Non
         if entered.wait(10):
             signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
+    # A process started in the background by a shell ignores SIGINT (and Python then installs
+    # no handler): give it Python's own, as an interactive run has.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Thread(target=interrupt, daemon=True).start()
     try:
         with pytest.raises(KeyboardInterrupt):
             d.run(Job(deliver=hang, describe=str, name="slow"), wait=20.0)
     finally:
         release.set()
+        signal.signal(signal.SIGINT, previous)
     d.shutdown(timeout=5.0)
 
 
