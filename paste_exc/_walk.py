@@ -47,6 +47,10 @@ from paste_exc.redact import Redactor
 MAX_CYCLE = 4
 #: How many times in a row a cycle must occur to be folded.
 MIN_CYCLE_COUNT = 4
+#: How many times a repeated frame (or cycle) is shown before the rest is
+#: counted: Python's traceback shows three, then ``[Previous line repeated N
+#: more times]``, so folding never shows less than Python does.
+SHOWN_REPEATS = 3
 
 
 @dataclasses.dataclass(slots=True)
@@ -386,26 +390,34 @@ def _has_local(tb: TracebackType, name: str) -> bool:
 
 
 def fold(raw: list[TracebackType], notes: list[str]) -> list[Entry]:
-    """Fold recursion, before any source is read.
+    """Fold recursion, before any source is read, never below what Python shows.
 
-    A run of entries on the same line of the same code becomes its first
-    entry with ``repeated`` set to the number of the others. Then a cycle of
-    2 to :data:`MAX_CYCLE` entries (mutual recursion, ``a → b → a → b …``)
-    occurring :data:`MIN_CYCLE_COUNT` or more times in a row is kept once: its
-    last entry gets ``repeated`` = the number of further occurrences of the
-    whole cycle, and *notes* gets a sentence naming the cycle.
+    A run of more than :data:`SHOWN_REPEATS` entries on the same line of the
+    same code keeps its first three entries, the third with ``repeated`` set
+    to the number of the others (Python's ``[Previous line repeated N more
+    times]``); a shorter run is kept whole. Then a cycle of 2 to
+    :data:`MAX_CYCLE` entries (mutual recursion, ``a → b → a → b …``)
+    occurring :data:`MIN_CYCLE_COUNT` or more times in a row is kept three
+    times: the last entry of the third copy gets ``repeated`` = the number of
+    further occurrences of the whole cycle, and *notes* gets a sentence
+    naming the cycle.
 
     :param raw: the traceback entries, outermost first
     :param notes: the report's collection notes, updated
     """
     entries: list[Entry] = []
+    run = 0  # how many entries in a row were on the place of entries[-1]
     for tb in raw:
         entry = Entry(tb)
         if entries and entries[-1].same_place(entry):
-            entries[-1].repeated += 1
-            entries[-1].span += 1
+            run += 1
+            if run > SHOWN_REPEATS:
+                entries[-1].repeated += 1
+                entries[-1].span += 1
+                continue
         else:
-            entries.append(entry)
+            run = 1
+        entries.append(entry)
     folded: list[Entry] = []
     start = 0
     while start < len(entries):
@@ -414,15 +426,16 @@ def fold(raw: list[TracebackType], notes: list[str]) -> list[Entry]:
             folded.append(entries[start])
             start += 1
             continue
-        cycle = entries[start : start + size]
-        cycle[-1].repeated = count - 1
-        cycle[-1].span += (count - 1) * size
-        folded.extend(cycle)
-        names = " → ".join(safe_str(entry.code.co_name, NAME_LIMIT) for entry in cycle)
+        shown = entries[start : start + size * SHOWN_REPEATS]
+        further = count - SHOWN_REPEATS
+        shown[-1].repeated = further
+        shown[-1].span += further * size
+        folded.extend(shown)
+        names = " → ".join(safe_str(entry.code.co_name, NAME_LIMIT) for entry in shown[:size])
         notes.append(
             f"a cycle of {size} frames ({names}) occurred {count:,} times in a row; it is "
-            f"shown once, and its last frame's 'repeated' counts the {count - 1:,} "
-            "further occurrences of the whole cycle"
+            f"shown {SHOWN_REPEATS} times, and the last frame's 'repeated' counts the "
+            f"{further:,} further occurrences of the whole cycle"
         )
         start += size * count
     return folded

@@ -97,10 +97,10 @@ def test_identical_frames_are_folded(no_tracebacklimit: None) -> None:
     data = capture(lambda: chain_of_calls(30))
     names = [frame.name for frame in data.frames]
     # The first call (from the lambda) is on the "if depth" branch line; the
-    # recursive calls fold into one frame; the raising frame stands alone.
-    assert names == ["<lambda>", "chain_of_calls", "chain_of_calls"]
-    assert data.frames[1].repeated == 29
-    assert data.frames[2].repeated == 0
+    # recursive calls are shown three times, as Python shows them, the third
+    # counting the others; the raising frame stands alone.
+    assert names == ["<lambda>", *["chain_of_calls"] * 4]
+    assert [frame.repeated for frame in data.frames] == [0, 0, 0, 27, 0]
 
 
 def test_ten_thousand_frame_recursion_gives_a_small_report(
@@ -119,8 +119,8 @@ def test_ten_thousand_frame_recursion_gives_a_small_report(
             tb = tb.tb_next
     size = len(pickle.dumps(data))
     assert raw_frames > 9_000
-    assert len(data.frames) == 2
-    assert data.frames[-1].repeated == raw_frames - 2
+    assert len(data.frames) == 4
+    assert data.frames[-1].repeated == raw_frames - 4
     assert size < 20_000
     with capsys.disabled():
         print(
@@ -148,15 +148,15 @@ def test_mutual_recursion_is_folded_to_one_cycle(deep_stack: None, no_tracebackl
     names = [frame.name for frame in data.frames]
     # Where the interpreter's limit strikes decides whether the stack ends in
     # ping or in pong: an unpaired last ping stays after the folded cycle.
-    tail = names[3:]
-    assert names[:3] == ["test_mutual_recursion_is_folded_to_one_cycle", "ping", "pong"]
+    tail = names[7:]
+    assert names[:7] == ["test_mutual_recursion_is_folded_to_one_cycle", *["ping", "pong"] * 3]
     assert tail in ([], ["ping"])
-    # The last frame of the kept cycle counts the further occurrences of the
-    # whole cycle (two entries each).
-    assert data.frames[1].repeated == 0
-    assert 1 + 2 * (1 + data.frames[2].repeated) + len(tail) == raw_frames
+    # The cycle is shown three times; the last frame of the third counts the
+    # further occurrences of the whole cycle (two entries each).
+    assert [frame.repeated for frame in data.frames[1:6]] == [0] * 5
+    assert 1 + 2 * (3 + data.frames[6].repeated) + len(tail) == raw_frames
     assert data.omitted_frames == 0
-    note = f"a cycle of 2 frames (ping → pong) occurred {data.frames[2].repeated + 1:,} times"
+    note = f"a cycle of 2 frames (ping → pong) occurred {data.frames[6].repeated + 3:,} times"
     assert any(text.startswith(note) for text in data.collection_notes)
     assert len(pickle.dumps(data)) < 20_000
 
@@ -232,16 +232,16 @@ def test_cycle_occurring_three_times_is_kept() -> None:
 def test_cycle_occurring_four_times_is_folded() -> None:
     data = capture(lambda: ping_until(8))
     names = [frame.name for frame in data.frames]
-    assert names == ["<lambda>", "ping_until", "pong_until", "ping_until"]
-    assert [frame.repeated for frame in data.frames] == [0, 0, 3, 0]
+    assert names == ["<lambda>", *["ping_until", "pong_until"] * 3, "ping_until"]
+    assert [frame.repeated for frame in data.frames] == [0, 0, 0, 0, 0, 0, 1, 0]
     assert data.frames[-1].lineno == ping_until.__code__.co_firstlineno + 3
 
 
 def test_cycle_of_three_frames_is_folded() -> None:
     data = capture(lambda: tick(30))
     names = [frame.name for frame in data.frames]
-    assert names == ["<lambda>", "tick", "tack", "toe", "tick"]
-    assert data.frames[3].repeated == 9
+    assert names == ["<lambda>", *["tick", "tack", "toe"] * 3, "tick"]
+    assert data.frames[9].repeated == 7
     assert any("a cycle of 3 frames (tick → tack → toe)" in n for n in data.collection_notes)
 
 
@@ -265,10 +265,10 @@ def test_identification_code_counts_every_entry_of_a_folded_cycle() -> None:
 def test_folded_cycle_renders_in_text_and_html() -> None:
     data = capture(lambda: ping_until(8))
     text = format_text(data)
-    assert "[Previous line repeated 3 more times]" in text
+    assert "[Previous line repeated 1 more time]" in text
     assert "a cycle of 2 frames (ping_until → pong_until) occurred 4 times" in text
     html = render_debug_page(data).body
-    assert "repeated 3 more times" in html
+    assert "repeated 1 more time." in html
     assert "a cycle of 2 frames (ping_until → pong_until) occurred 4 times" in html
 
 
