@@ -79,12 +79,21 @@ Headers = list[tuple[str, str]]
 
 
 def write_errors(stream: object, text: str) -> None:
-    """Write *text* to an error stream (``wsgi.errors``); fall back to logging; never raise."""
+    """Write *text* to an error stream (``wsgi.errors``) and flush it; never raise.
+
+    A stream that cannot be written falls back to logging. The flush matters:
+    a server may hand a stream with a buffer of its own (uWSGI's
+    :data:`sys.stderr` writing to its log file is not line-buffered), where the
+    text would wait, and be lost with a worker killed before the buffer fills.
+    """
     try:
         stream.write(text)  # type: ignore[attr-defined]
     except Exception:  # a broken or full stream: log instead
         with contextlib.suppress(Exception):  # nowhere left to write to
             log.exception("could not write to the error stream; the text was:\n%s", text)
+        return
+    with contextlib.suppress(Exception):  # written; a stream without flush() keeps it
+        stream.flush()  # type: ignore[attr-defined]
 
 
 def _format_exception(exc: BaseException) -> str:

@@ -269,5 +269,7 @@ def note_withheld(environ: Mapping[str, object], token: str) -> None:
     stream = environ.get("wsgi.errors")
     with contextlib.suppress(Exception):  # a broken stream: the logger still has it
         stream.write(f"paste_exc: {text}\n")  # type: ignore[attr-defined]
+        # A server's buffered stream (uWSGI's sys.stderr) would hold the line.
+        stream.flush()  # type: ignore[attr-defined]
     with contextlib.suppress(Exception):  # logging never breaks a response
         log.warning("%s", text)
