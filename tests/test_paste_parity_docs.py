@@ -33,3 +33,12 @@ def test_the_handle_exception_example_runs(
     exec(compile(code, "middleware.rst", "exec"), {"__name__": "docs_example"})  # noqa: S102
     assert capsys.readouterr().err.startswith("Error - <class 'ValueError'>: the nightly job")
     assert "the nightly job failed" in (tmp_path / "job-errors.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("page", "marker"),
+    [("formatter.rst", "make_pre_wrappable("), ("collector.rst", "hash_identifier(0, 10")],
+)
+def test_the_paste_helper_examples_run(page: str, marker: str) -> None:
+    code = code_block_containing(page, marker)
+    exec(compile(code, page, "exec"), {"__name__": "docs_example"})  # noqa: S102
