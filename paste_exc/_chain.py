@@ -80,7 +80,8 @@ def collect_one(
     syntax = _syntax_error(value, notes) if is_a(value, SyntaxError) else None
     formatted = "".join(format_only(etype, name, module, text, exc_notes, syntax))
     if is_a(value, ImportError):
-        paths = tuple(safe_str(path, REPR_LIMIT) for path in list(sys.path)[:MAX_SEQUENCE])
+        # A list, as Paste kept it (``[sys.path]``): a copy, each path bounded.
+        paths: list[ExtraValue] = [safe_str(p, REPR_LIMIT) for p in list(sys.path)[:MAX_SEQUENCE]]
         extra_data.setdefault(("important", "sys.path"), []).append(paths)
     cause = context = None
     suppress = False

@@ -20,6 +20,7 @@ from paste_exc.collector import (
     CollectedException,
     ExceptionFrame,
     ExtraKey,
+    ExtraRepr,
     ExtraValue,
     LocalVariable,
     SupplementaryData,
@@ -171,13 +172,20 @@ class _Cutter:
     def texts(self, values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(self.text(value) for value in values)
 
-    def extra_value(self, value: object) -> ExtraValue:
+    def extra_value(self, value: object, depth: int = 0) -> ExtraValue:
+        """*value* with its long strings cut, of the same types (an ExtraRepr stays one)."""
+        if isinstance(value, ExtraRepr):
+            return ExtraRepr(self.text(str.__str__(value)))
         if isinstance(value, str):
             return self.text(value)
-        if isinstance(value, dict):
-            return {name: self.text(item) for name, item in value.items()}
-        if isinstance(value, tuple | list):
-            return tuple(self.text(item) for item in value)
+        if depth > _MAX_EXTRA_DEPTH:
+            return value  # type: ignore[return-value]  # deeper than the collector copies
+        if type(value) is dict:
+            return {name: self.extra_value(item, depth + 1) for name, item in value.items()}
+        if type(value) is list:
+            return [self.extra_value(item, depth + 1) for item in value]
+        if type(value) is tuple:
+            return tuple(self.extra_value(item, depth + 1) for item in value)
         return value  # type: ignore[return-value]  # left as a decorator made it
 
     def extra_data(
@@ -228,6 +236,10 @@ class _Cutter:
             extra_data=self.extra_data(exc.extra_data),
             reporter_errors=self.texts(tuple(exc.reporter_errors)),
         )
+
+
+#: How deep the cutter looks into an extra-data value (the collector copies 4 levels).
+_MAX_EXTRA_DEPTH: Final = 8
 
 
 def fold_long_values(root: CollectedException) -> Fold:

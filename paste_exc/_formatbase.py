@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final, TypeAlias
 
 from paste_exc._saferepr import safe_repr
 from paste_exc._wrapping import make_pre_wrappable, make_wrappable, truncate
-from paste_exc.collector import IMPORTANCE_LEVELS
+from paste_exc.collector import IMPORTANCE_LEVELS, ExtraRepr
 from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -30,13 +30,16 @@ __all__ = [
     "AbstractFormatter",
     "TrimPairs",
     "combine_pieces",
+    "extra_repr",
     "filter_frames",
     "frame_visibility",
     "iter_extra_data",
+    "long_item_list",
     "make_pre_wrappable",
     "make_wrappable",
     "normalize_trim_source_paths",
     "partition_frames",
+    "pretty_string_repr",
     "supplement_data",
     "trim_source_paths",
     "truncate",
@@ -275,13 +278,112 @@ def value_text(value: object, limit: int = 1000) -> str:
     return str.__str__(value) if isinstance(value, str) else safe_repr(value, limit)
 
 
+def extra_repr(value: object, limit: int = 1000) -> str:
+    """Return what Paste's ``repr()`` showed of an extra-data value the collector kept.
+
+    Plain data (strings, numbers, lists, ...) is written as :func:`repr`
+    writes it; an :class:`~paste_exc.collector.ExtraRepr` (the repr of an
+    object that was not plain data) as itself, also inside a list, tuple or
+    dict, as ``repr()`` showed the object. Bounded by *limit* (cut with
+    ``...``, keeping the end, as :func:`truncate` did in Paste); never raises.
+
+    .. versionadded:: 0.1
+
+    :param value: an extra-data value, or part of one.
+    :param limit: the most characters.
+    """
+    pieces: list[str] = []
+    _write_repr(value, pieces, [0], _REPR_CAP)
+    return truncate("".join(pieces), limit)
+
+
+#: Past this many characters the repr of an extra-data value stops being written
+#: (its end then differs from Paste's; the collector's copies never get there).
+_REPR_CAP: Final = 2_000_000
+
+
+def _write_repr(value: object, pieces: list[str], size: list[int], limit: int) -> None:
+    """Append the pieces of the repr of *value*; stop once *limit* characters are written."""
+    if size[0] > limit:
+        return
+    if isinstance(value, ExtraRepr):
+        text = str.__str__(value)
+    elif type(value) in (list, tuple, dict):
+        _write_container(value, pieces, size, limit)
+        return
+    else:
+        text = safe_repr(value, limit)
+    pieces.append(text)
+    size[0] += len(text)
+
+
+_BRACKETS: Final[dict[type, str]] = {list: "[]", tuple: "()", dict: "{}"}
+
+
+def _write_container(value: object, pieces: list[str], size: list[int], limit: int) -> None:
+    kind = type(value)
+    brackets = _BRACKETS[kind]
+    opening, closing = brackets[0], brackets[1]
+    pieces.append(opening)
+    size[0] += 2
+    items = list(value.items()) if kind is dict else list(value)  # type: ignore[attr-defined, call-overload]
+    for index, item in enumerate(items):
+        if size[0] > limit:
+            break
+        if index:
+            pieces.append(", ")
+            size[0] += 2
+        if kind is dict:
+            _write_repr(item[0], pieces, size, limit)
+            pieces.append(": ")
+            _write_repr(item[1], pieces, size, limit)
+        else:
+            _write_repr(item, pieces, size, limit)
+    if kind is tuple and len(items) == 1:
+        pieces.append(",")
+    pieces.append(closing)
+
+
+def pretty_string_repr(s: str) -> str:
+    """Return ``repr(s)``, as a triple-quoted block with real line breaks when ``s`` has any.
+
+    .. versionadded:: 0.1
+
+    :param s: the string.
+    """
+    text = repr(s)
+    if "\n" not in s:
+        return text
+    quote = text[0]
+    return quote * 3 + text[1:-1].replace("\\n", "\n") + quote * 3
+
+
+def long_item_list(lst: Iterable[object]) -> bool:
+    """Return whether at least three items of *lst* have a repr longer than 40 characters.
+
+    .. versionadded:: 0.1
+
+    :param lst: the items of a list or tuple in extra data.
+    """
+    long_items = 0
+    for item in lst:
+        if len(extra_repr(item)) > 40:
+            long_items += 1
+            if long_items >= 3:
+                return True
+    return False
+
+
 def value_rows(mapping: Mapping[object, object]) -> list[tuple[str, str]]:
     """Return the ``(name, value)`` rows of a mapping in extra data, as text, sorted.
+
+    Names are shown as ``str()`` shows them, values as Paste's ``repr()``
+    (:func:`extra_repr`).
 
     :param mapping: an extra-data value that is a mapping.
     :raises Exception: whatever a hostile mapping's ``items()`` raises.
     """
-    return sorted((value_text(name), value_text(item)) for name, item in mapping.items())
+    return sorted((value_text(name), extra_repr(item)) for name, item in mapping.items())
 
 
 def combine_pieces(
@@ -395,26 +497,17 @@ class AbstractFormatter(abc.ABC):
 
         :param s: the string.
         """
-        text = repr(s)
-        if "\n" not in s:
-            return text
-        quote = text[0]
-        return quote * 3 + text[1:-1].replace("\\n", "\n") + quote * 3
+        return pretty_string_repr(s)
 
     def long_item_list(self, lst: Iterable[object]) -> bool:
         """Return whether at least three items have a repr longer than 40 characters.
 
-        Such lists are shown one item per line.
+        Such lists are shown one item per line (Paste's rule; the repr is
+        :func:`extra_repr`'s).
 
-        :param lst: the items (strings are taken as reprs already).
+        :param lst: the items.
         """
-        long_items = 0
-        for item in lst:
-            if len(item if isinstance(item, str) else safe_repr(item)) > 40:
-                long_items += 1
-                if long_items >= 3:
-                    return True
-        return False
+        return long_item_list(lst)
 
 
 def _flag(option: str, value: object) -> bool:

@@ -16,12 +16,14 @@ from collections.abc import Iterable, Mapping
 from paste_exc import _highlight
 from paste_exc._budget import DEFAULT_SIZE_BUDGET
 from paste_exc._formatbase import (
+    extra_repr,
     frame_visibility,
     iter_extra_data,
+    long_item_list,
+    pretty_string_repr,
     trim_source_paths,
     unshowable,
     value_rows,
-    value_text,
 )
 from paste_exc._htmlview import (
     ExtraItem,
@@ -35,7 +37,7 @@ from paste_exc._htmlview import (
     no_extra,
 )
 from paste_exc._textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
-from paste_exc.collector import CollectedException, ExceptionFrame
+from paste_exc.collector import CollectedException, ExceptionFrame, ExtraRepr
 
 __all__ = ["build_report", "url_is_linkable"]
 
@@ -286,14 +288,18 @@ class _Builder:
 
 
 def _extra_item(title: str, value: object) -> ExtraItem:
+    """One extra-data entry, shown as Paste showed it: reprs (see :func:`extra_repr`)."""
     try:
         if isinstance(value, Mapping):
             return ExtraItem(title, rows=value_rows(value))
-        if isinstance(value, list | tuple):
-            return ExtraItem(title, items=[value_text(item) for item in value])
+        if isinstance(value, list | tuple) and long_item_list(value):
+            return ExtraItem(title, items=[extra_repr(item) for item in value])
+        if isinstance(value, str) and not isinstance(value, ExtraRepr):
+            text = pretty_string_repr(str.__str__(value))
+        else:
+            text = extra_repr(value)
     except Exception as error:  # noqa: BLE001  a hostile value from a decorator
         return ExtraItem(title, text=unshowable(error))
-    text = value_text(value)
     return ExtraItem(title, text=text, multiline="\n" in text)
 
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Final
 
 from markupsafe import Markup
 
-from paste_exc._formatbase import combine_pieces
+from paste_exc._formatbase import combine_pieces, extra_repr, value_text
 from paste_exc._pastehtml import error_css, hide_display_js, html_quote, str2html
-from paste_exc._saferepr import safe_repr
-from paste_exc._wrapping import make_wrappable, truncate
+from paste_exc._wrapping import make_wrappable
+from paste_exc.collector import ExtraRepr
 
 if TYPE_CHECKING:
     from paste_exc.collector import ExceptionFrame
@@ -61,6 +61,10 @@ _TABLE_HEADER: Final = Markup('<tr class="header"><th colspan="2">{}</th></tr>')
 _ROW_NAME: Final = Markup('<tr class="{}"><td>{}</td>')
 _ROW_VALUE: Final = Markup("<td><tt>{}</tt></td></tr>")
 _TABLE_END: Final = Markup("</table>")
+
+
+#: Paste's HTML extra data was not cut; bounded here only by the value's own bounds.
+_NO_LIMIT: Final = 2_000_000
 
 
 def _q(value: object) -> Markup:
@@ -158,16 +162,16 @@ class PasteHTMLHooks:
 
     def format_extra_data(self, importance: str, title: str, value: object) -> str:
         """One extra-data entry: a string, a table of a mapping, a list, or a repr."""
-        if isinstance(value, str):
+        if isinstance(value, str) and not isinstance(value, ExtraRepr):
             shown = self.pretty_string_repr(value)  # type: ignore[attr-defined]
             template = _TITLED_PRE if "\n" in shown else _TITLED_TT
             return str(template.format(_q(title), _q(shown)))
         if isinstance(value, Mapping):
             return self.zebra_table(title, value)
         if isinstance(value, list | tuple) and self.long_item_list(value):  # type: ignore[attr-defined]
-            items = _LIST_SEPARATOR.join(_q(safe_repr(item)) for item in value)
+            items = _LIST_SEPARATOR.join(_q(extra_repr(item, _NO_LIMIT)) for item in value)
             return str(_TITLED_LIST.format(_q(title), items))
-        return str(_TITLED_TT.format(_q(title), _q(safe_repr(value))))
+        return str(_TITLED_TT.format(_q(title), _q(extra_repr(value, _NO_LIMIT))))
 
     def format_combine_lines(self, lines: Iterable[str]) -> str:
         """Join pieces of HTML with ``<br>`` and a line break."""
@@ -200,10 +204,10 @@ class PasteHTMLHooks:
         """A two-column table of *rows* (a mapping is sorted), values truncated and wrappable."""
         items = list(rows.items()) if isinstance(rows, Mapping) else list(rows)
         if isinstance(rows, Mapping):
-            items.sort(key=lambda item: safe_repr(item[0]))
+            items.sort(key=lambda item: value_text(item[0]))
         table = [_TABLE_START.format(_q(table_class)), _TABLE_HEADER.format(_q(title))]
         for index, (name, value) in enumerate(items):
-            shown = make_wrappable(self.quote(truncate(safe_repr(value))))
+            shown = make_wrappable(self.quote(extra_repr(value)))
             table.append(_ROW_NAME.format("odd" if index % 2 == 0 else "even", _q(name)))
             table.append(_ROW_VALUE.format(_html(shown)))
         table.append(_TABLE_END)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from paste_exc._magic import error_text, is_a
 from paste_exc._saferepr import safe_repr, safe_str
 from paste_exc.collector import (
-    IMPORTANCE_LEVELS,
     INFO_LIMIT,
     MAX_SEQUENCE,
     MAX_WARNINGS,
@@ -25,6 +24,7 @@ from paste_exc.collector import (
     REPR_LIMIT,
     VALUE_LIMIT,
     ExtraKey,
+    ExtraRepr,
     ExtraValue,
     SupplementaryData,
 )
@@ -118,9 +118,8 @@ def supplement_data(
             failed(error)
     obj = values["object"]
     return SupplementaryData(
-        object=None
-        if obj is None
-        else (safe_str(obj, REPR_LIMIT) if is_a(obj, str) else safe_repr(obj, REPR_LIMIT)),
+        # Paste showed ``In object: repr(object)`` for a true object only.
+        object=safe_repr(obj, REPR_LIMIT) if _is_true(obj) else None,
         source_url=optional_text(values["source_url"], redactor),
         line=as_int(values["line"]),
         column=as_int(values["column"]),
@@ -133,34 +132,95 @@ def supplement_data(
 
 
 def _extra(data: object, redactor: Redactor) -> dict[ExtraKey, ExtraValue]:
+    """What ``extraData()`` returned, kept as Paste kept it (see :func:`plain_copy`)."""
     if not isinstance(data, Mapping):
         raise TypeError(f"extraData() returned {type(data).__name__}, not a mapping")
     result: dict[ExtraKey, ExtraValue] = {}
     for key, value in itertools.islice(data.items(), MAX_SEQUENCE):
-        if isinstance(key, tuple) and len(key) == 2:
-            importance = safe_str(key[0], NAME_LIMIT)
-            title = safe_str(key[1], NAME_LIMIT)
-            if importance not in IMPORTANCE_LEVELS:
-                importance = "normal"
+        extra_key = extra_key_of(key)
+        title = extra_key[1] if isinstance(extra_key, tuple) else extra_key
+        if redactor.is_secret_name(title):
+            result[extra_key] = ExtraRepr(REDACTED)
         else:
-            importance, title = "normal", safe_str(key, NAME_LIMIT)
-        result[(importance, title)] = _inert(title, value, redactor)
+            result[extra_key] = plain_copy(value, redactor)
     return result
 
 
-def _inert(title: str, value: object, redactor: Redactor) -> ExtraValue:
-    if redactor.is_secret_name(title):
-        return REDACTED
-    if isinstance(value, str):
-        return redactor.redact_text(safe_str(value, VALUE_LIMIT))
-    if isinstance(value, Mapping):
-        return redactor.redact_mapping(value, limit=REPR_LIMIT)
-    if isinstance(value, list | tuple | set | frozenset):
-        return tuple(
-            redactor.redact_text(safe_repr(item, REPR_LIMIT))
-            for item in itertools.islice(value, MAX_SEQUENCE)
-        )
-    return redactor.redact_text(safe_repr(value, REPR_LIMIT))
+def extra_key_of(key: object) -> ExtraKey:
+    """An extra-data key as Paste kept it: a title, or ``(importance, title)``; as text."""
+    if isinstance(key, tuple) and len(key) == 2:
+        return (_plain_str(key[0], NAME_LIMIT), _plain_str(key[1], NAME_LIMIT))
+    return _plain_str(key, NAME_LIMIT)
+
+
+def _plain_str(value: object, limit: int) -> str:
+    return safe_str(value, limit) if is_a(value, str) else safe_repr(value, limit)
+
+
+#: The scalar types kept as themselves (exact types: a subclass may be anything).
+_SCALARS: Final = (int, float, bool, type(None))
+#: How deep lists, tuples and dicts inside an extra-data value are copied.
+MAX_PLAIN_DEPTH: Final = 4
+
+
+#: The most items (at every depth together) copied of one extra-data value.
+MAX_PLAIN_ITEMS: Final = 1000
+
+
+def plain_copy(value: object, redactor: Redactor, depth: int = 0) -> ExtraValue:
+    """Return *value* as Paste kept it, made inert: plain data copied, the rest its repr.
+
+    Strings (bounded, redacted), numbers, booleans and ``None`` stay
+    themselves; lists, tuples and dicts become copies of the same type whose
+    items are kept by the same rule (up to :data:`MAX_PLAIN_DEPTH` deep and
+    :data:`MAX_PLAIN_ITEMS` items in all, strings inside them bounded to
+    1,000 characters; a dict's value under a secret name is ``[REDACTED]``);
+    anything else, a larger or deeper container too, becomes its bounded
+    repr, an :class:`~paste_exc.collector.ExtraRepr`. Never raises.
+
+    :param value: what a supplement's ``extraData()`` gave
+    :param redactor: redacts every text
+    :param depth: how deep in containers *value* sits (0: the value itself)
+    """
+    return _plain(value, redactor, depth, [MAX_PLAIN_ITEMS])
+
+
+def _plain(value: object, redactor: Redactor, depth: int, budget: list[int]) -> ExtraValue:
+    kind = type(value)
+    if kind is str:
+        return redactor.redact_text(safe_str(value, REPR_LIMIT if depth else VALUE_LIMIT))
+    if kind in _SCALARS:
+        return value  # type: ignore[return-value]  # int, float, bool or None
+    if kind in (list, tuple, dict) and depth < MAX_PLAIN_DEPTH:
+        try:
+            return _container_copy(value, redactor, depth + 1, budget)
+        except Exception:  # noqa: BLE001, S110  too big, or cannot be read: its repr
+            pass
+    return ExtraRepr(redactor.redact_text(safe_repr(value, REPR_LIMIT)))
+
+
+def _container_copy(value: object, redactor: Redactor, depth: int, budget: list[int]) -> ExtraValue:
+    size = len(value)  # type: ignore[arg-type]
+    if size > budget[0]:
+        raise ValueError("too many items to copy")
+    budget[0] -= size
+    if type(value) is dict:
+        copied: dict[ExtraValue, ExtraValue] = {}
+        for key, item in list(value.items()):
+            name = _plain(key, redactor, MAX_PLAIN_DEPTH, budget)  # a scalar or its repr
+            secret = redactor.is_secret_name(key if is_a(key, str) else name)
+            copied[name] = ExtraRepr(REDACTED) if secret else _plain(item, redactor, depth, budget)
+        return copied
+    items = [_plain(item, redactor, depth, budget) for item in list(value)]  # type: ignore[call-overload]
+    return items if type(value) is list else tuple(items)
+
+
+def _is_true(value: object) -> bool:
+    """``bool(value)``; a value whose truth cannot be told counts as true (it is shown)."""
+    try:
+        return bool(value)
+    except Exception:  # noqa: BLE001
+        return True
 
 
 def optional_text(value: object, redactor: Redactor, limit: int = INFO_LIMIT) -> str | None:

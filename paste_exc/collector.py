@@ -52,6 +52,7 @@ __all__ = [
     "ExceptionCollector",
     "ExceptionFrame",
     "ExtraKey",
+    "ExtraRepr",
     "ExtraValue",
     "LocalVariable",
     "SupplementaryData",
@@ -62,12 +63,40 @@ __all__ = [
     "make_identifier",
 ]
 
-#: An extra-data key: ``(importance, title)``, importance one of
-#: ``important``, ``normal``, ``supplemental``, ``extra``.
-ExtraKey = tuple[str, str]
-#: An inert extra-data value: a string, a mapping of name → repr string, or a
-#: sequence of repr strings.
-ExtraValue = str | dict[str, str] | tuple[str, ...]
+#: An extra-data key, as the supplement gave it (Paste kept it so): a title,
+#: or ``(importance, title)`` with importance one of ``important``,
+#: ``normal``, ``supplemental``, ``extra``.
+ExtraKey = tuple[str, str] | str
+
+
+class ExtraRepr(str):
+    """The bounded ``repr()`` of an extra-data value that was not plain data.
+
+    A :class:`str` (it is the text), marked so that the formatters show it as
+    Paste showed the object (``<Foo object at …>``), not quoted as a string.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[ExtraRepr], tuple[str]]:
+        return (ExtraRepr, (str(self),))
+
+
+#: An inert extra-data value: what Paste kept for plain data (a string,
+#: number, boolean or ``None``, or a list, tuple or dict of such values,
+#: copied), and :class:`ExtraRepr` for anything else.
+ExtraValue = (
+    str
+    | int
+    | float
+    | bool
+    | None
+    | list["ExtraValue"]
+    | tuple["ExtraValue", ...]
+    | dict["ExtraValue", "ExtraValue"]
+)
 
 IMPORTANCE_LEVELS = ("important", "normal", "supplemental", "extra")
 
@@ -290,21 +319,28 @@ class CollectedException:
         return data
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, name: object = None) -> Any:
+    """*value* as JSON data; *name* is the field or key it was found under."""
     if isinstance(value, time.struct_time):
         return time.strftime("%Y-%m-%dT%H:%M:%S%z", value)
     if isinstance(value, dict):
-        if any(isinstance(key, tuple) for key in value):
-            return [
-                {"importance": key[0], "title": key[1], "values": _jsonable(item)}
-                for key, item in value.items()
-            ]
-        return {str(key): _jsonable(item) for key, item in value.items()}
+        if name == "extra_data":
+            return [_extra_entry(key, values) for key, values in value.items()]
+        return {str(key): _jsonable(item, key) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
     if value is None or isinstance(value, str | int | float):
         return value
     return safe_repr(value, REPR_LIMIT)
+
+
+def _extra_entry(key: object, values: object) -> dict[str, Any]:
+    """One ``extra_data`` entry as a JSON object (a plain key has importance ``normal``)."""
+    if isinstance(key, tuple) and len(key) == 2:
+        importance, title = key
+    else:
+        importance, title = "normal", key
+    return {"importance": str(importance), "title": str(title), "values": _jsonable(values)}
 
 
 # -- the collector ----------------------------------------------------------------------

@@ -24,6 +24,7 @@ from paste_exc._budget import DEFAULT_SIZE_BUDGET, check_size_budget, fit_report
 from paste_exc._formatbase import (
     AbstractFormatter,
     combine_pieces,
+    extra_repr,
     filter_frames,
     frame_visibility,
     iter_extra_data,
@@ -35,7 +36,6 @@ from paste_exc._formatbase import (
     truncate,
     unshowable,
     value_rows,
-    value_text,
 )
 from paste_exc._pastehtml import (
     error_css,
@@ -46,7 +46,6 @@ from paste_exc._pastehtml import (
     str2html,
     whitespace_re,
 )
-from paste_exc._saferepr import safe_repr
 from paste_exc._textparts import (
     CAUSE_SENTENCE,
     CONTEXT_SENTENCE,
@@ -57,7 +56,7 @@ from paste_exc._textparts import (
     member_box,
     syntax_error_lines,
 )
-from paste_exc.collector import CollectedException
+from paste_exc.collector import CollectedException, ExtraRepr
 from paste_exc.redact import REDACTED
 
 if TYPE_CHECKING:
@@ -187,11 +186,14 @@ class TextFormatter(AbstractFormatter):
         return "\n".join(lines)
 
     def format_extra_data(self, importance: str, title: str, value: object) -> str:
-        """One extra-data entry: ``title: repr``, a titled table, or a list.
+        """One extra-data entry, as Paste wrote it.
 
-        Strings are shown as their repr (triple-quoted when multi-line);
-        mappings as a titled section of ``name: repr`` lines; sequences (of
-        reprs) on one line, or one item per line when several are long.
+        A string as its repr (triple-quoted under its title when multi-line); a
+        mapping as a titled section of ``name: repr`` lines, sorted; a list or
+        tuple with three or more long items one item per line; anything else
+        ``title: repr``. Every repr is Paste's (an object's repr as ``repr()``
+        gave it, see :func:`~paste_exc._formatbase.extra_repr`), cut by
+        :func:`truncate`.
         """
         try:
             return self._extra_text(title, value)
@@ -199,20 +201,18 @@ class TextFormatter(AbstractFormatter):
             return f"{title}: {unshowable(error)}"
 
     def _extra_text(self, title: str, value: object) -> str:
-        if isinstance(value, str):
+        if isinstance(value, str) and not isinstance(value, ExtraRepr):
             shown = self.pretty_string_repr(str.__str__(value))
             return f"{title}:\n{shown}" if "\n" in shown else f"{title}: {shown}"
         if isinstance(value, Mapping):
             rows = value_rows(value)
             section = ["\n", title, "-" * len(title)]
-            section.extend(f"  {name}: {truncate(item)}" for name, item in rows)
+            section.extend(f"  {name}: {item}" for name, item in rows)
             return "\n".join(section)
-        if isinstance(value, list | tuple):
-            items = [truncate(value_text(item)) for item in value]
-            if self.long_item_list(items):
-                return f"{title}: [\n    " + ",\n    ".join(items) + "]"
-            return f"{title}: {truncate('[' + ', '.join(items) + ']')}"
-        return f"{title}: {truncate(safe_repr(value))}"
+        if isinstance(value, list | tuple) and self.long_item_list(value):
+            items = [extra_repr(item) for item in value]
+            return f"{title}: [\n    " + ",\n    ".join(items) + "]"
+        return f"{title}: {extra_repr(value)}"
 
     # --- the report --------------------------------------------------------------
 
@@ -269,6 +269,10 @@ class TextFormatter(AbstractFormatter):
                     (title, self.format_extra_data(importance, title, value))
                     for title, value in entries
                 )
+        # Paste sorted the important entries by name: the supplement's names
+        # (strings: ``object``, ``source_url``) before the extra data's
+        # ``(importance, title)`` keys, as Python 2 ordered a str before a tuple
+        # (Python 3 refuses to compare them), and each group by title.
         return data
 
     def _frames_block(self, exc: CollectedException, frames: Iterable[ExceptionFrame]) -> list[str]:

@@ -289,7 +289,7 @@ def test_traceback_supplement_from_locals() -> None:
     data = capture(fail)
     supplement = data.frames[-1].supplement
     assert supplement is not None
-    assert supplement.object == "the object"
+    assert supplement.object == "'the object'"  # its repr, as Paste showed it
     assert supplement.source_url == "http://example.com/x"
     assert supplement.line == 7
     assert supplement.column == 3
@@ -298,10 +298,11 @@ def test_traceback_supplement_from_locals() -> None:
     assert supplement.info == "some info"
     assert supplement.request_method == "POST"
     assert data.frames[-1].supplement_exception is None
+    # Kept as Paste keeps it: the keys as given, plain values themselves (copied).
     assert data.extra_data == {
         ("important", "User"): ["bob"],
-        ("normal", "plain"): [{"a": "1", "password": REDACTED}],
-        ("normal", "Level"): [("1", "2")],
+        "plain": [{"a": 1, "password": REDACTED}],
+        ("weird", "Level"): [[1, 2]],
         ("extra", "api_key"): [REDACTED],
     }
     assert supplement.extra == {key: value[0] for key, value in data.extra_data.items()}

@@ -271,7 +271,7 @@ def test_import_error_adds_sys_path() -> None:
         raise ImportError("no such thing")
 
     data = capture(fail)
-    assert data.extra_data[("important", "sys.path")] == [tuple(sys.path)]
+    assert data.extra_data[("important", "sys.path")] == [list(sys.path)]  # as Paste: a list
 
 
 def test_module_not_found_adds_sys_path() -> None:
@@ -280,7 +280,7 @@ def test_module_not_found_adds_sys_path() -> None:
 
     data = capture(fail)
     assert data.exception_type == "ModuleNotFoundError"
-    assert data.extra_data[("important", "sys.path")] == [tuple(sys.path)]
+    assert data.extra_data[("important", "sys.path")] == [list(sys.path)]  # as Paste: a list
 
 
 def test_other_errors_have_no_sys_path() -> None:

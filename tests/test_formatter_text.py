@@ -14,6 +14,7 @@ from paste_exc.collector import (
     MAX_GROUP_WIDTH,
     CollectedException,
     ExceptionFrame,
+    ExtraRepr,
     LocalVariable,
     SupplementaryData,
     SyntaxErrorDetails,
@@ -149,9 +150,9 @@ def test_innermost_supplement_wins_for_object_and_url() -> None:
 
 def test_extra_data_sections_by_importance() -> None:
     extra: dict[object, list[object]] = {
-        ("important", "sys.path"): [("'/a'", "'/b'")],
+        ("important", "sys.path"): [["/a", "/b"]],
         ("supplemental", "later"): ["s"],
-        ("normal", "CGI Variables"): [{"REQUEST_METHOD": "'GET'", "PATH_INFO": "'/x'"}],
+        ("normal", "CGI Variables"): [{"REQUEST_METHOD": "GET", "PATH_INFO": "/x"}],
         ("extra", "hidden"): ["e"],
         "plain title": ["p"],
     }
@@ -177,19 +178,23 @@ def test_extra_data_value_shapes() -> None:
     formatter = TextFormatter()
     assert formatter.format_extra_data("normal", "t", "one\ntwo") == "t:\n'''one\ntwo'''"
     assert formatter.format_extra_data("normal", "n", 42) == "n: 42"
-    long_items = tuple(repr("x" * 50) for _ in range(3))
+    long_items = tuple("x" * 50 for _ in range(3))
     assert formatter.format_extra_data("normal", "l", long_items) == (
-        "l: [\n    " + ",\n    ".join(long_items) + "]"
+        "l: [\n    " + ",\n    ".join(map(repr, long_items)) + "]"
     )
-    assert formatter.format_extra_data("normal", "l", ["'a'"]) == "l: ['a']"
-    table = formatter.format_extra_data("normal", "m", {"k": 5, "j": "'s'"})
+    assert formatter.format_extra_data("normal", "l", ["a"]) == "l: ['a']"
+    assert formatter.format_extra_data("normal", "t", ("a",)) == "t: ('a',)"
+    table = formatter.format_extra_data("normal", "m", {"k": 5, "j": "s"})
     assert table == "\n\nm\n-\n  j: 's'\n  k: 5"
+    assert formatter.format_extra_data("normal", "o", ExtraRepr("<O>")) == "o: <O>"
+    assert formatter.format_extra_data("normal", "o", [ExtraRepr("<O>")]) == "o: [<O>]"
 
 
 def test_long_extra_values_are_truncated() -> None:
     formatter = TextFormatter()
     table = formatter.format_extra_data("normal", "m", {"k": "v" * 5000})
     assert len(table.splitlines()[-1]) == len("  k: ") + 1000
+    assert table.splitlines()[-1].endswith("..." + "v" * 16 + "'")
 
 
 class HostileMapping(dict[str, str]):

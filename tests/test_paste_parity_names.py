@@ -408,3 +408,64 @@ def test_supplement_process_combos_are_pastes() -> None:
     combos = errormiddleware.Supplement.process_combos
     assert combos == paste_errormiddleware.Supplement.process_combos
     assert combos[(1, 0, 1)] == "CGI"
+
+
+# -- HTMLFormatter's hook methods give Paste's markup ----------------------------------
+
+HOOK_CASES: list[tuple[str, tuple[Any, ...]]] = [
+    ("quote", ("a<b\"'&",)),
+    ("quote_long", ("x<y",)),
+    ("emphasize", ("<i>html</i>",)),
+    ("format_sup_url", ("http://example.org/x?a=1",)),
+    ("format_combine_lines", (["a", "<b>b</b>"],)),
+    ("format_source", ("  x = 1  ",)),
+    ("format_traceback_info", ("info <here>",)),
+    ("format_sup_line_pos", (3, 4)),
+    ("format_sup_line_pos", (3, None)),
+    ("format_sup_expression", ("a < b",)),
+    ("format_sup_warning", ("careful",)),
+    ("format_exception_info", ("ValueError", "bad <value>")),
+    ("format_sup_info", ("some info",)),
+    ("zebra_table", ("T", {"a": 1, "b": "x" * 200, "c": [1, 2]})),
+    ("format_extra_data", ("normal", "T", "a string")),
+    ("format_extra_data", ("normal", "T", "two\nlines")),
+    ("format_extra_data", ("normal", "T", {"k": [1, 2]})),
+    ("format_extra_data", ("normal", "T", ["x" * 50] * 3)),
+    ("format_extra_data", ("normal", "T", 5)),
+]
+
+
+@pytest.mark.parametrize(("hook", "args"), HOOK_CASES)
+def test_html_hook_gives_pastes_markup(hook: str, args: tuple[Any, ...]) -> None:
+    ours = getattr(formatter.HTMLFormatter(), hook)(*args)
+    theirs = getattr(paste_formatter.HTMLFormatter(), hook)(*args)
+    assert ours == theirs
+
+
+def test_html_source_line_hook_gives_pastes_markup() -> None:
+    ours = formatter.HTMLFormatter().format_source_line(
+        "app.py", ExceptionFrame(modname="app", lineno=3, name="view")
+    )
+    theirs = paste_formatter.HTMLFormatter().format_source_line(
+        "app.py", paste_collector.ExceptionFrame(modname="app", lineno=3, name="view")
+    )
+    assert ours == theirs
+
+
+def test_html_combine_hook_gives_pastes_markup_without_the_reusable_parts() -> None:
+    data = {"important": [("a", "A")], "normal": [("n", "N")], "extra": [("e", "E")]}
+    ours = formatter.HTMLFormatter(include_reusable=False).format_combine(data, ["l"], "exc")
+    paste = paste_formatter.HTMLFormatter(include_reusable=False)
+    theirs = paste.format_combine({**data, "supplemental": []}, ["l"], "exc")
+    assert ours == theirs
+    with_reusable = formatter.HTMLFormatter().format_combine(data, ["l"], "exc")
+    assert with_reusable == formatter.error_css + formatter.hide_display_js + ours
+
+
+def test_html_hooks_escape_what_pastes_left_raw() -> None:
+    hooks = formatter.HTMLFormatter()
+    assert "<script>" not in hooks.format_sup_url("javascript:<script>x</script>")
+    assert "<a " not in hooks.format_sup_url("javascript:alert(1)")
+    assert "<b>T</b>" not in hooks.format_extra_data("normal", "<b>T</b>", 1)
+    frame = ExceptionFrame(modname="<m>", lineno=1, name="f")
+    assert "<m>" not in hooks.format_source_line('"><x', frame)
