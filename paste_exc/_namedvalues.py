@@ -47,8 +47,8 @@ def key_regex(hints: list[str], *, lowered: bool = False) -> re.Pattern[str]:
     keys cost no step of Python.
 
     :param hints: lower-case words
-    :param lowered: for the lower-cased copy of an ASCII text (the hints need no
-        case folding there, which is several times faster)
+    :param lowered: for the lower-cased copy of a text (the hints need no case
+        folding there, which is several times faster)
     """
     words = "|".join(re.escape(word) for word in minimal_hints(hints))
     hint = f"(?:{words}|%)" if lowered else f"(?i:{words}|%)"
@@ -129,12 +129,14 @@ def redact_named_values(
     :param text: a bounded text (a repr, a URL, a message)
     :param is_secret: the redactor's name rule
     :param keys: the redactor's :func:`key_regex`
-    :param lowered_keys: the same for lower-cased ASCII text: used on the
-        lower-cased copy of an ASCII *text* (the same positions)
+    :param lowered_keys: the same for lower-cased text: used on the lower-cased
+        copy of *text* when it has the same length (so the same positions)
     """
     scanned = text
-    if lowered_keys is not None and text.isascii():
-        scanned, keys = text.lower(), lowered_keys
+    if lowered_keys is not None:
+        lowered = text.lower()
+        if len(lowered) == len(text):  # each character to one: the same positions
+            scanned, keys = lowered, lowered_keys
     pieces: list[str] = []
     kept_from = 0
     position = 0

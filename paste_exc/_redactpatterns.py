@@ -97,9 +97,9 @@ def _pattern(
 
 
 #: The patterns compiled with :data:`re.IGNORECASE` are written in lower case, so
-#: that the same source compiled without the flag matches the lower-cased text of
-#: an ASCII text, at the same positions, several times faster (the flag defeats
-#: the engine's search for the first character).
+#: that the same source compiled without the flag matches the lower-cased copy of
+#: a text (at the same positions when it has the same length) several times faster
+#: (the flag defeats the engine's search for the first character).
 _ASSIGNED_NAMES = (
     r"password|passwd|pwd|passphrase|secret|client[_-]?secret|token|access[_-]?token|"
     r"refresh[_-]?token|auth[_-]?token|api[_-]?key|apikey|private[_-]?key|secret[_-]?key|"
@@ -205,7 +205,7 @@ DEFAULT_VALUE_PATTERNS: tuple[ValuePattern, ...] = (
 
 
 def folded_regex(pattern: ValuePattern) -> re.Pattern[str] | None:
-    """For a built-in case-insensitive pattern: its regex for lower-cased ASCII text.
+    """For a built-in case-insensitive pattern: its regex for lower-cased text.
 
     ``None`` for the other patterns (they run on the text itself).
 

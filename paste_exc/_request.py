@@ -74,12 +74,12 @@ QUERY_LIMIT: Final = 150
 #: One environ value (a header, a CGI variable), in characters.
 ENVIRON_VALUE_LIMIT: Final = 150
 #: All the header values (``HTTP_*``) shown together, in characters: past this,
-#: a header is named with :data:`HEADER_BUDGET_PLACEHOLDER`.
+#: the further headers are only counted (:data:`HEADER_BUDGET_PLACEHOLDER`).
 HEADERS_LIMIT: Final = 750
 #: The most environ entries read, and the most query parameters shown.
 ENVIRON_ENTRIES: Final = 100
 QUERY_PARAMETERS: Final = 50
-HEADER_BUDGET_PLACEHOLDER: Final = "[not shown: past the size limit of the headers shown]"
+HEADER_BUDGET_PLACEHOLDER: Final = "[{count:,} more headers not shown: past the size limit]"
 
 #: What :func:`urllib.parse.quote` keeps in a path (as WebOb's ``Request.url``).
 _PATH_SAFE: Final = "/~!$&'()*+,;=:@"
@@ -221,6 +221,7 @@ class Supplement:
         cgi_vars: dict[object, object] = {}
         wsgi_vars: dict[object, object] = {}
         headers_left = HEADERS_LIMIT
+        headers_unshown = 0
         try:
             entries = list(itertools.islice(environ.items(), ENVIRON_ENTRIES))
         except Exception:  # noqa: BLE001 (a hostile environ: no variables)
@@ -236,8 +237,9 @@ class Supplement:
                     value = _text(value, ENVIRON_VALUE_LIMIT)
                     if name.startswith("HTTP_"):
                         if headers_left <= 0:
-                            value = HEADER_BUDGET_PLACEHOLDER
-                        elif len(value) > headers_left:
+                            headers_unshown += 1
+                            continue
+                        if len(value) > headers_left:
                             value = truncate_text(value, headers_left)
                         headers_left -= len(value)
                 cgi_vars[name] = value
@@ -245,6 +247,8 @@ class Supplement:
                 wsgi_vars[name] = (
                     _text(value, ENVIRON_VALUE_LIMIT) if isinstance(value, str) else value
                 )
+        if headers_unshown:
+            cgi_vars["HTTP_…"] = HEADER_BUDGET_PLACEHOLDER.format(count=headers_unshown)
         unread = _length(environ) - len(entries)
         if unread > 0:
             cgi_vars["…"] = f"[{unread:,} more environ entries not read]"

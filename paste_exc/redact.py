@@ -333,10 +333,15 @@ class Redactor:
                 lowered = text.lower()
             if triggers:
                 haystack = lowered if fold and lowered is not None else text
-                if not any(trigger in haystack for trigger in triggers):
+                for trigger in triggers:
+                    if trigger in haystack:
+                        break
+                else:
                     continue
-            if folded is not None and lowered is not None and text.isascii():
-                matches = folded.finditer(lowered)  # the same positions in *text*
+            # Lower-casing maps each character to one or more: the same length
+            # means the same positions, and the faster expression can run on it.
+            if folded is not None and lowered is not None and len(lowered) == len(text):
+                matches = folded.finditer(lowered)
             else:
                 matches = regex.finditer(text)
             replaced = _substitute(text, matches, replace)
