@@ -117,7 +117,7 @@ def bench_patterns(quick: bool) -> None:
     sizes = (10_000, 100_000, 1_000_000)
     names = [*ADVERSARIAL, "random mix"]
     texts = {(name, size): adversarial(name, size) for name in names for size in sizes}
-    repeat = 1 if quick else 3
+    repeat = 1 if quick else 5
     print("1. each pattern on 1 MB of adversarial text (its worst text of", len(names), "kinds)")
     print(f"   {'pattern':<20} {'worst text':<20} {'1 MB':>10} {'x per 10x size':>15}")
     for label, run in pattern_runs():

@@ -36,6 +36,21 @@ def minimal_hints(words: list[str]) -> list[str]:
     return kept
 
 
+def _trie(words: list[str]) -> str:
+    """An expression matching any of *words*, grouped by their first letters.
+
+    ``(?:a(?:pi|uth)|c(?:ard|c)|…)`` rather than ``api|auth|card|cc|…``: the
+    engine tries a few first letters at each position instead of every word.
+    """
+    if "" in words:
+        return ""  # a shorter word matches already: the longer ones add nothing
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + _trie(rests) for first, rests in sorted(groups.items())]
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
 def key_regex(hints: list[str], *, lowered: bool = False) -> re.Pattern[str]:
     """The expression for keys that may be secret: those holding one of *hints*.
 
@@ -50,8 +65,8 @@ def key_regex(hints: list[str], *, lowered: bool = False) -> re.Pattern[str]:
     :param lowered: for the lower-cased copy of a text (the hints need no case
         folding there, which is several times faster)
     """
-    words = "|".join(re.escape(word) for word in minimal_hints(hints))
-    hint = f"(?:{words}|%)" if lowered else f"(?i:{words}|%)"
+    words = _trie([*minimal_hints(hints), "%"])
+    hint = words if lowered else f"(?i:{words})"
     return re.compile(
         rf"""(?P<kq>['"])(?=[^'"\\\n]{{0,200}}?{hint})(?P<key>[^'"\\\n]{{1,200}}+)(?P=kq)"""
         r"""[ \t]*+:[ \t]*+"""

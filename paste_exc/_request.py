@@ -75,7 +75,7 @@ QUERY_LIMIT: Final = 150
 ENVIRON_VALUE_LIMIT: Final = 150
 #: All the header values (``HTTP_*``) shown together, in characters: past this,
 #: the further headers are only counted (:data:`HEADER_BUDGET_PLACEHOLDER`).
-HEADERS_LIMIT: Final = 750
+HEADERS_LIMIT: Final = 600
 #: The most environ entries read, and the most query parameters shown.
 ENVIRON_ENTRIES: Final = 100
 QUERY_PARAMETERS: Final = 50
