@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_middleware.py
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_redact.py
 
 # Regenerates the constraints from the extras in setup.cfg and requirements/bootstrap.in, with
 # the newest releases.  Commit the result only after `make test` and `make docs` pass with it.

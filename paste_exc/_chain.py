@@ -40,6 +40,7 @@ from paste_exc.collector import (
     ExtraValue,
     SyntaxErrorDetails,
 )
+from paste_exc.redact import Redactor
 
 
 def collect_one(
@@ -76,8 +77,8 @@ def collect_one(
         text = walk.redactor.redact_text(safe_str(value, VALUE_LIMIT))
         if text.startswith(("<unprintable ", "<unrepresentable ")):
             notes.append(f"str() of the {name} failed: {text}")
-    exc_notes = exception_notes(value, notes)
-    syntax = _syntax_error(value, notes) if is_a(value, SyntaxError) else None
+    exc_notes = exception_notes(value, notes, walk.redactor)
+    syntax = _syntax_error(value, notes, walk.redactor) if is_a(value, SyntaxError) else None
     formatted = "".join(format_only(etype, name, module, text, exc_notes, syntax))
     if is_a(value, ImportError):
         # A list, as Paste kept it (``[sys.path]``): a copy, each path bounded.
@@ -253,8 +254,11 @@ def type_label(etype: object) -> tuple[str, str, str]:
 # -- the exception's own text -------------------------------------------------------------
 
 
-def exception_notes(value: object, notes: list[str]) -> list[str]:
-    """Return the exception's ``__notes__`` as bounded texts; problems go to *notes*."""
+def exception_notes(value: object, notes: list[str], redactor: Redactor) -> list[str]:
+    """Return the exception's ``__notes__`` as bounded, redacted texts (as its message).
+
+    Problems go to *notes*.
+    """
     if not is_a(value, BaseException):
         return []
     try:
@@ -262,14 +266,16 @@ def exception_notes(value: object, notes: list[str]) -> list[str]:
         if raw is None:
             return []
         if isinstance(raw, str) or not isinstance(raw, Iterable):
-            return [safe_str(raw, INFO_LIMIT)]
-        return [safe_str(note, INFO_LIMIT) for note in itertools.islice(raw, MAX_NOTES)]
+            texts = [safe_str(raw, INFO_LIMIT)]
+        else:
+            texts = [safe_str(note, INFO_LIMIT) for note in itertools.islice(raw, MAX_NOTES)]
     except Exception as error:  # noqa: BLE001
         notes.append(f"__notes__ could not be read: {error_summary(error)}")
         return []
+    return [redactor.redact_text(text) for text in texts]
 
 
-def _syntax_error(value: object, notes: list[str]) -> SyntaxErrorDetails:
+def _syntax_error(value: object, notes: list[str], redactor: Redactor) -> SyntaxErrorDetails:
     def read(name: str) -> object:
         try:
             return getattr(value, name, None)
@@ -281,6 +287,10 @@ def _syntax_error(value: object, notes: list[str]) -> SyntaxErrorDetails:
         item = read(name)
         return None if item is None else safe_str(item, INFO_LIMIT)
 
+    def source(name: str) -> str | None:
+        item = text(name)  # the offending source line: the value patterns apply
+        return None if item is None else redactor.redact_values(item)
+
     def number(name: str) -> int | None:
         return as_int(read(name))
 
@@ -290,8 +300,8 @@ def _syntax_error(value: object, notes: list[str]) -> SyntaxErrorDetails:
         offset=number("offset"),
         end_lineno=number("end_lineno"),
         end_offset=number("end_offset"),
-        text=text("text"),
-        msg=text("msg"),
+        text=source("text"),
+        msg=redactor.redact_text(msg) if (msg := text("msg")) is not None else None,
     )
 
 

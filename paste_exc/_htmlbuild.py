@@ -37,7 +37,13 @@ from paste_exc._htmlview import (
     no_extra,
 )
 from paste_exc._textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
-from paste_exc.collector import CollectedException, ExceptionFrame, ExtraRepr
+from paste_exc.collector import (
+    CollectedException,
+    ExceptionFrame,
+    ExtraRepr,
+    LocalVariable,
+    shown_value,
+)
 
 __all__ = ["build_report", "url_is_linkable"]
 
@@ -200,7 +206,11 @@ class _Builder:
             traceback_info=frame.traceback_info,
             supplement=_supplement_view(frame),
             supplement_exception=frame.supplement_exception,
-            locals=frame.locals,
+            locals=None
+            if frame.locals is None
+            else tuple(
+                LocalVariable(var.name, shown_value(var), var.redacted) for var in frame.locals
+            ),
         )
 
     def section(

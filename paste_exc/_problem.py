@@ -21,7 +21,7 @@ from paste_exc._formatbase import frame_visibility, iter_extra_data, trim_source
 from paste_exc._records import report_fields
 from paste_exc._rendered import RenderedPage, clean_text, occurrence, status_title
 from paste_exc._saferepr import safe_str
-from paste_exc.collector import CollectedException, ExceptionFrame
+from paste_exc.collector import CollectedException, ExceptionFrame, shown_value
 
 __all__ = ["PROBLEM_CONTENT_TYPE", "exception_document", "problem_document", "render_problem"]
 
@@ -81,7 +81,7 @@ def _frame_document(
             "info": sup.info,
         }
     if frame.locals is not None:
-        doc["locals"] = {var.name: var.value for var in frame.locals}
+        doc["locals"] = {var.name: shown_value(var) for var in frame.locals}
         doc["redacted_locals"] = [var.name for var in frame.locals if var.redacted]
     if frame.folded_after:
         doc["folded_after"] = frame.folded_after

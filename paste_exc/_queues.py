@@ -199,6 +199,10 @@ class DestinationQueues:
             if ticket.accepted:
                 counts["pending"] -= 1
             self._settled.notify_all()
+        # The request's context copy holds its catch (the live exception, its frames
+        # and their locals): a finished delivery keeps none of it alive while the
+        # worker waits for the next one.
+        ticket.context = contextvars.Context()
         ticket.done.set()
 
     def _expire(self, ticket: Ticket, error: BaseException) -> bool:

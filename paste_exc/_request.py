@@ -9,16 +9,29 @@ mapping goes through the redaction engine.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
+from urllib.parse import quote, unquote_plus
 
-from paste_exc._saferepr import safe_str
+from paste_exc._saferepr import MARKER, truncate_text
 from paste_exc.redact import default_redactor
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
-__all__ = ["PROCESS_COMBOS", "Supplement", "request_url"]
+__all__ = [
+    "ENVIRON_ENTRIES",
+    "ENVIRON_VALUE_LIMIT",
+    "HEADERS_LIMIT",
+    "HOST_LIMIT",
+    "PATH_LIMIT",
+    "PROCESS_COMBOS",
+    "QUERY_LIMIT",
+    "QUERY_PARAMETERS",
+    "Supplement",
+    "request_url",
+]
 
 #: The environ keys Paste left out of the WSGI variables (noise, or shown elsewhere).
 _HIDDEN_WSGI_VARS: Final = frozenset(
@@ -51,20 +64,95 @@ PROCESS_COMBOS: Final[Mapping[tuple[bool, bool, bool], str]] = {
 }
 
 
+#: What is shown of a request is small, and it is cut *before* any redaction pattern
+#: runs on it: a request of megabytes costs the report no more than a plain one.
+#: The host, the path (``SCRIPT_NAME`` + ``PATH_INFO``) and the query string of the
+#: URL, each in characters.
+HOST_LIMIT: Final = 100
+PATH_LIMIT: Final = 150
+QUERY_LIMIT: Final = 150
+#: One environ value (a header, a CGI variable), in characters.
+ENVIRON_VALUE_LIMIT: Final = 150
+#: All the header values (``HTTP_*``) shown together, in characters: past this,
+#: the further headers are only counted (:data:`HEADER_BUDGET_PLACEHOLDER`).
+HEADERS_LIMIT: Final = 600
+#: The most environ entries read, and the most query parameters shown.
+ENVIRON_ENTRIES: Final = 100
+QUERY_PARAMETERS: Final = 50
+HEADER_BUDGET_PLACEHOLDER: Final = "[{count:,} more headers not shown: past the size limit]"
+
+#: What :func:`urllib.parse.quote` keeps in a path (as WebOb's ``Request.url``).
+_PATH_SAFE: Final = "/~!$&'()*+,;=:@"
+_DEFAULT_PORTS: Final = {"http": "80", "https": "443"}
+
+
+def _text(value: object, limit: int) -> str:
+    """A bounded piece of a request: a string cut to *limit* (other values: empty)."""
+    if not isinstance(value, str):
+        return ""
+    return _cut(str.__str__(value[:limit]), len(value), limit)
+
+
+def _cut(value: str, original_length: int, limit: int) -> str:
+    """*value* (a piece of at most *limit* characters) with the marker of what was cut."""
+    if original_length <= limit:
+        return value
+    return f"{value[:limit]}{MARKER}{original_length - limit} more characters]"
+
+
+def _quote_path(environ: Mapping[str, object]) -> str:
+    path = ""
+    length = 0
+    for key in ("SCRIPT_NAME", "PATH_INFO"):
+        value = environ.get(key)
+        if isinstance(value, str):
+            length += len(value)
+            path += value[: PATH_LIMIT + 1]
+    piece = path[:PATH_LIMIT]
+    try:
+        raw = piece.encode("latin-1")  # PEP 3333: the bytes, as latin-1 text
+    except UnicodeEncodeError:
+        raw = piece.encode("utf-8", "backslashreplace")
+    quoted = quote(raw, safe=_PATH_SAFE)
+    return _cut(quoted, len(quoted) + length - len(piece), len(quoted))
+
+
 def request_url(environ: WSGIEnvironment) -> str:
-    """Rebuild the request URL (with the query string) from *environ*; never raise."""
-    try:
-        from webob import Request
+    """Rebuild the request URL (with the query string) from *environ*; never raise.
 
-        return str(Request(environ).url)
-    except Exception:  # noqa: BLE001, S110 (a broken environ: the stdlib fallback)
-        pass
+    As WebOb's ``Request.url`` would, from bounded pieces: the host to
+    :data:`HOST_LIMIT`, the path to :data:`PATH_LIMIT` and the query string
+    to :data:`QUERY_LIMIT` characters, each cut piece marked with how much was
+    cut. Nothing longer is ever read.
+    """
     try:
-        from wsgiref.util import request_uri
-
-        return request_uri(environ)
-    except Exception:  # noqa: BLE001
-        path = safe_str(environ.get("SCRIPT_NAME", "")) + safe_str(environ.get("PATH_INFO", ""))
+        scheme = _text(environ.get("wsgi.url_scheme"), 16) or "http"
+        host = environ.get("HTTP_HOST")
+        port: str | None = None
+        if isinstance(host, str) and host:
+            length = len(host)
+            host = host[: HOST_LIMIT + 1]
+            if length <= HOST_LIMIT and ":" in host and host[-1] != "]":
+                host, port = host.rsplit(":", 1)
+        else:
+            host = environ.get("SERVER_NAME")
+            if not isinstance(host, str):
+                host = ""
+            length = len(host)
+            port = _text(environ.get("SERVER_PORT"), 10) or None
+        host_text = _cut(str.__str__(host[:HOST_LIMIT]), length, HOST_LIMIT) if host else ""
+        if port == _DEFAULT_PORTS.get(scheme):
+            port = None
+        url = f"{scheme}://{host_text}" + (f":{port}" if port else "")
+        url += _quote_path(environ)
+        query = environ.get("QUERY_STRING")
+        if isinstance(query, str) and query:
+            url += "?" + _cut(query[:QUERY_LIMIT], len(query), QUERY_LIMIT)
+        return url
+    except Exception:  # noqa: BLE001 (a hostile environ: the path alone, or "/")
+        path = _text(environ.get("SCRIPT_NAME"), PATH_LIMIT) + _text(
+            environ.get("PATH_INFO"), PATH_LIMIT
+        )
         return path or "/"
 
 
@@ -104,20 +192,30 @@ class Supplement:
             return None
         fields = parsed[0]
         try:
-            items: dict[object, object] = {str(k): v for k, v in fields.items()}
+            items: dict[object, object] = {
+                _text(str(key), 100): _text(value, ENVIRON_VALUE_LIMIT)
+                if isinstance(value, str)
+                else value
+                for key, value in itertools.islice(fields.items(), QUERY_PARAMETERS)
+            }
         except Exception:  # noqa: BLE001
             return None
         return items or None
 
     def _query_fields(self) -> dict[object, object] | None:
+        """The first :data:`QUERY_PARAMETERS` parameters of the bounded query string."""
         query = self.environ.get("QUERY_STRING")
         if not isinstance(query, str) or not query:
             return None
-        from urllib.parse import parse_qsl
-
-        pairs = parse_qsl(query[:65536], keep_blank_values=True)
-        fields: dict[object, object] = dict(pairs[:1000])
-        return fields
+        fields: dict[object, object] = {}
+        pieces = query[:QUERY_LIMIT].split("&", QUERY_PARAMETERS)[:QUERY_PARAMETERS]
+        for piece in pieces:
+            if piece:
+                name, _, value = piece.partition("=")
+                fields[unquote_plus(name)] = unquote_plus(value)
+        if len(query) > QUERY_LIMIT:
+            fields["…"] = f"[the query string is cut to {QUERY_LIMIT} of {len(query):,} characters]"
+        return fields or None
 
     def extraData(self) -> dict[tuple[str, str], object]:
         """Return the request data grouped under ``(importance, title)`` keys."""
@@ -125,12 +223,38 @@ class Supplement:
         data: dict[tuple[str, str], object] = {}
         cgi_vars: dict[object, object] = {}
         wsgi_vars: dict[object, object] = {}
-        for name, value in list(environ.items()):
+        headers_left = HEADERS_LIMIT
+        headers_unshown = 0
+        try:
+            entries = list(itertools.islice(environ.items(), ENVIRON_ENTRIES))
+        except Exception:  # noqa: BLE001 (a hostile environ: no variables)
+            entries = []
+        for key, value in entries:
+            name = _text(key, 100)
+            if not name:
+                continue
             if name.upper() == name:
-                if value:
-                    cgi_vars[name] = value
+                if not value:
+                    continue
+                if isinstance(value, str):
+                    value = _text(value, ENVIRON_VALUE_LIMIT)
+                    if name.startswith("HTTP_"):
+                        if headers_left <= 0:
+                            headers_unshown += 1
+                            continue
+                        if len(value) > headers_left:
+                            value = truncate_text(value, headers_left)
+                        headers_left -= len(value)
+                cgi_vars[name] = value
             elif name not in _HIDDEN_WSGI_VARS:
-                wsgi_vars[name] = value
+                wsgi_vars[name] = (
+                    _text(value, ENVIRON_VALUE_LIMIT) if isinstance(value, str) else value
+                )
+        if headers_unshown:
+            cgi_vars["HTTP_…"] = HEADER_BUDGET_PLACEHOLDER.format(count=headers_unshown)
+        unread = _length(environ) - len(entries)
+        if unread > 0:
+            cgi_vars["…"] = f"[{unread:,} more environ entries not read]"
         version = environ.get("wsgi.version")
         if version != (1, 0):
             wsgi_vars["wsgi.version"] = version
@@ -153,5 +277,15 @@ class Supplement:
             data[("normal", "Form Fields")] = form
         config = environ.get("paste.config")
         if isinstance(config, Mapping):
-            data[("extra", "Configuration")] = dict(config)
+            data[("extra", "Configuration")] = dict(
+                itertools.islice(config.items(), ENVIRON_ENTRIES)
+            )
         return data
+
+
+def _length(environ: Mapping[str, object]) -> int:
+    try:
+        length = len(environ)
+    except Exception:  # noqa: BLE001
+        return 0
+    return length if isinstance(length, int) else 0

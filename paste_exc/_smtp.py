@@ -51,15 +51,21 @@ CODE_HEADER = "X-Paste-Exc-Identification-Code"
 OCCURRENCE_HEADER = "X-Paste-Exc-Occurrence-Id"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+#: The bidirectional controls (embeddings, overrides, isolates, and the marks): in a
+#: subject they reorder what the reader sees ("Trojan Source"), so they go.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]+")
 
 
 def clean_header(text: str, limit: int = 200) -> str:
     """Make *text* one header line: control characters become spaces, bounded.
 
+    Bidirectional controls (U+202A to U+202E, U+2066 to U+2069, and the marks
+    U+200E, U+200F, U+061C) are removed.
+
     :param text: any text
     :param limit: the most characters kept (an ellipsis marks a cut)
     """
-    line = " ".join(_CONTROL.sub(" ", text).split())
+    line = " ".join(_CONTROL.sub(" ", _BIDI.sub("", text)).split())
     if len(line) > limit:
         line = line[: max(limit - 1, 0)].rstrip() + "…"
     return line

@@ -554,14 +554,21 @@ def build_frame(
     if lines and lineno is not None and 0 < lineno <= len(lines):
         last = min(max(lineno, end_lineno or lineno), lineno + 20) + CONTEXT_LINES
         context_start = max(lineno - CONTEXT_LINES, 1)
-        context_lines = tuple(map(_clean_line, lines[context_start - 1 : min(last, len(lines))]))
+        raw_lines = tuple(map(_clean_line, lines[context_start - 1 : min(last, len(lines))]))
         if colno is not None:
-            colno = _char_offset(context_lines[lineno - context_start], colno)
+            colno = _char_offset(raw_lines[lineno - context_start], colno)
         if end_colno is not None and end_lineno is not None and 0 < end_lineno <= len(lines):
             index = end_lineno - context_start
-            shown = 0 <= index < len(context_lines)
-            end_line = context_lines[index] if shown else _clean_line(lines[end_lineno - 1])
+            shown = 0 <= index < len(raw_lines)
+            end_line = raw_lines[index] if shown else _clean_line(lines[end_lineno - 1])
             end_colno = _char_offset(end_line, end_colno)
+        # A credential written in the code (a DSN, a key) is a secret like any other.
+        context_lines = tuple(map(redactor.redact_values, raw_lines))
+        if context_lines != raw_lines:
+            first = lineno - context_start
+            final = min((end_lineno or lineno) - context_start, len(raw_lines) - 1)
+            if any(context_lines[i] != raw_lines[i] for i in range(first, final + 1)):
+                colno = end_colno = None  # the columns were of the code before redaction
     local_vars = None
     omitted_locals = 0
     if walk.collect_locals and not entry.earlier:

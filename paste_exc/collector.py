@@ -28,7 +28,7 @@ from paste_exc._ident import hash_identifier, make_identifier
 from paste_exc._saferepr import safe_repr, safe_str
 from paste_exc.config import LOCALS_TIME_BUDGET, asseconds
 from paste_exc.errors import ConfigError
-from paste_exc.redact import Redactor, default_redactor
+from paste_exc.redact import REDACTED, Redactor, default_redactor
 
 if TYPE_CHECKING:
     from paste_exc._walk import Walk
@@ -162,11 +162,30 @@ class SupplementaryData:
 
 @dataclass(frozen=True, slots=True)
 class LocalVariable:
-    """One local of a frame: its name and a bounded, redacted repr."""
+    """One local of a frame: its name and a bounded, redacted repr.
+
+    ``redacted`` says that something of it was hidden: the whole local (its
+    name is secret: ``value`` is :data:`~paste_exc.redact.REDACTED`) or parts
+    of its repr (the whole value under a secret key in a container, a URL
+    password, a token: ``value`` shows ``[REDACTED]`` in their place). Every
+    output shows :func:`shown_value`, the same text.
+    """
 
     name: str
     value: str
     redacted: bool = False
+
+
+def shown_value(local: LocalVariable) -> str:
+    """What every output shows of *local*.
+
+    Its ``value``; but a local marked ``redacted`` whose value holds no
+    ``[REDACTED]`` marker (built by hand, not by the collector) shows
+    ``REDACTED`` whole, never its value.
+    """
+    if local.redacted and REDACTED not in local.value:
+        return REDACTED
+    return local.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,7 +457,9 @@ class ExceptionCollector:
 
         name, module, _ = type_label(etype)
         text = self.redactor.redact_text(safe_str(value, VALUE_LIMIT)) if value is not None else ""
-        return format_only(etype, name, module, text, exception_notes(value, []), None)
+        return format_only(
+            etype, name, module, text, exception_notes(value, [], self.redactor), None
+        )
 
     def collectSupplement(
         self, supplement: object, tb: TracebackType | None = None

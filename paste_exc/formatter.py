@@ -56,8 +56,7 @@ from paste_exc._textparts import (
     member_box,
     syntax_error_lines,
 )
-from paste_exc.collector import CollectedException, ExtraRepr
-from paste_exc.redact import REDACTED
+from paste_exc.collector import CollectedException, ExtraRepr, shown_value
 
 if TYPE_CHECKING:
     from paste_exc.collector import ExceptionFrame
@@ -315,8 +314,7 @@ class TextFormatter(AbstractFormatter):
                 times = "time" if frame.repeated == 1 else "times"
                 lines.append(f"[Previous line repeated {frame.repeated} more {times}]")
             for local in frame.locals or ():
-                value = REDACTED if local.redacted else local.value
-                lines.append(indent_block(f"{local.name} = {value}", "    "))
+                lines.append(indent_block(f"{local.name} = {shown_value(local)}", "    "))
             folded = getattr(frame, "folded_after", 0)
             if folded:
                 lines.append(f"[{folded:,} frames folded to fit the size budget]")

@@ -94,9 +94,15 @@ def _kind_of(media_type: str) -> str | None:
     return None
 
 
+#: The most characters of an ``Accept`` header, ``X-Requested-With`` header and query
+#: string read: a header of megabytes costs no more than a plain one.
+ACCEPT_LIMIT = 1024
+QUERY_READ_LIMIT = 8192
+
+
 def _parse_accept(header: str) -> list[tuple[str, float]]:
     ranges: list[tuple[str, float]] = []
-    for part in header.split(",")[:64]:
+    for part in header[:ACCEPT_LIMIT].split(",", 64)[:64]:
         media, *params = (piece.strip() for piece in part.split(";"))
         media = media.lower()
         if "/" not in media:
@@ -162,12 +168,15 @@ def is_xmlhttp(environ: Mapping[str, object], xmlhttp_key: str) -> bool:
     body is never read) or the ``X-Requested-With: XMLHttpRequest`` header.
     """
     requested_with = environ.get("HTTP_X_REQUESTED_WITH")
-    if isinstance(requested_with, str) and requested_with.lower() == "xmlhttprequest":
+    if isinstance(requested_with, str) and requested_with[:32].lower() == "xmlhttprequest":
         return True
     query = environ.get("QUERY_STRING")
-    if not xmlhttp_key or not isinstance(query, str) or xmlhttp_key not in query:
+    if not xmlhttp_key or not isinstance(query, str):
         return False
-    return any(name == xmlhttp_key and value for name, value in parse_qsl(query[:8192]))
+    query = query[:QUERY_READ_LIMIT]
+    if xmlhttp_key not in query:
+        return False
+    return any(name == xmlhttp_key and value for name, value in parse_qsl(query))
 
 
 _FORWARDING_KEYS: Final = frozenset(FORWARDING_HEADERS)

@@ -25,14 +25,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
-from paste_exc._saferepr import safe_repr, safe_str
+from paste_exc._namedvalues import key_regex, minimal_hints, redact_named_values
+from paste_exc._redactpatterns import (
+    DEFAULT_VALUE_PATTERNS,
+    ValuePattern,
+    folded_regex,
+    luhn_valid,
+)
+from paste_exc._saferepr import safe_repr, safe_str, truncate_text
 from paste_exc.errors import ConfigError
 
 __all__ = [
     "DEFAULT_SECRET_NAMES",
     "DEFAULT_VALUE_PATTERNS",
+    "MAX_TEXT",
     "REDACTED",
     "Redactor",
     "ValuePattern",
@@ -44,10 +51,16 @@ __all__ = [
 #: What replaces a secret.
 REDACTED = "[REDACTED]"
 
-#: :meth:`Redactor.redact_text` remembers up to this many texts of at most
-#: this many characters that had nothing to redact.
-_CLEAN_TEXTS_KEPT = 4096
-_CLEAN_TEXT_LIMIT = 256
+#: :meth:`Redactor.redact_text` remembers up to this many of its results of at
+#: most this many characters (each is redacted again to itself).
+_CLEAN_TEXTS_KEPT = 1024
+_CLEAN_TEXT_LIMIT = 1024
+
+#: The most characters of one text the patterns run on: a longer text is cut
+#: (with the marker of :func:`~paste_exc._saferepr.truncate_text`) first. Callers
+#: bound their texts well below this (a message to 10,000 characters, request
+#: data to a few hundred); this is the last bound, for any caller.
+MAX_TEXT = 20_000
 
 #: The built-in secret names, as ``_``-joined runs of lower-case words. A
 #: trailing number is allowed (``password2``).
@@ -80,6 +93,7 @@ DEFAULT_SECRET_NAMES: tuple[str, ...] = (
     "xsrf",
     "xsrftoken",
     "signature",
+    "sig",
     "apikey",
     "api_key",
     "privatekey",
@@ -101,104 +115,6 @@ DEFAULT_SECRET_NAMES: tuple[str, ...] = (
     "cvc",
 )
 
-
-def luhn_valid(text: str) -> bool:
-    """Return whether the digits of *text* pass the Luhn check of card numbers.
-
-    :param text: digits, possibly separated by spaces or dashes
-    """
-    digits = [int(ch) for ch in text if ch.isdigit()]
-    if not 13 <= len(digits) <= 19:
-        return False
-    total = 0
-    for index, digit in enumerate(reversed(digits)):
-        if index % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
-
-
-@dataclass(frozen=True, slots=True)
-class ValuePattern:
-    """A regular expression for secrets inside text.
-
-    When the expression has a group named ``secret``, only that group is
-    replaced; otherwise the whole match is. A *validator*, when given, must
-    accept the whole match for it to count (the Luhn check of card numbers).
-    """
-
-    name: str
-    regex: re.Pattern[str]
-    description: str = ""
-    validator: Callable[[str], bool] | None = None
-
-
-def _pattern(
-    name: str,
-    regex: str,
-    description: str,
-    flags: int = 0,
-    validator: Callable[[str], bool] | None = None,
-) -> ValuePattern:
-    return ValuePattern(name, re.compile(regex, flags), description, validator)
-
-
-_ASSIGNED_NAMES = (
-    r"password|passwd|pwd|passphrase|secret|client[_-]?secret|token|access[_-]?token|"
-    r"refresh[_-]?token|auth[_-]?token|api[_-]?key|apikey|private[_-]?key|secret[_-]?key|"
-    r"access[_-]?key|sessionid|csrftoken|credentials?"
-)
-
-#: The built-in value patterns, in the order they are applied.
-DEFAULT_VALUE_PATTERNS: tuple[ValuePattern, ...] = (
-    _pattern(
-        "pem_private_key",
-        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY-----|\Z)",
-        "a PEM private key block (to its END line, or to the end of a cut text)",
-        re.DOTALL,
-    ),
-    _pattern(
-        "bearer",
-        r"\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+(?P<secret>[A-Za-z0-9._~+/-]{8,}=*)",
-        "the credentials after ``Bearer`` or ``Basic`` (an Authorization header)",
-    ),
-    _pattern(
-        "jwt",
-        r"\beyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*",
-        "a JSON Web Token (``eyJ….eyJ….signature``)",
-    ),
-    _pattern(
-        "aws_access_key_id",
-        r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}\b",
-        "an AWS access key id (``AKIA`` and 16 more characters)",
-    ),
-    _pattern(
-        "known_token",
-        r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|"
-        r"[rs]k_(?:live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35})",
-        "GitHub, Slack, Stripe and Google API tokens, recognised by their prefix",
-    ),
-    _pattern(
-        "url_password",
-        r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@'\"]*:(?P<secret>[^\s/@'\"]+)@",
-        "the password of ``scheme://user:password@host``",
-    ),
-    _pattern(
-        "assignment",
-        rf"(?<![A-Za-z0-9])(?:{_ASSIGNED_NAMES})['\"]?\s*[=:]\s*['\"]?"
-        r"(?P<secret>[^\s&'\",;}]+)",
-        "the value in ``password=…``, ``'token': '…'``, ``api_key: …`` and similar",
-        re.IGNORECASE,
-    ),
-    _pattern(
-        "card_number",
-        r"(?<![\d.\w-])(?:[2-6]\d{3})(?:[ -]?\d){9,15}(?![\d.\w])",
-        "a payment card number (13 to 19 digits passing the Luhn check)",
-        validator=luhn_valid,
-    ),
-)
 
 _CAMEL_RUN = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
@@ -265,6 +181,14 @@ class Redactor:
         self.secret_names: tuple[str, ...] = tuple(names)
         alternatives = "|".join(re.escape(word) for word in sorted(names, key=len, reverse=True))
         self._name_regex = re.compile(rf"(?:^|_)(?:{alternatives})\d*(?:_|$)") if names else None
+        # Every word of a secret name is a substring of the lower-cased raw name
+        # (normalising only lower-cases and puts separators between words): a
+        # name holding none of the first words is not secret, and needs no split.
+        firsts = sorted({word.split("_")[0] for word in names}, key=len, reverse=True)
+        hints = minimal_hints(firsts)
+        self._name_hint = re.compile("|".join(re.escape(word) for word in hints) or "(?!)")
+        self._keys = key_regex(hints)
+        self._lowered_keys = key_regex(hints, lowered=True)
 
         patterns = list(DEFAULT_VALUE_PATTERNS)
         known = [pattern.name for pattern in patterns]
@@ -282,9 +206,23 @@ class Redactor:
         self.value_patterns: tuple[ValuePattern, ...] = tuple(patterns)
         #: Each pattern's regex with its replacement function, built once here
         #: rather than on every :meth:`redact_text` call.
-        self._substitutions = tuple((pattern.regex, _replacer(pattern)) for pattern in patterns)
+        self._substitutions = tuple(
+            (
+                pattern.triggers,
+                pattern.fold_triggers,
+                pattern.regex,
+                folded_regex(pattern),
+                _replacer(pattern),
+            )
+            for pattern in patterns
+        )
         self._name_cache: dict[str, bool] = {}
         self._clean_texts: set[str] = set()
+        #: Recent results by ``(hash, length)`` of the text they came from: the same
+        #: text (a header value, a URL shown in several places) is redacted once. The
+        #: texts themselves are not kept (they may hold a secret); the keyed string
+        #: hash cannot be steered to a collision without the process's hash secret.
+        self._results: dict[tuple[int, int], str] = {}
 
     @staticmethod
     def _make_pattern(item: object) -> ValuePattern:
@@ -321,13 +259,25 @@ class Redactor:
         cached = self._name_cache.get(text)
         if cached is not None:
             return cached
-        result = bool(self._name_regex and self._name_regex.search(normalise_name(text[:200])))
-        if len(self._name_cache) < 4096:
-            self._name_cache[text] = result
+        text = text[:200]
+        result = bool(
+            self._name_regex
+            and self._name_hint.search(text.lower())
+            and self._name_regex.search(normalise_name(text))
+        )
+        if len(self._name_cache) >= 4096:
+            self._name_cache.clear()  # a flood of names must not stop the caching
+        self._name_cache[text] = result
         return result
 
     def redact_text(self, text: str) -> str:
         """Return *text* with every secret-looking part replaced.
+
+        The name pass runs first: it replaces the whole value of every pair
+        whose name is secret (``'password': b'…'``, ``auth=('bob', '…')``,
+        ``?session=…``); then the value patterns, each only when one of its
+        triggers occurs in the text. A text longer than
+        :data:`MAX_TEXT` is cut before anything runs on it.
 
         :param text: any text, e.g. a bounded repr or an exception message
         """
@@ -336,33 +286,68 @@ class Redactor:
         exact = type(text) is str  # only plain strings are hashed (no user __hash__)
         if exact and text in self._clean_texts:
             return text
-        original = text
-        for regex, replace in self._substitutions:
-            text = regex.sub(replace, text)
-        if ("'" in text or '"' in text) and (":" in text or "=" in text):
-            text = _NAMED_VALUE.sub(self._redact_named_value, text)
-        if exact and text == original and len(text) <= _CLEAN_TEXT_LIMIT:
-            # Remember short texts with nothing to hide (request methods, paths,
-            # addresses come back with every report); never one that held a secret.
+        if not exact:
+            text = str.__str__(text)
+        if len(text) > MAX_TEXT:
+            text = truncate_text(text, MAX_TEXT)
+        key = (hash(text), len(text))
+        known = self._results.get(key)
+        if known is not None:
+            return known
+        # Names first: the whole value under a secret key goes, before a value
+        # pattern could take a piece of it.
+        if ("=" in text or (":" in text and ("'" in text or '"' in text))) and (
+            "%" in text or self._name_hint.search(text.lower())
+        ):
+            text = redact_named_values(text, self.is_secret_name, self._keys, self._lowered_keys)
+        text = self.redact_values(text)
+        if len(text) <= _CLEAN_TEXT_LIMIT:
+            # Remember what redaction returns (request methods, paths, addresses come
+            # back with every report, and a URL is shown in several places): a
+            # redacted text is redacted again to itself. Never a text that held a
+            # secret: only results are kept.
             if len(self._clean_texts) >= _CLEAN_TEXTS_KEPT:
                 self._clean_texts.clear()
+                self._results.clear()
             self._clean_texts.add(text)
+            self._results[key] = text
         return text
 
-    def _redact_named_value(self, match: re.Match[str]) -> str:
-        """Hide the value of a ``'name': 'value'`` or ``name='value'`` pair with a secret name.
+    def redact_values(self, text: str) -> str:
+        """Return *text* with the value patterns applied, and nothing else.
 
-        This is what keeps a secret out of the repr of a container, say a local
-        ``environ`` dict holding ``'HTTP_COOKIE': '...'``, or an object whose
-        repr shows ``password='...'``.
+        For source lines: ``password = "…"``, a URL's password, keys, tokens,
+        PEM blocks and card numbers go, while names in code (``token=None``
+        in a signature) are left alone. A text longer than :data:`MAX_TEXT`
+        is cut first.
+
+        :param text: any text
+
+        .. versionadded:: 0.1
         """
-        name = match.group("key") or match.group("kw")
-        if not self.is_secret_name(name):
-            return match.group(0)
-        start, end = match.span("value")
-        offset = match.start(0)
-        whole = match.group(0)
-        return whole[: start - offset] + REDACTED + whole[end - offset :]
+        if len(text) > MAX_TEXT:
+            text = truncate_text(text, MAX_TEXT)
+        lowered: str | None = None
+        for triggers, fold, regex, folded, replace in self._substitutions:
+            if lowered is None and (fold or folded is not None):
+                lowered = text.lower()
+            if triggers:
+                haystack = lowered if fold and lowered is not None else text
+                for trigger in triggers:
+                    if trigger in haystack:
+                        break
+                else:
+                    continue
+            # Lower-casing maps each character to one or more: the same length
+            # means the same positions, and the faster expression can run on it.
+            if folded is not None and lowered is not None and len(lowered) == len(text):
+                matches = folded.finditer(lowered)
+            else:
+                matches = regex.finditer(text)
+            replaced = _substitute(text, matches, replace)
+            if replaced is not text:
+                text, lowered = replaced, None
+        return text
 
     def redact_item(self, name: object, value_text: str) -> tuple[str, bool]:
         """Redact one named value; return the text and whether it changed.
@@ -403,7 +388,8 @@ class Redactor:
             for key, value in mapping.items():
                 count += 1
                 if count > max_items:
-                    continue
+                    count = _length(mapping, count)
+                    break
                 name = safe_str(key, 200)
                 # A secret-named value is never turned into text: its repr would be thrown away.
                 secret = self.is_secret_name(name)
@@ -415,30 +401,50 @@ class Redactor:
         return result
 
 
-#: A quoted key and a quoted value (``'key': 'value'``, as dict reprs show them) or a
-#: keyword and a quoted value (``key='value'``, as dataclass and call reprs show them).
-#: A value cut short by truncation (no closing quote before ``…`` or the end) counts too.
-_NAMED_VALUE = re.compile(
-    r"""(?:(?P<kq>['"])(?P<key>[^'"\\\n]{1,200})(?P=kq)\s*:\s*|\b(?P<kw>[A-Za-z_][\w-]{0,100})=)"""
-    r"""(?P<vq>['"])(?P<value>(?:\\.|(?!(?P=vq))[^\\\n…])*)(?:(?P=vq)|(?=…)|$)"""
-)
+def _length(mapping: Mapping[object, object], at_least: int) -> int:
+    """``len(mapping)``, or *at_least* when it cannot be read (never iterate the rest)."""
+    try:
+        length = len(mapping)
+    except Exception:  # noqa: BLE001
+        return at_least
+    return length if isinstance(length, int) and length >= at_least else at_least
 
 
-def _replacer(pattern: ValuePattern) -> Callable[[re.Match[str]], str]:
+def _replacer(pattern: ValuePattern) -> Callable[[str, re.Match[str]], str | None]:
+    """The replacement of one match of *pattern* in a text (``None``: leave it)."""
     has_group = "secret" in pattern.regex.groupindex
     validator = pattern.validator
 
-    def replace(match: re.Match[str]) -> str:
-        whole = match.group(0)
-        if validator is not None and not validator(whole):
-            return whole
-        if not has_group or match.group("secret") is None:
+    def replace(text: str, match: re.Match[str]) -> str | None:
+        start, end = match.span()
+        if validator is not None and not validator(text[start:end]):
+            return None
+        if not has_group or match.start("secret") < 0:
             return REDACTED
-        start, end = match.span("secret")
-        offset = match.start(0)
-        return whole[: start - offset] + REDACTED + whole[end - offset :]
+        secret_start, secret_end = match.span("secret")
+        return text[start:secret_start] + REDACTED + text[secret_end:end]
 
     return replace
+
+
+def _substitute(
+    text: str,
+    matches: Iterable[re.Match[str]],
+    replace: Callable[[str, re.Match[str]], str | None],
+) -> str:
+    """*text* with each match replaced (by position: a match may be of its lower-cased copy)."""
+    pieces: list[str] = []
+    kept_from = 0
+    for match in matches:
+        replacement = replace(text, match)
+        if replacement is not None:
+            pieces.append(text[kept_from : match.start()])
+            pieces.append(replacement)
+            kept_from = match.end()
+    if not pieces:
+        return text
+    pieces.append(text[kept_from:])
+    return "".join(pieces)
 
 
 #: The redactor used when none is given.

@@ -61,6 +61,16 @@ def project_root() -> Path:
     return ROOT
 
 
+def catching(app: Callable[..., Any]) -> Callable[[dict[str, Any], Any], Any]:
+    """*app* with ``paste.throw_errors`` unset, as WebTest sets it: the middleware answers."""
+
+    def wrapper(environ: dict[str, Any], start_response: Any) -> Any:
+        environ["paste.throw_errors"] = False
+        return app(environ, start_response)
+
+    return wrapper
+
+
 class Closing:
     """An iterable that counts its close() calls and can fail where asked."""
 
