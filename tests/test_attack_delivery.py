@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,6 +34,14 @@ INLINE_ERRORS = [
     Custom("custom"),
     GeneratorExit(),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _forget_what_the_errors_were_raised_through() -> Iterator[None]:
+    """A raised module-level exception keeps its frames (and their requests) alive."""
+    yield
+    for error in INLINE_ERRORS:
+        error.__traceback__ = error.__context__ = None
 
 
 class Raising(ExceptionReporter):

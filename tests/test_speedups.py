@@ -470,6 +470,10 @@ def test_many_requests_leave_no_objects_behind(path: type[ErrorMiddleware]) -> N
     gc.collect()
     base_refs = sys.getrefcount(marker)
     base_objects = len(gc.get_objects())
+    names = {"StartRecorder", "IterGuard", "CatchingIter"}
+    # What earlier tests left (a delivery worker still holding a job, a raised
+    # module-level exception) is theirs: only what these requests leave counts.
+    before = [o for o in gc.get_objects() if type(o).__name__ in names]
     for _ in range(300):
         for page in ("/", "/gen", "/fail"):
             run(middleware(environ(PATH_INFO=page, marker=marker), server()))
@@ -477,5 +481,8 @@ def test_many_requests_leave_no_objects_behind(path: type[ErrorMiddleware]) -> N
     gc.collect()
     assert sys.getrefcount(marker) == base_refs
     assert len(gc.get_objects()) - base_objects < 50
-    names = {"StartRecorder", "IterGuard", "CatchingIter"}
-    assert not [o for o in gc.get_objects() if type(o).__name__ in names]
+    assert not [
+        o
+        for o in gc.get_objects()
+        if type(o).__name__ in names and not any(o is old for old in before)
+    ]
