@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import IO
 
+from paste_exc._failurelog import log_failure
 from paste_exc._records import one_line
 from paste_exc.errors import PasteExcError
 
@@ -261,8 +262,10 @@ def write_fallback(text: str, stream: IO[str] | None = None) -> bool:
         try:
             candidate.write(text)
             candidate.flush()
-        except Exception:  # a closed or broken stream: try the next one
-            logger.debug("paste_exc: fallback stream %r failed", candidate, exc_info=True)
+        except Exception:  # noqa: BLE001 (a closed or broken stream: logged, the next one)
+            log_failure(
+                logger, "paste_exc: fallback stream %r failed", candidate, level=logging.DEBUG
+            )
             continue
         return True
     return False

@@ -19,6 +19,7 @@ import pytest
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.flood import FloodDecision, FloodStore
 
 SECRET = "-".join(("s3cret", "pw", "value"))  # in no source line a traceback shows
 FORGED = "\n2026-01-01 00:00:00 CRITICAL forged log line"
@@ -33,6 +34,11 @@ class Broken(ExceptionReporter):
         self, ctx: Any, exception: BaseException, message: str, extra: Any
     ) -> None:
         raise RuntimeError("the reporter broke")
+
+
+class BrokenStore(FloodStore):
+    def hit(self, key: str, code: str, now: float, window: float) -> FloodDecision:
+        raise RuntimeError("the flood store broke")
 
 
 class BrokenProvider(ExtrasProvider):
@@ -62,8 +68,9 @@ def request(app: Any) -> None:
             "the provider broke",
         ),
         ("template", "the template broke"),
+        ("flood", "the flood store broke"),
     ],
-    ids=["reporter", "extras provider", "page template"],
+    ids=["reporter", "extras provider", "page template", "flood store"],
 )
 def test_a_failure_is_logged_without_the_reported_exception(
     caplog: pytest.LogCaptureFixture, tmp_path: Path, options: Any, failure: str
@@ -75,6 +82,17 @@ def test_a_failure_is_logged_without_the_reported_exception(
         )
         options = {"error_template": str(template)}
         failure = "undefined"
+    elif options == "flood":
+        options = {
+            "reporters": {
+                "log": {
+                    "backend": "log",
+                    "filename": str(tmp_path / "errors.log"),
+                    "flood_window": 60,
+                    "flood_store": BrokenStore(),
+                }
+            }
+        }
     app = ErrorMiddleware(failing_app, **options)
     with caplog.at_level(logging.DEBUG, logger="paste_exc"):
         request(app)
