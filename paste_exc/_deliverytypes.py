@@ -13,7 +13,7 @@ import contextvars
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import IO
 
 from paste_exc._failurelog import log_failure
@@ -76,9 +76,13 @@ class Job:
         moment it starts (``None``: :data:`DEFAULT_JOB_TIMEOUT`)
     :param queue_size: how many jobs the destination's queue holds
         (``None``: the dispatcher's *maxsize*)
+    :param owner: the reporter the job delivers for: two reporters under
+        one *destination* name (two middlewares in one process, each with
+        its ``error_log``) get a queue and a worker each, and their counters
+        are added up under the name
 
     .. versionchanged:: 0.1
-       ``destination``, ``timeout`` and ``queue_size``.
+       ``destination``, ``timeout``, ``queue_size`` and ``owner``.
     """
 
     deliver: Callable[[], None]
@@ -88,6 +92,7 @@ class Job:
     destination: str | None = None
     timeout: float | None = None
     queue_size: int | None = None
+    owner: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

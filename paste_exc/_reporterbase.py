@@ -361,6 +361,7 @@ class Reporter(ExceptionReporter):
             destination=name,
             timeout=self.deadline(),
             queue_size=self.queue_size,
+            owner=self,
         )
         dispatcher = get_dispatcher()
         if self.background and not synchronous:
