@@ -13,9 +13,10 @@ import contextvars
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import IO
 
+from paste_exc._failurelog import log_failure
 from paste_exc._records import one_line
 from paste_exc.errors import PasteExcError
 
@@ -75,9 +76,13 @@ class Job:
         moment it starts (``None``: :data:`DEFAULT_JOB_TIMEOUT`)
     :param queue_size: how many jobs the destination's queue holds
         (``None``: the dispatcher's *maxsize*)
+    :param owner: the reporter the job delivers for: two reporters under
+        one *destination* name (two middlewares in one process, each with
+        its ``error_log``) get a queue and a worker each, and their counters
+        are added up under the name
 
     .. versionchanged:: 0.1
-       ``destination``, ``timeout`` and ``queue_size``.
+       ``destination``, ``timeout``, ``queue_size`` and ``owner``.
     """
 
     deliver: Callable[[], None]
@@ -87,6 +92,7 @@ class Job:
     destination: str | None = None
     timeout: float | None = None
     queue_size: int | None = None
+    owner: object = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +267,10 @@ def write_fallback(text: str, stream: IO[str] | None = None) -> bool:
         try:
             candidate.write(text)
             candidate.flush()
-        except Exception:  # a closed or broken stream: try the next one
-            logger.debug("paste_exc: fallback stream %r failed", candidate, exc_info=True)
+        except Exception:  # noqa: BLE001 (a closed or broken stream: logged, the next one)
+            log_failure(
+                logger, "paste_exc: fallback stream %r failed", candidate, level=logging.DEBUG
+            )
             continue
         return True
     return False

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final, cast
 
+from paste_exc._failurelog import log_failure
 from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document, text_copy_budget
 from paste_exc._htmlbuild import build_report
 from paste_exc._htmlview import ReportView
@@ -244,8 +245,10 @@ def render_safe_page(
         template = load_user_template(template_file)
         try:
             body = template.render(**context)
-        except Exception:
-            log.exception("the error page template %s failed; sending the default", template_file)
+        except Exception:  # noqa: BLE001 (logged by log_failure)
+            log_failure(
+                log, "the error page template %s failed; sending the default", template_file
+            )
     if body is None:
         body = render("safe_page.html", **context)
     return RenderedPage(clean_text(body), HTML_CONTENT_TYPE, nonce, security_headers(nonce))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
+import weakref
 from collections import deque
 from typing import IO, Final
 
@@ -89,10 +90,28 @@ class Ticket:
 class DestinationState:
     """One destination's queue, worker and counters (guarded by the dispatcher's lock)."""
 
-    __slots__ = ("abandoned", "counts", "maxsize", "name", "queue", "running", "wakeup", "worker")
+    __slots__ = (
+        "abandoned",
+        "counts",
+        "maxsize",
+        "name",
+        "owner",
+        "queue",
+        "running",
+        "wakeup",
+        "worker",
+    )
 
-    def __init__(self, name: str, maxsize: int, lock: threading.Lock) -> None:
+    def __init__(
+        self,
+        name: str,
+        maxsize: int,
+        lock: threading.Lock,
+        owner: weakref.ref[object] | None = None,
+    ) -> None:
         self.name = name
+        #: The reporter it delivers for (``None``: every job of the name without one).
+        self.owner = owner
         self.maxsize = maxsize
         self.queue: deque[Ticket] = deque()
         self.worker: threading.Thread | None = None
@@ -101,6 +120,15 @@ class DestinationState:
         self.wakeup = threading.Condition(lock)
         self.counts = dict.fromkeys(
             ("submitted", "delivered", "failed", "dropped", "held_back", "pending", "queued"), 0
+        )
+
+    def idle_orphan(self) -> bool:
+        """Whether its reporter is gone and nothing of it is left to deliver."""
+        return (
+            self.owner is not None
+            and self.owner() is None
+            and not self.queue
+            and self.running is None
         )
 
     def stuck(self) -> bool:
@@ -133,7 +161,8 @@ class DestinationQueues:
         self._lock = threading.Lock()
         self._settled = threading.Condition(self._lock)
         self._watch = threading.Condition(self._lock)
-        self._destinations: dict[str, DestinationState] = {}
+        # By name and owner (see Job.owner): each reporter its own queue and worker.
+        self._destinations: dict[tuple[str, int], DestinationState] = {}
         self._watchdog: threading.Thread | None = None
         self._closed = False
 
@@ -143,15 +172,44 @@ class DestinationQueues:
         timeout = job.timeout
         return float(timeout) if timeout is not None and timeout > 0 else self.job_timeout
 
-    def _destination(self, name: str, queue_size: int | None) -> DestinationState:
+    def _destination(
+        self, name: str, queue_size: int | None, owner: object = None
+    ) -> DestinationState:
         # Called with self._lock held.
-        dest = self._destinations.get(name)
+        try:
+            owner_ref: weakref.ref[object] | None = None if owner is None else weakref.ref(owner)
+        except TypeError:  # not weakly referable: it shares the name's queue
+            owner_ref = None
+        key = (name, 0 if owner_ref is None else id(owner))
+        dest = self._destinations.get(key)
+        if dest is not None and dest.owner is not None and dest.owner() is not owner:
+            dest = None  # a reporter gone, its id taken by a new one
         if dest is None:
-            dest = DestinationState(name, self.maxsize, self._lock)
-            self._destinations[name] = dest
+            self._retire_orphans()
+            dest = DestinationState(name, self.maxsize, self._lock, owner_ref)
+            self._destinations[key] = dest
         if queue_size is not None and queue_size >= 1:
             dest.maxsize = queue_size
         return dest
+
+    def _retire_orphans(self) -> None:
+        """Fold the counters of destinations whose reporter is gone into their name's.
+
+        Called with self._lock held. Reporters made per call
+        (:func:`~paste_exc.errormiddleware.handle_exception`) leave no state behind.
+        """
+        orphans = [key for key, dest in self._destinations.items() if dest.idle_orphan()]
+        for key in orphans:
+            orphan = self._destinations.pop(key)
+            if orphan.worker is not None:  # idle: let it end now rather than at IDLE_EXIT
+                orphan.worker = None
+                orphan.wakeup.notify_all()
+            shared = self._destinations.get((orphan.name, 0))
+            if shared is None:
+                shared = DestinationState(orphan.name, self.maxsize, self._lock)
+                self._destinations[(orphan.name, 0)] = shared
+            for counter, value in orphan.counts.items():
+                shared.counts[counter] += value
 
     def _accept(self, ticket: Ticket) -> str | None:
         """Queue *ticket*, or say why not. Called with self._lock held."""
@@ -265,6 +323,9 @@ class DestinationQueues:
                     logger.debug("paste_exc: writing a failure failed", exc_info=True)
                 finally:
                     self._finish(ticket)
+            # Waiting for the next job, an idle worker keeps nothing of this one alive
+            # (its reporter, its report, the error and its frames).
+            ticket = error = None
             if not mine:
                 return
             # An idle worker keeps nothing of its last report alive: the

@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 from paste_exc import delivery
 from paste_exc._budget import DEFAULT_SIZE_BUDGET, MIN_SIZE_BUDGET
+from paste_exc._failurelog import log_failure
 from paste_exc._records import record_text
 from paste_exc.api import ExceptionReporter
 from paste_exc.config import asbool, asint, aslist
@@ -360,6 +361,7 @@ class Reporter(ExceptionReporter):
             destination=name,
             timeout=self.deadline(),
             queue_size=self.queue_size,
+            owner=self,
         )
         dispatcher = get_dispatcher()
         if self.background and not synchronous:
@@ -389,11 +391,13 @@ class Reporter(ExceptionReporter):
             decision = self._flood.check(
                 exc_data, destination=destination or self.destination_name()
             )
-        except Exception:  # a broken store must not lose the report
+        except Exception:  # noqa: BLE001 (a broken store must not lose the report: logged)
             import logging
 
-            logging.getLogger("paste_exc.flood").warning(
-                "paste_exc: flood control failed; reporting anyway", exc_info=True
+            log_failure(
+                logging.getLogger("paste_exc.flood"),
+                "paste_exc: flood control failed; reporting anyway",
+                level=logging.WARNING,
             )
             return exc_data
         if not decision.send:

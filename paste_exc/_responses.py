@@ -17,6 +17,7 @@ import traceback
 import uuid
 from typing import TYPE_CHECKING, Final
 
+from paste_exc._failurelog import log_failure
 from paste_exc._occurrence import catch
 from paste_exc._records import (
     escape_body,
@@ -88,9 +89,9 @@ def write_errors(stream: object, text: str) -> None:
     """
     try:
         stream.write(text)  # type: ignore[attr-defined]
-    except Exception:  # a broken or full stream: log instead
+    except Exception:  # noqa: BLE001 (a broken or full stream: logged by log_failure)
         with contextlib.suppress(Exception):  # nowhere left to write to
-            log.exception("could not write to the error stream; the text was:\n%s", text)
+            log_failure(log, "could not write to the error stream; the text was:\n%s", text)
         return
     with contextlib.suppress(Exception):  # written; a stream without flush() keeps it
         stream.flush()  # type: ignore[attr-defined]

@@ -220,7 +220,9 @@ def concurrent_raises(raw: list[TracebackType], notes: list[str]) -> list[Traceb
     its own frames. Left out, with a note:
 
     * the entries in front of the first one whose frame is on the stack of
-      the thread collecting (the catching frame), when there is one;
+      the thread collecting (the catching frame), when there is one and
+      they show another catch (a frame running the catching frame's code,
+      or one carrying request data as a middleware's frame does);
     * a run of entries called from no frame of this raise, when an entry
       after the run was called from a frame of this raise before the run
       (this raise goes on after them, so they were put in while it ran).
@@ -236,6 +238,9 @@ def concurrent_raises(raw: list[TracebackType], notes: list[str]) -> list[Traceb
         live.add(id(stack))
         stack = stack.f_back
     head = next((index for index, tb in enumerate(raw) if id(tb.tb_frame) in live), 0)
+    catching = raw[head].tb_frame.f_code
+    if not any(tb.tb_frame.f_code is catching or _has_supplement(tb) for tb in raw[:head]):
+        head = 0  # no sign of another catch in front (a helper that raised it and caught it)
     left_out = head
     kept = [raw[head]]
     own = {id(raw[head].tb_frame)}

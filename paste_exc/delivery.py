@@ -156,11 +156,18 @@ class Dispatcher(DestinationQueues):
             counts["submitted"] += amount
 
     def stats(self) -> StatsSnapshot:
-        """Return a snapshot of every destination's counters (and their totals)."""
+        """Return a snapshot of every destination's counters (and their totals).
+
+        Destinations of one name (two reporters called ``log`` in two
+        middlewares) are counted together under it.
+        """
         with self._lock:
-            return StatsSnapshot(
-                {name: DeliveryStats(**dest.counts) for name, dest in self._destinations.items()}
-            )
+            totals: dict[str, DeliveryStats] = {}
+            for dest in self._destinations.values():
+                counts = DeliveryStats(**dest.counts)
+                previous = totals.get(dest.name)
+                totals[dest.name] = counts if previous is None else previous + counts
+            return StatsSnapshot(totals)
 
     # -- submitting -------------------------------------------------------
 
@@ -179,7 +186,7 @@ class Dispatcher(DestinationQueues):
             return True
         label = self._label(job)
         with self._lock:
-            dest = self._destination(label, job.queue_size)
+            dest = self._destination(label, job.queue_size, job.owner)
             ticket = Ticket(job, dest, self._timeout(job))
             dest.counts["submitted"] += 1
             refused = self._accept(ticket)
@@ -211,7 +218,7 @@ class Dispatcher(DestinationQueues):
         label = self._label(job)
         refused: DeliveryError | None = None
         with self._lock:
-            dest = self._destination(label, job.queue_size)
+            dest = self._destination(label, job.queue_size, job.owner)
             dest.counts["submitted"] += 1
             if wait is None or self.synchronous or self._closed:
                 ticket = None

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
+from paste_exc._failurelog import log_failure
 from paste_exc.reporting import report_exception
 
 __all__ = [
@@ -61,8 +62,8 @@ _hooks: dict[str, ExceptHook | ThreadingExceptHook] = {}
 def _report(message: str, exception: BaseException, *, logger: bool) -> bool:
     try:
         report_exception(None, message, exception, logger=logger)
-    except Exception:
-        log.exception("reporting an uncaught exception failed")
+    except Exception:  # noqa: BLE001 (logged by log_failure)
+        log_failure(log, "reporting an uncaught exception failed")
         return False
     return True
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from paste_exc._failurelog import log_failure
 from paste_exc._occurrence import catch
 from paste_exc._saferepr import safe_repr
 from paste_exc.api import ExceptionReporter, ExtrasProvider
@@ -216,8 +217,8 @@ def _request_supplement(ctx: object) -> object:
         return None
     try:
         return handle.request_supplement(ctx)  # type: ignore[arg-type]
-    except Exception:  # the report goes out without the request data
-        log.exception("building the request data of a report failed")
+    except Exception:  # noqa: BLE001 (logged by log_failure; the report goes out without the request data)
+        log_failure(log, "building the request data of a report failed")
         return None
 
 
@@ -409,8 +410,8 @@ def gather_extras(
                 )
                 continue
             _merge(extra, data)
-        except Exception:
-            log.exception("extras provider %s failed; skipped", type(provider).__name__)
+        except Exception:  # noqa: BLE001 (logged by log_failure)
+            log_failure(log, "extras provider %s failed; skipped", type(provider).__name__)
     return extra
 
 
@@ -448,8 +449,8 @@ def _deliver(
     try:
         items = list(config.reporters.items())
         providers = list(config.extras_providers)
-    except Exception:
-        log.exception("unusable reporting configuration %s", type(config).__name__)
+    except Exception:  # noqa: BLE001 (logged by log_failure)
+        log_failure(log, "unusable reporting configuration %s", type(config).__name__)
         return ["the reporting configuration is unusable"]
     for name, reporter in items:
         try:
@@ -463,7 +464,7 @@ def _deliver(
             line = f"reporter {name!r} ({type(reporter).__name__}) failed: "
             line += f"{type(exc).__name__}: {_describe(exc)}"
             try:
-                log.exception("reporter %r failed", name)
+                log_failure(log, "reporter %r failed", name)
             except Exception:  # noqa: BLE001 (a broken log handler must not stop the others)
                 line += " (and logging the failure failed)"
             failures.append(line)

@@ -11,7 +11,12 @@ run, and the report and the failure reach ``wsgi.errors``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +24,8 @@ from test_delivery_isolation import dispatcher, environ  # noqa: F401 (a fixture
 
 from paste_exc.api import ExceptionReporter
 from paste_exc.delivery import Dispatcher
-from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
+from paste_exc.reporter import Reporter
 from paste_exc.reporting import ReportingConfig, report_exception, set_process_config
 
 
@@ -33,6 +39,14 @@ INLINE_ERRORS = [
     Custom("custom"),
     GeneratorExit(),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _forget_what_the_errors_were_raised_through() -> Iterator[None]:
+    """A raised module-level exception keeps its frames (and their requests) alive."""
+    yield
+    for error in INLINE_ERRORS:
+        error.__traceback__ = error.__context__ = None
 
 
 class Raising(ExceptionReporter):
@@ -104,3 +118,81 @@ def test_keyboard_interrupt_from_a_reporter_still_stops_the_process(
     app = ErrorMiddleware(failing_app, reporters={"raising": Raising(KeyboardInterrupt())})
     with pytest.raises(KeyboardInterrupt):
         app(environ(io.StringIO()), lambda status, headers, exc_info=None: None)
+
+
+# -- two middlewares, one destination name ----------------------------------------------
+
+
+class Hanging(Reporter):
+    """A synchronous destination that hangs until released."""
+
+    delivery_timeout: Any = 0.5
+
+    def __init__(self, release: threading.Event, **conf: Any) -> None:
+        super().__init__(**conf)
+        self.release = release
+
+    def deliver(self, exc_data: Any, message: str = "") -> None:
+        self.release.wait(30)
+
+
+class Taking(Reporter):
+    """A synchronous destination that keeps what it gets."""
+
+    def __init__(self, **conf: Any) -> None:
+        super().__init__(**conf)
+        self.taken: list[str] = []
+
+    def deliver(self, exc_data: Any, message: str = "") -> None:
+        self.taken.append(exc_data.exception_value)
+
+
+def test_two_applications_with_a_destination_of_the_same_name_stay_apart(
+    dispatcher: Dispatcher,  # noqa: F811
+) -> None:
+    """Two middlewares in one process (a PasteDeploy composite), each with its own
+    ``audit`` destination: the one that hangs never holds the other's reports."""
+    release = threading.Event()
+    healthy = Taking()
+    hung_app = ErrorMiddleware(failing_app, reporters={"audit": Hanging(release)})
+    healthy_app = ErrorMiddleware(failing_app, reporters={"audit": healthy})
+    try:
+        hung_errors, healthy_errors = io.StringIO(), io.StringIO()
+        for _ in range(2):  # the second one hangs the fresh worker too: stuck for good
+            b"".join(hung_app(environ(hung_errors), lambda status, headers, exc_info=None: None))
+        assert hung_errors.getvalue().count("could not be delivered") == 2
+        for _ in range(3):
+            b"".join(
+                healthy_app(environ(healthy_errors), lambda status, headers, exc_info=None: None)
+            )
+        assert healthy.taken == ["the original failure"] * 3
+        assert "could not be delivered" not in healthy_errors.getvalue()
+        assert "stuck" not in healthy_errors.getvalue()
+    finally:
+        release.set()
+    assert dispatcher.flush(10)
+    # One name in the counters: the two destinations' counts, added up.
+    audit = dispatcher.stats()["audit"]
+    assert (audit.submitted, audit.delivered, audit.failed, audit.pending) == (5, 3, 2, 0)
+
+
+def test_reporters_made_per_call_leave_no_destination_behind(
+    dispatcher: Dispatcher,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """handle_exception() builds its reporters on every call: their queues do not pile up."""
+    log = tmp_path / "errors.log"
+    for _ in range(30):
+        try:
+            raise ValueError("in a script")
+        except ValueError:
+            handle_exception(sys.exc_info(), io.StringIO(), html=False, error_log=str(log))
+    gc.collect()
+    try:
+        raise ValueError("once more")
+    except ValueError:
+        handle_exception(sys.exc_info(), io.StringIO(), html=False, error_log=str(log))
+    assert len(dispatcher._destinations) <= 3
+    counts = dispatcher.stats()["log"]
+    assert (counts.submitted, counts.delivered) == (31, 31)
+    assert log.read_text().count("ValueError: in a script") == 30

@@ -198,3 +198,25 @@ def test_entries_behind_the_frames_of_this_request_are_shown_without_their_local
     assert "&lt;local of /alpha&gt;" in alpha or "<local of /alpha>" in alpha
     for leak in ("tenant-beta", "query-of-beta", "local of /beta"):
         assert leak not in alpha
+
+
+def test_a_helper_that_raised_and_caught_it_in_front_is_this_raise() -> None:
+    """In front of the catching frame, but no sign of another catch: nothing is left out."""
+
+    def helper(error: ValueError) -> ValueError:
+        try:
+            raise error
+        except ValueError as again:
+            return again
+
+    def main() -> CollectedException:
+        try:
+            raise_shared("main")
+        except ValueError as error:
+            again = helper(error)
+            return collect_exception(type(again), again, again.__traceback__, collect_locals=True)
+        raise AssertionError("did not raise")
+
+    data = main()
+    assert [frame.name for frame in data.frames][:3] == ["helper", "main", "raise_shared"]
+    assert not [note for note in data.collection_notes if "another thread" in note]

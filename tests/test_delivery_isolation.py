@@ -153,6 +153,14 @@ BASE_EXCEPTIONS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _forget_what_the_errors_were_raised_through() -> Iterator[None]:
+    """A raised module-level exception keeps its frames (and their requests) alive."""
+    yield
+    for error in BASE_EXCEPTIONS:
+        error.__traceback__ = error.__context__ = None
+
+
 @pytest.mark.parametrize("error", BASE_EXCEPTIONS, ids=lambda e: type(e).__name__)
 def test_base_exception_is_recorded_and_the_queue_goes_on(
     dispatcher: Dispatcher, error: BaseException

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from paste_exc._failurelog import log_failure
 from paste_exc._records import field_text, report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
@@ -206,9 +207,9 @@ class SentryReporter(ExceptionReporter):
             return None
         try:
             return self._payload_redactor.redact(payload)
-        except Exception:
+        except Exception:  # noqa: BLE001 (logged by log_failure)
             # Fail closed: what we could not redact is not sent.
-            log.exception("could not redact a Sentry %s; it is not sent", kind)
+            log_failure(log, "could not redact a Sentry %s; it is not sent", kind)
             blank = UNREDACTABLE.get(kind)
             return dict(blank) if blank is not None else None
 
@@ -370,6 +371,6 @@ def _request_info(ctx: object, redactor: Redactor) -> dict[str, Any] | None:
                 k: str(ctx[k]) for k in ("REMOTE_ADDR", "SERVER_NAME", "SERVER_PORT") if k in ctx
             },
         }
-    except Exception:
-        log.exception("could not describe the request for Sentry")
+    except Exception:  # noqa: BLE001 (logged by log_failure)
+        log_failure(log, "could not describe the request for Sentry")
         return None
