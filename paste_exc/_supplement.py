@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
-from paste_exc._magic import error_text, is_a
+from paste_exc._magic import error_summary, error_text, is_a
 from paste_exc._saferepr import safe_repr, safe_str
 from paste_exc.collector import (
     INFO_LIMIT,
@@ -136,13 +136,16 @@ def _extra(data: object, redactor: Redactor) -> dict[ExtraKey, ExtraValue]:
     if not isinstance(data, Mapping):
         raise TypeError(f"extraData() returned {type(data).__name__}, not a mapping")
     result: dict[ExtraKey, ExtraValue] = {}
-    for key, value in itertools.islice(data.items(), MAX_SEQUENCE):
-        extra_key = extra_key_of(key)
-        title = extra_key[1] if isinstance(extra_key, tuple) else extra_key
-        if redactor.is_secret_name(title):
-            result[extra_key] = ExtraRepr(REDACTED)
-        else:
-            result[extra_key] = plain_copy(value, redactor)
+    for index, (key, value) in enumerate(itertools.islice(data.items(), MAX_SEQUENCE)):
+        try:  # each entry on its own: a hostile key costs only its entry
+            extra_key = extra_key_of(key)
+            title = extra_key[1] if isinstance(extra_key, tuple) else extra_key
+            secret = redactor.is_secret_name(title)
+        except Exception as error:  # noqa: BLE001
+            text = redactor.redact_text(f"<could not be read: {error_summary(error)}>")
+            result[f"entry {index}"] = ExtraRepr(text)
+            continue
+        result[extra_key] = ExtraRepr(REDACTED) if secret else plain_copy(value, redactor)
     return result
 
 

@@ -395,3 +395,62 @@ def test_import_error_sys_path_is_pastes() -> None:
     theirs = paste_collector.collect_exception(*exc_info).extra_data[("important", "sys.path")]
     assert ours == theirs
     assert ours[0] is not sys.path  # a copy
+
+
+class HostileKey(tuple):  # type: ignore[type-arg]
+    def __getitem__(self, index: Any) -> Any:
+        raise RuntimeError("no item")
+
+
+class HostileList(list):  # type: ignore[type-arg]
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+class HostileStr(str):
+    """Hashable while the dict holding it is built; hostile once it is read."""
+
+    armed = False
+
+    def __hash__(self) -> int:
+        if HostileStr.armed:
+            raise RuntimeError("no hash")
+        return str.__hash__(self)
+
+    def lower(self) -> str:  # type: ignore[override]
+        raise RuntimeError("no lower")
+
+
+def test_hostile_extra_data_costs_only_its_piece() -> None:
+    class Supp:
+        def extraData(self) -> dict[Any, Any]:
+            return {
+                HostileKey(("a", "b")): 1,
+                ("normal", "list"): HostileList([1]),
+                ("normal", "inner"): {"ok": 1, "bad": HostileList([2])},
+                ("normal", "fine"): "kept",
+            }
+
+    data = collector.collect_exception(*supplemented(Supp))
+    assert data.extra_data[("normal", "fine")] == ["kept"]
+    assert data.extra_data[("normal", "inner")][0]["ok"] == 1
+    assert "could not be read" in str(data.extra_data["entry 0"][0])
+    text = formatter_text(data)
+    assert "fine: 'kept'" in text
+    assert data.frames[-1].supplement_exception is None
+
+
+def test_a_hostile_string_key_inside_a_value_keeps_the_rest() -> None:
+    class Supp:
+        def extraData(self) -> dict[Any, Any]:
+            value = {("normal", "map"): {HostileStr("k"): 1}, ("normal", "other"): 2}
+            HostileStr.armed = True
+            return value
+
+    try:
+        data = collector.collect_exception(*supplemented(Supp))
+    finally:
+        HostileStr.armed = False
+    assert data.extra_data[("normal", "other")] == [2]
+    assert isinstance(data.extra_data[("normal", "map")][0], collector.ExtraRepr | dict)
+    formatter_text(data)
