@@ -59,6 +59,10 @@ IDLE_EXIT: Final = 30.0
 MAX_ABANDONED: Final = 1
 
 
+#: What a finished ticket's context is replaced by: empty, nothing held.
+_RELEASED_CONTEXT: Final = contextvars.Context()
+
+
 class Ticket:
     """One job's journey: where it queues, how it ended, who waits for it."""
 
@@ -192,7 +196,14 @@ class DestinationQueues:
         return True
 
     def _finish(self, ticket: Ticket) -> None:
-        """Count the claimed *ticket* and wake whoever waits for it."""
+        """Count the claimed *ticket*, let go of its context and wake whoever waits for it.
+
+        The context copied when the job was queued holds the catch it was
+        queued in (the live exception, its frames and their locals); nothing
+        runs in it any more, so it is let go before anyone is told the job
+        ended (a thread still stuck in it keeps its own reference).
+        """
+        ticket.context = _RELEASED_CONTEXT
         with self._lock:
             counts = ticket.dest.counts
             counts[ticket.outcome or "failed"] += 1
@@ -263,6 +274,10 @@ class DestinationQueues:
                     self._finish(ticket)
             if not mine:
                 return
+            # Keep nothing of a finished delivery while waiting for the next one
+            # (up to IDLE_EXIT): its job and context hold the report's exception,
+            # and through it the request's frames and their locals.
+            del ticket, error
 
     def _call(self, ticket: Ticket) -> BaseException | None:
         until = (ticket.started or time.monotonic()) + ticket.timeout
