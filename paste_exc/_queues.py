@@ -60,6 +60,10 @@ IDLE_EXIT: Final = 30.0
 MAX_ABANDONED: Final = 1
 
 
+#: What a finished ticket's context is replaced by: empty, nothing held.
+_RELEASED_CONTEXT: Final = contextvars.Context()
+
+
 class Ticket:
     """One job's journey: where it queues, how it ended, who waits for it."""
 
@@ -250,7 +254,14 @@ class DestinationQueues:
         return True
 
     def _finish(self, ticket: Ticket) -> None:
-        """Count the claimed *ticket* and wake whoever waits for it."""
+        """Count the claimed *ticket*, let go of its context and wake whoever waits for it.
+
+        The context copied when the job was queued holds the catch it was
+        queued in (the live exception, its frames and their locals); nothing
+        runs in it any more, so it is let go before anyone is told the job
+        ended (a thread still stuck in it keeps its own reference).
+        """
+        ticket.context = _RELEASED_CONTEXT
         with self._lock:
             counts = ticket.dest.counts
             counts[ticket.outcome or "failed"] += 1
@@ -323,9 +334,6 @@ class DestinationQueues:
                     logger.debug("paste_exc: writing a failure failed", exc_info=True)
                 finally:
                     self._finish(ticket)
-            # Waiting for the next job, an idle worker keeps nothing of this one alive
-            # (its reporter, its report, the error and its frames).
-            ticket = error = None
             if not mine:
                 return
             # An idle worker keeps nothing of its last report alive: the

@@ -85,8 +85,12 @@ def find_error_middleware(application: object) -> ErrorMiddleware | None:
             return None
         seen.add(id(current))
         for name in _WRAPPED_ATTRIBUTES:
-            # A bound method (Flask's app.wsgi_app before it is wrapped) leads nowhere.
-            inner = getattr(current, name, None)
+            # A bound method (Flask's app.wsgi_app before it is wrapped) leads nowhere;
+            # an attribute that cannot be read neither.
+            try:
+                inner = getattr(current, name, None)
+            except Exception:  # noqa: BLE001, S112 (a property of the application that raises)
+                continue
             if inner is not None and inner is not current and not hasattr(inner, "__self__"):
                 current = inner
                 break

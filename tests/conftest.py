@@ -15,6 +15,10 @@ from paste_exc.collector import CollectedException, collect_exception
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The docs examples' runners live in helper modules: their asserts explain themselves too.
+pytest.register_assert_rewrite("docs_blocks", "docs_runner", "docs_guides", "docs_servers")
+pytest.register_assert_rewrite("docs_migration")
+
 # In CI (CI=true) hypothesis draws the same examples on every run, so main
 # does not turn red by chance; elsewhere it searches anew each time.
 hypothesis_settings.register_profile("ci", derandomize=True)

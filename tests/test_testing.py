@@ -264,3 +264,19 @@ def test_through_middleware_keeps_what_went_to_wsgi_errors(
     assert "card declined" in wrapped.errors
     assert error_id in wrapped.errors
     assert wrapped.errors in capsys.readouterr().err
+
+
+def test_find_error_middleware_survives_an_attribute_that_raises() -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.testing import find_error_middleware
+
+    middleware = ErrorMiddleware(_checkout_app)
+
+    class Hostile:
+        @property
+        def wsgi_app(self) -> object:
+            raise RuntimeError("no")
+
+        app = middleware
+
+    assert find_error_middleware(Hostile()) is middleware
