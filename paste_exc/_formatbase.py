@@ -17,9 +17,10 @@ import abc
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, TypeAlias
 
+from paste_exc._reportdata import IMPORTANCE_LEVELS, split_extra_key, value_text
 from paste_exc._saferepr import safe_repr
 from paste_exc._wrapping import make_pre_wrappable, make_wrappable, truncate
-from paste_exc.collector import IMPORTANCE_LEVELS, ExtraRepr
+from paste_exc.collector import ExtraRepr
 from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -249,33 +250,12 @@ def iter_extra_data(exc_data: CollectedException) -> dict[str, list[tuple[str, o
         grouped["extra"].append(("extra_data", f"<could not be read: {safe_repr(error, 200)}>"))
         return grouped
     for key, values in items:
-        importance, title = _split_key(key)
+        importance, title = split_extra_key(key)
         value_list = values if isinstance(values, list) else [values]
         grouped[importance].extend((title, value) for value in value_list)
     for entries in grouped.values():
         entries.sort(key=lambda entry: entry[0])
     return grouped
-
-
-def _split_key(key: object) -> tuple[str, str]:
-    if isinstance(key, tuple) and len(key) == 2:
-        importance, title = key
-        importance = importance if importance in IMPORTANCE_LEVELS else "normal"
-        return importance, value_text(title, 200)
-    return "normal", value_text(key, 200)
-
-
-def value_text(value: object, limit: int = 1000) -> str:
-    """Return an extra-data value as text: a string as itself, anything else as its safe repr.
-
-    A ``str`` subclass becomes a plain ``str`` (its own ``__str__`` or
-    ``__html__`` is never called), so every formatter shows the same text and
-    the HTML one escapes it.
-
-    :param value: a title, name or value from extra data.
-    :param limit: the most characters of a repr.
-    """
-    return str.__str__(value) if isinstance(value, str) else safe_repr(value, limit)
 
 
 def extra_repr(value: object, limit: int = 1000) -> str:

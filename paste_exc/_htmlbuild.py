@@ -36,13 +36,13 @@ from paste_exc._htmlview import (
     append_frame,
     no_extra,
 )
+from paste_exc._reportdata import shown_value
 from paste_exc._textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
 from paste_exc.collector import (
     CollectedException,
     ExceptionFrame,
     ExtraRepr,
     LocalVariable,
-    shown_value,
 )
 
 __all__ = ["build_report", "url_is_linkable"]

@@ -8,123 +8,114 @@ it, or only the codes when debug is off, in an RFC 9457 problem document;
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import math
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from typing import Final, cast
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Final
 
 from paste_exc._budget import DEFAULT_SIZE_BUDGET, fit_report
-from paste_exc._formatbase import frame_visibility, iter_extra_data, trim_source_paths
-from paste_exc._records import report_fields
-from paste_exc._rendered import RenderedPage, clean_text, occurrence, status_title
-from paste_exc._saferepr import safe_str
-from paste_exc.collector import CollectedException, ExceptionFrame, shown_value
+from paste_exc._formatbase import frame_visibility, trim_source_paths
+from paste_exc._rendered import RenderedPage, status_title
+from paste_exc._reportdata import JSONView, clean_text, report_data
+
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException
 
 __all__ = ["PROBLEM_CONTENT_TYPE", "exception_document", "problem_document", "render_problem"]
 
 PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
-#: Deepest nesting of chains and groups in a JSON document.
-MAX_JSON_DEPTH: Final = 64
 _UUID_RE: Final = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
 
 
-def _jsonable(value: object, depth: int = 0) -> object:
-    """Return *value* as JSON-safe data (strings, finite numbers, lists, string-keyed dicts)."""
-    if isinstance(value, str):
-        return clean_text(value)
-    if value is None or isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if depth > MAX_JSON_DEPTH * 4:
-        return "[nested too deeply]"
-    if isinstance(value, Mapping):
-        return {clean_text(safe_str(k)): _jsonable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item, depth + 1) for item in value]
-    return clean_text(safe_str(value))
-
-
-def _frame_document(
-    frame: ExceptionFrame, visible: bool, trim: tuple[tuple[str, str], ...]
-) -> dict[str, object]:
-    sup = frame.supplement
-    doc: dict[str, object] = {
-        "filename": trim_source_paths(frame.filename, trim) if frame.filename else None,
-        "lineno": frame.lineno,
-        "end_lineno": frame.end_lineno,
-        "colno": frame.colno,
-        "end_colno": frame.end_colno,
-        "modname": frame.modname,
-        "name": frame.name,
-        "qualname": frame.qualname,
-        "line": frame.get_source_line().strip() or None,
-        "context_start": frame.context_start,
-        "context_lines": list(frame.context_lines),
-        "is_library": frame.is_library,
-        "hidden": not visible,
-        "repeated": frame.repeated,
-        "traceback_info": frame.traceback_info,
-        "supplement_exception": frame.supplement_exception,
-    }
-    if sup is not None:
-        doc["supplement"] = {
-            "object": sup.object,
-            "source_url": sup.source_url,
-            "line": sup.line,
-            "column": sup.column,
-            "expression": sup.expression,
-            "warnings": list(sup.warnings or ()),
-            "info": sup.info,
+#: The canonical names the problem document writes shorter, in every exception.
+_SHORT_NAMES: Final = {
+    "exception_type": "type",
+    "exception_module": "module",
+    "exception_value": "message",
+    "exception_formatted": "formatted",
+}
+#: The members of each exception of the debug document (chain links, group members).
+_MEMBER_FIELDS: Final = (
+    "exception_type",
+    "exception_module",
+    "exception_value",
+    "exception_formatted",
+    "notes",
+    "frames",
+    "omitted_frames",
+    "syntax_error",
+    "suppress_context",
+    "cause",
+    "context",
+    "is_group",
+    "exceptions",
+    "omitted_exceptions",
+    "collection_notes",
+    "is_cycle",
+)
+#: The view of :func:`~paste_exc._reportdata.report_data` that is :func:`exception_document`.
+EXCEPTION_VIEW: Final = JSONView(
+    report_fields=(
+        *_MEMBER_FIELDS,
+        "identification_code",
+        "request_method",
+        "request_url",
+        "extra_data",
+        "reporter_errors",
+        "folded",
+    ),
+    member_fields=_MEMBER_FIELDS,
+    frame_fields=(
+        "filename",
+        "lineno",
+        "end_lineno",
+        "colno",
+        "end_colno",
+        "modname",
+        "name",
+        "qualname",
+        "line",
+        "context_start",
+        "context_lines",
+        "is_library",
+        "hidden",
+        "repeated",
+        "traceback_info",
+        "supplement_exception",
+        "supplement",
+        "locals",
+        "redacted_locals",
+        "folded_after",
+    ),
+    supplement_fields=("object", "source_url", "line", "column", "expression", "warnings", "info"),
+    optional=frozenset(
+        {
+            "syntax_error",
+            "is_group",
+            "exceptions",
+            "collection_notes",
+            "is_cycle",
+            "folded",
+            "supplement",
+            "locals",
+            "folded_after",
         }
-    if frame.locals is not None:
-        doc["locals"] = {var.name: shown_value(var) for var in frame.locals}
-        doc["redacted_locals"] = [var.name for var in frame.locals if var.redacted]
-    if frame.folded_after:
-        doc["folded_after"] = frame.folded_after
-    return doc
-
-
-def _exception_member(
-    exc: CollectedException, trim: tuple[tuple[str, str], ...], depth: int, seen: set[int]
-) -> dict[str, object]:
-    doc: dict[str, object] = {
-        "type": exc.exception_type,
-        "module": exc.exception_module,
-        "message": exc.exception_value,
-        "formatted": exc.exception_formatted,
-        "notes": list(exc.notes),
-    }
-    if id(exc) in seen or depth > MAX_JSON_DEPTH:
-        doc["omitted"] = "already shown (cycle)" if id(exc) in seen else "nested too deeply"
-        return doc
-    seen = seen | {id(exc)}
-    frames = tuple(exc.frames)
-    flags = frame_visibility(frames)
-    doc["frames"] = [
-        _frame_document(frame, flag, trim) for frame, flag in zip(frames, flags, strict=True)
-    ]
-    doc["omitted_frames"] = exc.omitted_frames
-    if exc.syntax_error is not None:
-        doc["syntax_error"] = dataclasses.asdict(exc.syntax_error)
-    doc["suppress_context"] = exc.suppress_context
-    for name in ("cause", "context"):
-        link = getattr(exc, name)
-        doc[name] = None if link is None else _exception_member(link, trim, depth + 1, seen)
-    if exc.is_group:
-        doc["is_group"] = True
-        doc["exceptions"] = [
-            _exception_member(member, trim, depth + 1, seen) for member in exc.exceptions
-        ]
-        doc["omitted_exceptions"] = exc.omitted_exceptions
-    if exc.collection_notes:
-        doc["collection_notes"] = list(exc.collection_notes)
-    if exc.is_cycle:
-        doc["is_cycle"] = True
-    return doc
+    ),
+    names=_SHORT_NAMES,
+)
+#: The view that is the codes of every problem document (safe and debug).
+SUMMARY_VIEW: Final = JSONView(
+    report_fields=(
+        "identification_code",
+        "occurrence_id",
+        "date",
+        "time",
+        "request_method",
+        "request_url",
+    ),
+    names={"date": "timestamp"},
+)
 
 
 def exception_document(
@@ -135,24 +126,25 @@ def exception_document(
     Holds the exception with its chain (``cause``/``context``), group members
     (``exceptions``), frames (with source context, locals when collected,
     ``hidden`` by the ``__traceback_hide__`` rules), notes, the extra data and
-    the request line.
+    the request line. It is :data:`EXCEPTION_VIEW` of the one conversion
+    :meth:`~paste_exc.collector.CollectedException.as_json_dict` is the full
+    view of: the same values, with ``type``, ``module``, ``message`` and
+    ``formatted`` for ``exception_type``, ``exception_module``,
+    ``exception_value`` and ``exception_formatted``.
 
     :param exc_data: the collected exception
     :param trim_source_paths: ``(prefix, replacement)`` pairs shortening file names
     """
-    doc = _exception_member(exc_data, tuple(trim_source_paths), 0, set())
-    doc["identification_code"] = exc_data.identification_code
-    doc["request_method"] = exc_data.request_method
-    doc["request_url"] = exc_data.request_url
-    doc["extra_data"] = [
-        {"importance": importance, "title": title, "value": value}
-        for importance, entries in iter_extra_data(exc_data).items()
-        for title, value in entries
-    ]
-    doc["reporter_errors"] = list(exc_data.reporter_errors)
-    if exc_data.folded:
-        doc["folded"] = list(exc_data.folded)
-    return cast("dict[str, object]", _jsonable(doc))
+    return report_data(
+        exc_data,
+        EXCEPTION_VIEW,
+        visibility=frame_visibility,
+        filename=_trimmer(tuple(trim_source_paths)),
+    )
+
+
+def _trimmer(pairs: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    return lambda name: trim_source_paths(name, pairs)
 
 
 def _instance(occurrence_id: str) -> str:
@@ -213,28 +205,23 @@ def problem_document(
 def _problem_document(
     exc_data: CollectedException, *, debug: bool, status: int, size_budget: int | None
 ) -> dict[str, object]:
-    when = occurrence(exc_data)
+    summary = report_data(exc_data, SUMMARY_VIEW)
     doc: dict[str, object] = {
         "type": "about:blank",
         "title": status_title(status),
         "status": status,
         "detail": "An error occurred while handling the request; quote the identification "
         "code and occurrence when reporting it.",
-        "instance": _instance(when["occurrence_id"]),
-        "identification_code": exc_data.identification_code,
-        "occurrence_id": when["occurrence_id"],
-        "timestamp": when["date_iso"] or None,
+        "instance": _instance(str(summary["occurrence_id"])),
+        **summary,
     }
-    fields = report_fields(exc_data)
-    for name in ("time", "request_method", "request_url"):
-        doc[name] = fields[name]
     if debug:
-        doc["detail"] = f"{exc_data.exception_type}: {exc_data.exception_value}"
+        doc["detail"] = clean_text(f"{exc_data.exception_type}: {exc_data.exception_value}")
         exception = exception_document(exc_data)
         if exc_data.folded and size_budget is not None:
             exception["size_budget"] = size_budget
         doc["exception"] = exception
-    return cast("dict[str, object]", _jsonable(doc))
+    return doc
 
 
 def render_problem(

@@ -18,16 +18,12 @@ destinations add the header line and the escaping.
 
 from __future__ import annotations
 
-import datetime
-import math
 import os
 import re
-import time
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Final
 
-from paste_exc._saferepr import safe_str
-from paste_exc.redact import default_redactor
+from paste_exc._reportdata import FIELD_NAMES, report_fields, utc_time
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -60,14 +56,6 @@ HEADER_PREFIX: Final = "=== paste_exc report"
 END_LINE: Final = "-" * 60
 #: Starts a content line written with backslash escapes (see :func:`escape_body`).
 ENCODED_PREFIX: Final = "\\ "
-#: The fields of the header line, in order; JSON outputs use the same names.
-FIELD_NAMES: Final = (
-    "time",
-    "identification_code",
-    "occurrence_id",
-    "request_method",
-    "request_url",
-)
 #: The longest field value kept in a header line (longer ones end with ``…``).
 MAX_FIELD: Final = 2000
 
@@ -94,62 +82,7 @@ _DECODE_RE: Final = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
 _FIELD_RE: Final = re.compile(f"[\\s{_UNSAFE}\u200b-\u200d\u2060-\u2064\ufeff]")
 
 
-# -- the four fields --------------------------------------------------------------
-
-
-def utc_time(exc_data: CollectedException) -> str | None:
-    """Return when *exc_data* was collected, in UTC, ISO 8601 (``2024-05-01T12:00:00.123Z``).
-
-    From the collector's ``timestamp``, else its ``date`` tuple; ``None``
-    when neither makes a valid time.
-
-    :param exc_data: the collected exception
-    """
-    try:
-        stamp: object = getattr(exc_data, "timestamp", None)
-        if not (isinstance(stamp, int | float) and math.isfinite(stamp) and stamp > 0):
-            stamp = time.mktime(exc_data.date)
-    except Exception:  # noqa: BLE001 (no date, a bad tuple, a hostile object)
-        return None
-    try:
-        moment = datetime.datetime.fromtimestamp(float(stamp), datetime.UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _text_or_none(value: object) -> str | None:
-    if value is None:
-        return None
-    return value if type(value) is str else safe_str(value)
-
-
-def report_fields(exc_data: CollectedException) -> dict[str, str | None]:
-    """Return the fields every output carries, by their names in :data:`FIELD_NAMES`.
-
-    ``time`` as :func:`utc_time`; ``request_method`` and ``request_url`` are
-    ``None`` outside a request; the URL passes through
-    :data:`paste_exc.redact.default_redactor` (again: the collector redacted it
-    already). Never raises.
-
-    :param exc_data: the collected exception
-    """
-    fields: dict[str, str | None] = dict.fromkeys(FIELD_NAMES)
-    fields["time"] = utc_time(exc_data)
-    for name in FIELD_NAMES[1:]:
-        try:  # each on its own: a Paste-style object may lack one, a hostile one raise
-            fields[name] = _text_or_none(getattr(exc_data, name, None))
-        except Exception:  # noqa: BLE001, S112 (that field stays unknown)
-            continue
-    fields["identification_code"] = fields["identification_code"] or ""
-    fields["occurrence_id"] = fields["occurrence_id"] or "unknown"
-    url = fields["request_url"]
-    if url:
-        try:
-            fields["request_url"] = default_redactor.redact_text(url)
-        except Exception:  # noqa: BLE001 (never show what could not be checked)
-            fields["request_url"] = "[unreadable]"
-    return fields
+# -- header fields ---------------------------------------------------------------
 
 
 def field_text(value: str) -> str:

@@ -8,14 +8,12 @@ status wording, and make sure its text encodes.
 
 from __future__ import annotations
 
-import datetime
 import http
-import math
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from paste_exc._reportdata import clean_text, local_time
 from paste_exc.collector import CollectedException
 
 __all__ = [
@@ -81,18 +79,6 @@ def security_headers(nonce: str | None) -> tuple[tuple[str, str], ...]:
     )
 
 
-def clean_text(text: str) -> str:
-    """Replace lone surrogates (from hostile input) so the text encodes as UTF-8.
-
-    :param text: any text
-    """
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text
-
-
 def status_title(status: int) -> str:
     """Return the reason phrase of *status*, or a generic one for an unknown code.
 
@@ -112,19 +98,10 @@ def occurrence(exc_data: CollectedException) -> dict[str, str]:
 
     :param exc_data: the collected exception
     """
-    moments: list[Callable[[], datetime.datetime]] = []
-    stamp = exc_data.timestamp
-    if isinstance(stamp, int | float) and math.isfinite(stamp) and stamp > 0:
-        moments.append(lambda: datetime.datetime.fromtimestamp(stamp))
-    moments.append(lambda: datetime.datetime(*exc_data.date[:6]))
     date = date_iso = ""
-    for make in moments:
-        try:
-            moment = make().astimezone()
-            date = moment.strftime("%Y-%m-%d %H:%M:%S %Z")
-            date_iso = moment.isoformat(timespec="seconds")
-        except (TypeError, ValueError, OverflowError, OSError):
-            continue
-        break
+    moment = local_time(exc_data)
+    if moment is not None:
+        date = moment.strftime("%Y-%m-%d %H:%M:%S %Z")
+        date_iso = moment.isoformat(timespec="seconds")
     occurrence_id = exc_data.occurrence_id if isinstance(exc_data.occurrence_id, str) else ""
     return {"occurrence_id": occurrence_id or "unknown", "date": date, "date_iso": date_iso}

@@ -10,7 +10,9 @@ import logging
 import os
 from typing import IO, TYPE_CHECKING, Any
 
-from paste_exc._records import escape_body, header_line, one_line, report_fields
+from paste_exc._problem import problem_document
+from paste_exc._records import escape_body, header_line, one_line
+from paste_exc._reportdata import report_fields
 from paste_exc._reporterbase import Reporter, append_bytes, asbool, given_options
 from paste_exc.errors import ConfigError
 
@@ -158,7 +160,6 @@ class JSONLinesReporter(Reporter):
         :param exc_data: the collected exception
         :param message: what was going on
         """
-        from paste_exc.documents import problem_document
 
         def serialize(document: object) -> str:
             if message and isinstance(document, dict):

@@ -25,10 +25,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from paste_exc._ident import hash_identifier, make_identifier
+from paste_exc._reportdata import IMPORTANCE_LEVELS, report_data
 from paste_exc._saferepr import safe_repr, safe_str
 from paste_exc.config import LOCALS_TIME_BUDGET, asseconds
 from paste_exc.errors import ConfigError
-from paste_exc.redact import REDACTED, Redactor, default_redactor
+from paste_exc.redact import Redactor, default_redactor
 
 if TYPE_CHECKING:
     from paste_exc._walk import Walk
@@ -97,8 +98,6 @@ ExtraValue = (
     | tuple["ExtraValue", ...]
     | dict["ExtraValue", "ExtraValue"]
 )
-
-IMPORTANCE_LEVELS = ("important", "normal", "supplemental", "extra")
 
 #: Paste's switch: keep the traceback of a failing supplement as text.
 DEBUG_EXCEPTION_FORMATTER = True
@@ -174,18 +173,6 @@ class LocalVariable:
     name: str
     value: str
     redacted: bool = False
-
-
-def shown_value(local: LocalVariable) -> str:
-    """What every output shows of *local*.
-
-    Its ``value``; but a local marked ``redacted`` whose value holds no
-    ``[REDACTED]`` marker (built by hand, not by the collector) shows
-    ``REDACTED`` whole, never its value.
-    """
-    if local.redacted and REDACTED not in local.value:
-        return REDACTED
-    return local.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,37 +316,14 @@ class CollectedException:
     def as_json_dict(self) -> dict[str, Any]:
         """Return this report as JSON-encodable data.
 
-        :func:`dataclasses.asdict` keeps the ``(importance, title)`` tuple keys
-        of :attr:`extra_data`, which JSON cannot hold; here every extra-data
-        mapping becomes a list of ``{"importance", "title", "values"}``
-        objects and :attr:`date` an ISO 8601 string.
+        The full view of :func:`paste_exc._reportdata.report_data`, the one
+        conversion the JSON documents share: every field under its own name,
+        each exception of the chain and group the same way; ``extra_data`` (whose
+        ``(importance, title)`` tuple keys JSON cannot hold) as a list of
+        ``{"importance", "title", "values"}`` objects, :attr:`date` as ISO 8601
+        text, a frame's ``locals`` as ``{name: shown value}``.
         """
-        data: dict[str, Any] = _jsonable(dataclasses.asdict(self))
-        return data
-
-
-def _jsonable(value: Any, name: object = None) -> Any:
-    """*value* as JSON data; *name* is the field or key it was found under."""
-    if isinstance(value, time.struct_time):
-        return time.strftime("%Y-%m-%dT%H:%M:%S%z", value)
-    if isinstance(value, dict):
-        if name == "extra_data":
-            return [_extra_entry(key, values) for key, values in value.items()]
-        return {str(key): _jsonable(item, key) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
-    if value is None or isinstance(value, str | int | float):
-        return value
-    return safe_repr(value, REPR_LIMIT)
-
-
-def _extra_entry(key: object, values: object) -> dict[str, Any]:
-    """One ``extra_data`` entry as a JSON object (a plain key has importance ``normal``)."""
-    if isinstance(key, tuple) and len(key) == 2:
-        importance, title = key
-    else:
-        importance, title = "normal", key
-    return {"importance": str(importance), "title": str(title), "values": _jsonable(values)}
+        return report_data(self)
 
 
 # -- the collector ----------------------------------------------------------------------

@@ -46,6 +46,7 @@ from paste_exc._pastehtml import (
     str2html,
     whitespace_re,
 )
+from paste_exc._reportdata import shown_value
 from paste_exc._textparts import (
     CAUSE_SENTENCE,
     CONTEXT_SENTENCE,
@@ -56,7 +57,7 @@ from paste_exc._textparts import (
     member_box,
     syntax_error_lines,
 )
-from paste_exc.collector import CollectedException, ExtraRepr, shown_value
+from paste_exc.collector import CollectedException, ExtraRepr
 
 if TYPE_CHECKING:
     from paste_exc.collector import ExceptionFrame

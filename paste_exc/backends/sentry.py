@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from paste_exc._failurelog import log_failure
-from paste_exc._records import field_text, report_fields
+from paste_exc._records import field_text
+from paste_exc._reportdata import report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
 from paste_exc.backends._context import pick_extras, redact_query, request_headers
