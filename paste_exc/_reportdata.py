@@ -412,10 +412,12 @@ def _exception_data(
     full["omitted_exceptions"] = exc.omitted_exceptions
     full["collection_notes"] = list(exc.collection_notes)
     full["is_cycle"] = exc.is_cycle
-    full.update(report_fields(exc))
+    if any(wanted(name) for name in FIELD_NAMES):
+        full.update(report_fields(exc))
     full["timestamp"] = exc.timestamp
-    moment = local_time(exc)
-    full["date"] = None if moment is None else moment.isoformat(timespec="seconds")
+    if wanted("date"):
+        moment = local_time(exc)
+        full["date"] = None if moment is None else moment.isoformat(timespec="seconds")
     if wanted("extra_data"):
         full["extra_data"] = extra_entries(exc.extra_data)
     full["reporter_errors"] = list(exc.reporter_errors)
