@@ -16,20 +16,18 @@ from pathlib import Path
 from typing import Final, cast
 
 from paste_exc._failurelog import log_failure
+from paste_exc._headers import HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, security_headers
 from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document, text_copy_budget
 from paste_exc._htmlbuild import build_report
 from paste_exc._htmlview import ReportView
 from paste_exc._records import header_line, with_header
 from paste_exc._rendered import (
-    HTML_CONTENT_TYPE,
-    TEXT_CONTENT_TYPE,
     RenderedPage,
-    clean_text,
     new_nonce,
     occurrence,
-    security_headers,
     status_title,
 )
+from paste_exc._reportdata import clean_text
 from paste_exc._saferepr import safe_str
 from paste_exc._templates import load_user_template, render
 from paste_exc.collector import CollectedException
@@ -163,7 +161,7 @@ def render_fragment(
         size_budget=size_budget,
         **occurrence(exc_data),
     )
-    return RenderedPage(clean_text(body), HTML_CONTENT_TYPE)
+    return RenderedPage(clean_text(body), HTML_CONTENT_TYPE, headers=security_headers(None))
 
 
 def without_request_data(exc_data: CollectedException) -> CollectedException:
@@ -266,7 +264,7 @@ def render_short_text(exc_data: CollectedException, *, status: int = 500) -> Ren
         f"{status} {status_title(status)}: an error occurred while handling the request.\n"
         f"Identification code {exc_data.identification_code}, occurrence {occurrence_id}.\n"
     )
-    return RenderedPage(clean_text(body), TEXT_CONTENT_TYPE)
+    return RenderedPage(clean_text(body), TEXT_CONTENT_TYPE, headers=security_headers(None))
 
 
 def render_email_html(exc_data: CollectedException, **ops: object) -> str:

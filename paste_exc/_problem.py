@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Final
 
 from paste_exc._budget import DEFAULT_SIZE_BUDGET, fit_report
 from paste_exc._formatbase import frame_visibility, trim_source_paths
+from paste_exc._headers import PROBLEM_CONTENT_TYPE, security_headers
 from paste_exc._rendered import RenderedPage, status_title
 from paste_exc._reportdata import JSONView, clean_text, report_data
 
 if TYPE_CHECKING:
     from paste_exc.collector import CollectedException
 
-__all__ = ["PROBLEM_CONTENT_TYPE", "exception_document", "problem_document", "render_problem"]
+__all__ = ["exception_document", "problem_document", "render_problem"]
 
-PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
 _UUID_RE: Final = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$")
 
 
@@ -249,6 +249,4 @@ def render_problem(
             exc_data, debug=debug, status=status, size_budget=size_budget, serialize=serialize
         )
     )
-    return RenderedPage(
-        body, PROBLEM_CONTENT_TYPE, headers=(("X-Content-Type-Options", "nosniff"),)
-    )
+    return RenderedPage(body, PROBLEM_CONTENT_TYPE, headers=security_headers(None))

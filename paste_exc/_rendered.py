@@ -11,33 +11,22 @@ from __future__ import annotations
 import http
 import secrets
 from dataclasses import dataclass
-from typing import Final
 
-from paste_exc._reportdata import clean_text, local_time
+from paste_exc._reportdata import local_time
 from paste_exc.collector import CollectedException
 
-__all__ = [
-    "HTML_CONTENT_TYPE",
-    "TEXT_CONTENT_TYPE",
-    "RenderedPage",
-    "clean_text",
-    "content_security_policy",
-    "new_nonce",
-    "occurrence",
-    "security_headers",
-    "status_title",
-]
-
-HTML_CONTENT_TYPE: Final = "text/html; charset=utf-8"
-TEXT_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
+__all__ = ["RenderedPage", "new_nonce", "occurrence", "status_title"]
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedPage:
     """A document ready to send: body text, its content type, the CSP nonce and headers.
 
-    ``headers`` holds what the document needs beside its content type, e.g. the
-    ``Content-Security-Policy`` naming :attr:`nonce`.
+    ``headers`` holds the security headers of every response (see
+    :func:`paste_exc._headers.security_headers`), the ``Content-Security-Policy``
+    naming :attr:`nonce`, for a caller serving the document itself; the
+    middleware builds a response's whole header list with
+    :func:`paste_exc._headers.response_headers`.
     """
 
     body: str
@@ -53,30 +42,6 @@ class RenderedPage:
 def new_nonce() -> str:
     """Return a fresh, unguessable CSP nonce (URL-safe base64, 128 bits)."""
     return secrets.token_urlsafe(16)
-
-
-def content_security_policy(nonce: str | None) -> str:
-    """Return the strict policy of our pages: nothing but our own nonce'd style and script.
-
-    :param nonce: the page's nonce, or ``None`` for a page without style or script
-    """
-    source = f"'nonce-{nonce}'" if nonce else "'none'"
-    return (
-        f"default-src 'none'; script-src {source}; style-src {source}; img-src data:; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
-
-
-def security_headers(nonce: str | None) -> tuple[tuple[str, str], ...]:
-    """Return the headers of an HTML page using *nonce*: the CSP, no sniffing, no referrer.
-
-    :param nonce: the page's nonce
-    """
-    return (
-        ("Content-Security-Policy", content_security_policy(nonce)),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Referrer-Policy", "no-referrer"),
-    )
 
 
 def status_title(status: int) -> str:

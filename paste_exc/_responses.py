@@ -18,6 +18,7 @@ import uuid
 from typing import TYPE_CHECKING, Final
 
 from paste_exc._failurelog import log_failure
+from paste_exc._headers import CONTENT_TYPES, Headers, response_headers, security_headers
 from paste_exc._occurrence import catch
 from paste_exc._records import (
     escape_body,
@@ -32,7 +33,6 @@ from paste_exc.collector import CollectedException, collected_data
 from paste_exc.debugaccess import note_withheld
 from paste_exc.documents import (
     RenderedPage,
-    content_security_policy,
     render_appended,
     render_debug_page,
     render_fragment,
@@ -74,9 +74,6 @@ STATIC_BODY: Final = (
     b"Both have been logged.</p></body></html>\n"
 )
 _DASHES: Final = "-" * 60
-_TEXT_TYPE: Final = "text/plain; charset=utf-8"
-
-Headers = list[tuple[str, str]]
 
 
 def write_errors(stream: object, text: str) -> None:
@@ -118,38 +115,17 @@ def emergency_text(exc: BaseException, secondary: BaseException, stage: str) -> 
     return f"{escape_body(text.rstrip(chr(10)))}\n{_DASHES}\n"
 
 
-def _security_headers(nonce: str | None, error_id: str) -> Headers:
-    headers = [
-        ("Content-Security-Policy", content_security_policy(nonce)),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Cache-Control", "no-store"),
-        ("Referrer-Policy", "no-referrer"),
-    ]
-    clean_id = "".join(ch for ch in error_id if ch.isalnum() or ch in "-_.")[:100]
-    if clean_id:
-        headers.append(("X-Error-Id", clean_id))
-    return headers
+def static_response(error_id: str = "", body: bytes = STATIC_BODY) -> tuple[str, Headers, bytes]:
+    """A 500 response of an HTML page made elsewhere, with the headers of every response.
 
-
-def static_response(error_id: str = "") -> tuple[str, Headers, bytes]:
-    """The minimal 500 response: a constant page and the security headers."""
-    headers = [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Content-Length", str(len(STATIC_BODY))),
-        *_security_headers(None, error_id or uuid.uuid4().hex),
-    ]
-    return STATUS_500, headers, STATIC_BODY
-
-
-def _page_headers(page: RenderedPage, body: bytes, error_id: str) -> Headers:
-    headers: Headers = [("Content-Type", page.content_type), ("Content-Length", str(len(body)))]
-    seen = {"content-type", "content-length"}
-    for name, value in (*page.headers, *_security_headers(page.nonce, error_id)):
-        key = name.lower()
-        if key not in seen:
-            seen.add(key)
-            headers.append((name, value))
-    return headers
+    :param error_id: the occurrence id (a fresh one when empty)
+    :param body: the page: :data:`STATIC_BODY` (the page when building the real
+        one failed), or what an overridden ``exception_handler()`` returned
+    """
+    headers = response_headers(
+        CONTENT_TYPES["static page"], len(body), error_id=error_id or uuid.uuid4().hex
+    )
+    return STATUS_500, headers, body
 
 
 _PASTE_NAMES: Final[Mapping[type, str]] = {EmailReporter: "email", LogReporter: "log"}
@@ -329,7 +305,9 @@ class Responder:
                 trim_source_paths=settings.trim_source_paths,
                 size_budget=settings.max_page_size,
             )
-            return RenderedPage(with_header(exc_data, text), _TEXT_TYPE)
+            return RenderedPage(
+                with_header(exc_data, text), CONTENT_TYPES["text"], headers=security_headers(None)
+            )
         return render_safe_page(
             exc_data, error_message=settings.error_message, template_file=settings.error_template
         )
@@ -372,7 +350,9 @@ class Responder:
         try:
             page = self._render(rendering, exc_data, failures)
             body = page.body.encode("utf-8", "replace")
-            headers = _page_headers(page, body, exc_data.occurrence_id)
+            headers = response_headers(
+                page.content_type, len(body), nonce=page.nonce, error_id=exc_data.occurrence_id
+            )
         except Exception as secondary:  # noqa: BLE001 (the minimal page, never a crash)
             write_errors(stream, emergency_text(exc, secondary, "rendering the error page"))
             return static_response(exc_data.occurrence_id)

@@ -36,6 +36,8 @@ from collections.abc import Callable, Mapping
 from typing import Final
 from urllib.parse import quote, unquote_to_bytes
 
+from paste_exc._headers import CONTENT_TYPES, Headers, response_headers
+
 __all__ = [
     "COOKIE_NAME",
     "QUERY_PARAMETER",
@@ -67,8 +69,6 @@ _QUERY_SAFE: Final = _PATH_SAFE + "?%"
 # A cookie attribute ends at ";"; "," is left out for old cookie parsers.
 _COOKIE_PATH_SAFE: Final = "/:@!$&'()*+=~"
 _ADDRESS_KEEP: Final = re.compile(r"[^0-9A-Za-z.:%_-]")
-
-Headers = list[tuple[str, str]]
 
 
 def _as_bytes(text: str) -> bytes:
@@ -173,14 +173,8 @@ def unlock_response(environ: Mapping[str, object], token: str) -> tuple[str, Hea
     cookie = f"{COOKIE_NAME}={token}; Path={_application_root(environ)}; HttpOnly; SameSite=Strict"
     if _over_https(environ):
         cookie += "; Secure"
-    headers: Headers = [
-        ("Location", _location(environ, kept)),
-        ("Set-Cookie", cookie),
-        ("Content-Type", "text/plain; charset=utf-8"),
-        ("Content-Length", "0"),
-        ("Cache-Control", "no-store"),
-        ("Referrer-Policy", "no-referrer"),
-    ]
+    more = (("Location", _location(environ, kept)), ("Set-Cookie", cookie))
+    headers = response_headers(CONTENT_TYPES["redirect"], 0, more=more)
     return "303 See Other", headers, b""
 
 

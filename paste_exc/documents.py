@@ -19,6 +19,12 @@ documents (``_problem``).
 
 from __future__ import annotations
 
+from paste_exc._headers import (
+    HTML_CONTENT_TYPE,
+    PROBLEM_CONTENT_TYPE,
+    TEXT_CONTENT_TYPE,
+    content_security_policy,
+)
 from paste_exc._pages import (
     DEFAULT_ERROR_MESSAGE,
     render_appended,
@@ -30,18 +36,11 @@ from paste_exc._pages import (
     without_request_data,
 )
 from paste_exc._problem import (
-    PROBLEM_CONTENT_TYPE,
     exception_document,
     problem_document,
     render_problem,
 )
-from paste_exc._rendered import (
-    HTML_CONTENT_TYPE,
-    TEXT_CONTENT_TYPE,
-    RenderedPage,
-    content_security_policy,
-    new_nonce,
-)
+from paste_exc._rendered import RenderedPage, new_nonce
 
 __all__ = [
     "DEFAULT_ERROR_MESSAGE",

@@ -317,10 +317,7 @@ class ErrorMiddleware(Responder):
                 emergency_text(exc, secondary, "running the overridden exception_handler()"),
             )
             return static_response()
-        status, headers, _static = static_response(error_id if isinstance(error_id, str) else "")
-        headers[0] = ("Content-Type", "text/html; charset=utf-8")
-        headers[1] = ("Content-Length", str(len(body)))
-        return status, headers, body
+        return static_response(error_id if isinstance(error_id, str) else "", body)
 
 
 def _content_type(headers: list[tuple[str, str]] | None) -> str:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
 from paste_exc._capture import CapturedReport, CapturingReporter
+from paste_exc._headers import response_headers
+from paste_exc._pages import render_debug_page
 from paste_exc._records import (
     ReportRecord,
     parse_log_records,
@@ -323,15 +325,9 @@ class WSGIAppReporter(Reporter):
         self._flood = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[bytes]:
-        from paste_exc.documents import render_debug_page
-
         page = render_debug_page(self.exc_data)
         body = page.body.encode("utf-8", "backslashreplace")
-        headers = [
-            ("Content-Type", page.content_type),
-            ("Content-Length", str(len(body))),
-            *page.headers,
-        ]
+        headers = response_headers(page.content_type, len(body), nonce=page.nonce)
         start_response("500 Internal Server Error", headers)
         return iter([body])
 
