@@ -17,7 +17,7 @@ import abc
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, TypeAlias
 
-from paste_exc._reportdata import IMPORTANCE_LEVELS, split_extra_key, value_text
+from paste_exc._reportvalues import IMPORTANCE_LEVELS, split_extra_key, value_text
 from paste_exc._saferepr import safe_repr
 from paste_exc._wrapping import make_pre_wrappable, make_wrappable, truncate
 from paste_exc.collector import ExtraRepr

@@ -36,7 +36,7 @@ from paste_exc._htmlview import (
     append_frame,
     no_extra,
 )
-from paste_exc._reportdata import shown_value
+from paste_exc._reportvalues import shown_value
 from paste_exc._textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
 from paste_exc.collector import (
     CollectedException,

@@ -27,7 +27,7 @@ from paste_exc._rendered import (
     occurrence,
     status_title,
 )
-from paste_exc._reportdata import clean_text
+from paste_exc._reportvalues import clean_text
 from paste_exc._saferepr import safe_str
 from paste_exc._templates import load_user_template, render
 from paste_exc.collector import CollectedException

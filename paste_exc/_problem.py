@@ -18,7 +18,8 @@ from paste_exc._budget import DEFAULT_SIZE_BUDGET, fit_report
 from paste_exc._formatbase import frame_visibility, trim_source_paths
 from paste_exc._headers import PROBLEM_CONTENT_TYPE, security_headers
 from paste_exc._rendered import RenderedPage, status_title
-from paste_exc._reportdata import JSONView, clean_text, report_data
+from paste_exc._reportdata import JSONView, report_data
+from paste_exc._reportvalues import clean_text
 
 if TYPE_CHECKING:
     from paste_exc.collector import CollectedException

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Final
 
-from paste_exc._reportdata import FIELD_NAMES, report_fields, utc_time
+from paste_exc._reportvalues import FIELD_NAMES, report_fields, utc_time
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

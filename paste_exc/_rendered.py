@@ -12,7 +12,7 @@ import http
 import secrets
 from dataclasses import dataclass
 
-from paste_exc._reportdata import local_time
+from paste_exc._reportvalues import local_time
 from paste_exc.collector import CollectedException
 
 __all__ = ["RenderedPage", "new_nonce", "occurrence", "status_title"]

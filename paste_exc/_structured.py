@@ -12,8 +12,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from paste_exc._problem import problem_document
 from paste_exc._records import escape_body, header_line, one_line
-from paste_exc._reportdata import report_fields
 from paste_exc._reporterbase import Reporter, append_bytes, asbool, given_options
+from paste_exc._reportvalues import report_fields
 from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:

@@ -25,7 +25,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from paste_exc._ident import hash_identifier, make_identifier
-from paste_exc._reportdata import IMPORTANCE_LEVELS, report_data
+from paste_exc._reportdata import report_data
+from paste_exc._reportvalues import IMPORTANCE_LEVELS
 from paste_exc._saferepr import safe_repr, safe_str
 from paste_exc.config import LOCALS_TIME_BUDGET, asseconds
 from paste_exc.errors import ConfigError

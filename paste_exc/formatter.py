@@ -46,7 +46,7 @@ from paste_exc._pastehtml import (
     str2html,
     whitespace_re,
 )
-from paste_exc._reportdata import shown_value
+from paste_exc._reportvalues import shown_value
 from paste_exc._textparts import (
     CAUSE_SENTENCE,
     CONTEXT_SENTENCE,

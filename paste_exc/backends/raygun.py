@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from paste_exc._reportdata import report_fields
+from paste_exc._reportvalues import report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
 from paste_exc.backends._context import pick_extras, query_mapping, request_headers

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from paste_exc._failurelog import log_failure
 from paste_exc._records import field_text
-from paste_exc._reportdata import report_fields
+from paste_exc._reportvalues import report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
 from paste_exc.backends._context import pick_extras, redact_query, request_headers
