@@ -19,6 +19,7 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
     import webtest
 
 from paste_exc import _responses
+from paste_exc._headers import CONTENT_TYPES, response_headers
 from paste_exc.collector import CollectedException
 from paste_exc.debugaccess import unlock_response
 from paste_exc.documents import (
@@ -193,3 +194,33 @@ def test_the_unlock_redirect_carries_the_full_set() -> None:
     values = assert_full_set(headers, expected)
     assert values["content-length"] == "0"
     assert body == b""
+
+
+def test_an_appended_report_leaves_the_application_headers_as_sent() -> None:
+    def fail_in_body(environ: dict[str, Any], start_response: Any) -> Any:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("X-App", "mine")])
+        yield b"first chunk\n"
+        raise ValueError("in the body")
+
+    response = client(fail_in_body).get("/", status=200, expect_errors=True)
+    names = [name.lower() for name, _value in response.headerlist]
+    assert names.count("content-type") == 1
+    assert response.headers["X-App"] == "mine"
+    assert response.body.startswith(b"first chunk\n")
+    assert len(response.body) > len(b"first chunk\n")  # the notice was appended
+
+
+def test_what_a_kind_adds_cannot_replace_a_security_header() -> None:
+    headers = response_headers(
+        CONTENT_TYPES["redirect"],
+        0,
+        more=(("Content-Security-Policy", "default-src *"), ("cache-control", "public")),
+    )
+    values = assert_full_set(headers, {"content-type", "content-length", *SECURITY})
+    assert values["cache-control"] == "no-store"
+
+
+def test_the_error_id_header_keeps_only_ascii_letters_digits_and_dashes() -> None:
+    headers = dict(response_headers(HTML, 1, error_id="ab\u0661\u00e9-1\r\nX-Evil: 1"))
+    assert headers["X-Error-Id"] == "ab-1X-Evil1"
+    assert "X-Error-Id" not in dict(response_headers(HTML, 1, error_id="\u00e9\u0661"))
