@@ -37,6 +37,7 @@ import functools
 from collections.abc import Callable
 from typing import Final
 
+from paste_exc._configconvert import MIN_SIZE_BUDGET
 from paste_exc._foldsteps import (
     MAX_DEPTH,
     Fold,
@@ -61,8 +62,6 @@ __all__ = [
 
 #: The default size budget of every output, in characters.
 DEFAULT_SIZE_BUDGET: Final = 1_000_000
-#: The smallest budget the middleware and reporters accept from configuration.
-MIN_SIZE_BUDGET: Final = 1024
 #: Attempts at folding frames, each keeping a smaller share.
 FRAME_FOLD_ATTEMPTS: Final = 4
 

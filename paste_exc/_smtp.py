@@ -100,19 +100,6 @@ def parse_server(server: str, port: int | None) -> tuple[str, int | None]:
     return host, port
 
 
-def check_address(address: str) -> str:
-    """Return *address* when it is one plausible mail address, else raise ValueError.
-
-    :param address: ``user@host`` or ``Name <user@host>``
-    """
-    if _CONTROL.search(address):
-        raise ValueError(f"control characters in address {address!r}")
-    _name, addr = parseaddr(address)
-    if not addr or "@" not in addr or " " in addr:
-        raise ValueError(f"not a mail address: {address!r}")
-    return address
-
-
 def build_message(
     *,
     text: str,

@@ -326,7 +326,7 @@ class CollectedException:
     #: only on the folded copy a formatter renders (see :doc:`/rendering`).
     folded: tuple[str, ...] = ()
 
-    def as_json_dict(self) -> dict[str, Any]:
+    def as_json_dict(self) -> dict[str, object]:
         """Return this report as JSON-encodable data.
 
         :func:`dataclasses.asdict` keeps the ``(importance, title)`` tuple keys

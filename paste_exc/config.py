@@ -1,12 +1,17 @@
-"""Configuration: turn ini strings and Python values into typed middleware settings.
+"""Configuration: turn ini strings and Python values into typed settings.
 
-Part of the respond stage (catch → collect → format → report → **respond**).
-Every option of :class:`~paste_exc.errormiddleware.ErrorMiddleware` works as a
-Python keyword with a real type and as the string PasteDeploy hands over from
-an ini file. This module is the one place that coerces strings (booleans,
-lists, integers, networks), applies Paste's ``global_conf`` fall-backs (the
-table :data:`GLOBAL_CONF_FALLBACKS`), turns flattened ``reporters.NAME.KEY``
-keys into nested mappings, and rejects unknown keys and bad values with a
+Beneath every stage (catch → collect → format → report → respond). Every
+option of :class:`~paste_exc.errormiddleware.ErrorMiddleware` and of every
+reporter works as a Python keyword with a real type and as the string
+PasteDeploy hands over from an ini file. Configuration is the one place that
+coerces them: the typed converters (booleans with Paste's spellings, numbers
+and durations with ranges, lists, ports, mail addresses, paths, choices,
+logging levels, networks; re-exported here), one declarative table per
+reporter (:mod:`paste_exc._configreporters`), and this module, which
+applies Paste's ``global_conf`` fall-backs (the table
+:data:`GLOBAL_CONF_FALLBACKS`), builds the middleware's typed
+:class:`MiddlewareSettings`, turns flattened ``reporters.NAME.KEY`` keys into
+nested mappings, and rejects unknown keys and bad values with a
 :class:`~paste_exc.errors.ConfigError` that names the option.
 
 .. versionadded:: 0.1
@@ -14,12 +19,33 @@ keys into nested mappings, and rejects unknown keys and bad values with a
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from paste_exc._configconvert import (
+    Converter,
+    Network,
+    asaddress,
+    asaddresses,
+    asbool,
+    aschoice,
+    asduration,
+    asfloat,
+    asint,
+    aslevel,
+    aslist,
+    asnetworks,
+    asoptional,
+    asoptionalstr,
+    aspath,
+    asport,
+    asseconds,
+    assizebudget,
+    asstr,
+    asstream,
+)
 from paste_exc.api import ExceptionReporter
 from paste_exc.errors import ConfigError
 
@@ -27,23 +53,32 @@ __all__ = [
     "GLOBAL_CONF_FALLBACKS",
     "OUR_OPTIONS",
     "PASTE_OPTIONS",
+    "Converter",
     "MiddlewareSettings",
     "Network",
     "NoDefault",
+    "asaddress",
+    "asaddresses",
     "asbool",
+    "aschoice",
     "asdebugtoken",
+    "asduration",
+    "asfloat",
     "asint",
+    "aslevel",
     "aslist",
     "asnetworks",
+    "asoptional",
+    "asoptionalstr",
+    "aspath",
+    "asport",
+    "asseconds",
+    "assizebudget",
+    "asstr",
+    "asstream",
     "nest_reporters",
     "resolve_settings",
 ]
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-_TRUE: Final = frozenset({"true", "yes", "on", "y", "t", "1"})
-_FALSE: Final = frozenset({"false", "no", "off", "n", "f", "0", ""})
-_LIST_SPLIT: Final = re.compile(r"[\s,]+")
 
 
 class _NoDefault:
@@ -66,118 +101,6 @@ class _NoDefault:
 #: The marker Paste used for ``debug`` and ``show_exceptions_in_wsgi_errors``
 #: meaning "not given: look in ``global_conf``".
 NoDefault: Final = _NoDefault()
-
-
-def asbool(value: object, option: str) -> bool:
-    """Return *value* as a boolean; strings are read the way ini files write them.
-
-    ``true/yes/on/y/t/1`` and ``false/no/off/n/f/0/`` (any case, surrounding
-    blanks ignored); ``None`` is false. Paste turned every non-empty string,
-    ``"false"`` included, into true: this does not.
-
-    :param value: a bool, an int, ``None`` or a string
-    :param option: the option name for the error message
-    :raises ConfigError: for any other string or type
-    """
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ConfigError(option, f"expected a boolean (true/false, yes/no, on/off), got {value!r}")
-    raise ConfigError(option, f"expected a boolean, got {type(value).__name__}")
-
-
-def aslist(value: object, option: str) -> list[str]:
-    """Return *value* as a list of non-empty strings.
-
-    A string is split on commas and/or whitespace, so ``"a@x.org, b@y.org"``
-    and ``"a@x.org b@y.org"`` are both two items; ``None`` is an empty list.
-
-    :param value: ``None``, a string, or an iterable of strings
-    :param option: the option name for the error message
-    :raises ConfigError: for an item that is not a string
-    """
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [item for item in _LIST_SPLIT.split(value) if item]
-    if isinstance(value, bytes) or not isinstance(value, Iterable):
-        raise ConfigError(option, f"expected a list of strings, got {type(value).__name__}")
-    result: list[str] = []
-    for item in value:
-        if not isinstance(item, str):
-            raise ConfigError(option, f"expected strings in the list, got {item!r}")
-        result.extend(part for part in _LIST_SPLIT.split(item) if part)
-    return result
-
-
-def asint(value: object, option: str, *, minimum: int | None = None) -> int:
-    """Return *value* as an integer (``_`` separators allowed in strings).
-
-    :param value: an int or a string of digits
-    :param option: the option name for the error message
-    :param minimum: the smallest value accepted
-    :raises ConfigError: for anything else, or a value below *minimum*
-    """
-    if isinstance(value, bool):
-        raise ConfigError(option, f"expected an integer, got {value!r}")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str):
-        try:
-            number = int(value.strip())
-        except ValueError:
-            raise ConfigError(option, f"expected an integer, got {value!r}") from None
-    else:
-        raise ConfigError(option, f"expected an integer, got {type(value).__name__}")
-    if minimum is not None and number < minimum:
-        raise ConfigError(option, f"must be at least {minimum}, got {number}")
-    return number
-
-
-def asseconds(value: object, option: str) -> float:
-    """Return *value* as a finite, non-negative number of seconds.
-
-    :param value: an int, a float or a numeric string (``"0.5"``)
-    :param option: the option name for the error message
-    :raises ConfigError: for anything else, a negative, infinite or NaN value
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(option, f"expected a number of seconds, got {value!r}")
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except ValueError:
-        raise ConfigError(option, f"expected a number of seconds, got {value!r}") from None
-    if not 0 <= number < float("inf"):  # also rejects NaN
-        raise ConfigError(option, f"expected a finite number of seconds >= 0, got {value!r}")
-    return number
-
-
-def asnetworks(value: object, option: str) -> tuple[tuple[Network, ...], bool]:
-    """Parse a list of networks (CIDRs or single addresses) or ``*``.
-
-    :returns: the networks, and whether ``*`` (everyone) was given
-    :raises ConfigError: for a value that is not an address or network
-    """
-    networks: list[Network] = []
-    everyone = False
-    for item in aslist(value, option):
-        if item == "*":
-            everyone = True
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ConfigError(option, f"{item!r} is not an IP address or network (CIDR)") from None
-    return tuple(networks), everyone
 
 
 #: The shortest debug token accepted, in characters.
@@ -326,19 +249,6 @@ def _fallback(option: str, value: object, global_conf: Mapping[str, object]) -> 
     return default
 
 
-def _optional_str(value: object, option: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(option, f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _str(value: object, option: str) -> str:
-    text = _optional_str(value, option)
-    return "" if text is None else text
-
-
 def nest_reporters(flat: Mapping[str, object]) -> dict[str, dict[str, object]]:
     """Turn ``{"reporters.NAME.KEY": value}`` keys into ``{NAME: {KEY: value}}``.
 
@@ -436,7 +346,7 @@ def resolve_settings(
     )
     networks, everyone = asnetworks(get("debug_allow"), "debug_allow")
     show_locals_value = get("show_locals")
-    error_log = _optional_str(get("error_log"), "error_log")
+    error_log = asoptionalstr(get("error_log"), "error_log")
     providers = get("extras_providers")
     if isinstance(providers, str):
         provider_items: tuple[object, ...] = tuple(aslist(providers, "extras_providers"))
@@ -446,7 +356,7 @@ def resolve_settings(
         provider_items = tuple(providers)
     else:
         provider_items = (providers,)
-    xmlhttp_key = _str(_fallback("xmlhttp_key", get("xmlhttp_key"), global_conf), "xmlhttp_key")
+    xmlhttp_key = asstr(_fallback("xmlhttp_key", get("xmlhttp_key"), global_conf), "xmlhttp_key")
     return MiddlewareSettings(
         debug=debug,
         error_email=tuple(
@@ -454,19 +364,19 @@ def resolve_settings(
         ),
         error_log=error_log or None,
         show_exceptions_in_wsgi_errors=show_in_errors,
-        from_address=_str(
+        from_address=asstr(
             _fallback("from_address", get("from_address"), global_conf), "from_address"
         ),
-        smtp_server=_str(_fallback("smtp_server", get("smtp_server"), global_conf), "smtp_server"),
-        smtp_username=_optional_str(
+        smtp_server=asstr(_fallback("smtp_server", get("smtp_server"), global_conf), "smtp_server"),
+        smtp_username=asoptionalstr(
             _fallback("smtp_username", get("smtp_username"), global_conf), "smtp_username"
         ),
-        smtp_password=_optional_str(
+        smtp_password=asoptionalstr(
             _fallback("smtp_password", get("smtp_password"), global_conf), "smtp_password"
         ),
         smtp_use_tls=tls,
-        error_subject_prefix=_str(get("error_subject_prefix"), "error_subject_prefix"),
-        error_message=_optional_str(
+        error_subject_prefix=asstr(get("error_subject_prefix"), "error_subject_prefix"),
+        error_message=asoptionalstr(
             _fallback("error_message", get("error_message"), global_conf), "error_message"
         ),
         xmlhttp_key=xmlhttp_key,
@@ -478,11 +388,11 @@ def resolve_settings(
         else asbool(show_locals_value, "show_locals"),
         show_hidden_frames=asbool(get("show_hidden_frames"), "show_hidden_frames"),
         trim_source_paths=_trim_paths(get("trim_source_paths")),
-        error_template=_optional_str(get("error_template"), "error_template") or None,
+        error_template=asoptionalstr(get("error_template"), "error_template") or None,
         max_page_size=asint(get("max_page_size", 1_000_000), "max_page_size", minimum=1024),
         reporters=_reporters(get("reporters"), flat),
         extras_providers=provider_items,
-        report_message=_str(
+        report_message=asstr(
             get("report_message", "Exception while handling a WSGI request"), "report_message"
         ),
         locals_time_budget=asseconds(

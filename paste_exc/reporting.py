@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from paste_exc._configconvert import asbool, aslist
 from paste_exc._failurelog import log_failure
 from paste_exc._occurrence import catch
 from paste_exc._saferepr import safe_repr
@@ -302,7 +303,7 @@ def build_extras_providers(
     if providers is None:
         return []
     if isinstance(providers, str):
-        providers = providers.replace(",", " ").split()
+        providers = aslist(providers, option)
     result: list[ExtrasProvider] = []
     for item in providers:
         target = resolve_reference(item, option=option)
@@ -352,7 +353,7 @@ def configure_reporters(
         build_extras_providers(extras_providers),
     )
     set_process_config(config)
-    if install_default_handler:
+    if asbool(install_default_handler, "install_default_handler"):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -494,7 +495,7 @@ def _pick_logger(logger: logging.Logger | str | bool, exception: BaseException) 
 
 
 def report_exception(
-    ctx: Mapping[str, Any] | None,
+    ctx: Mapping[str, object] | None,
     message: str,
     exception: BaseException | None = None,
     *,

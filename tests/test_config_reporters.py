@@ -1,0 +1,196 @@
+"""Configuration of reporters: every option typed through config, bad values named at build."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+
+from paste_exc.backends.raygun import RaygunReporter
+from paste_exc.backends.sentry import SentryReporter
+from paste_exc.config import resolve_settings
+from paste_exc.errors import ConfigError
+from paste_exc.flood import FloodControl
+from paste_exc.reporter import (
+    EmailReporter,
+    FileReporter,
+    JSONLinesReporter,
+    LoggingReporter,
+    LogReporter,
+)
+from paste_exc.reporting import build_reporters
+
+EMAIL = {"to_addresses": "ops@example.org", "from_address": "app@example.org"}
+
+
+def _log(tmp_path: Path, **options: object) -> LogReporter:
+    return LogReporter(filename=str(tmp_path / "errors.log"), **options)
+
+
+# -- values main accepted silently -------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["inf", "Infinity", float("inf"), "1e400"])
+def test_an_unbounded_smtp_timeout_is_refused(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^smtp_timeout: "):
+        EmailReporter(**EMAIL, smtp_timeout=value)
+
+
+@pytest.mark.parametrize("option", ["delivery_timeout", "flood_window"])
+@pytest.mark.parametrize("value", ["inf", float("inf"), "nan"])
+def test_infinite_durations_are_refused(tmp_path: Path, option: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=rf"^{option}: "):
+        _log(tmp_path, **{option: value})
+
+
+def test_flood_control_refuses_an_infinite_window() -> None:
+    with pytest.raises(ConfigError, match=r"^flood_window: "):
+        FloodControl(float("inf"))
+
+
+def test_a_misspelt_flood_store_fails_even_while_flood_control_is_off(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^flood_store: unknown store 'rdis://h/0'"):
+        _log(tmp_path, flood_store="rdis://h/0")
+
+
+def test_an_empty_sqlite_flood_store_fails_at_build(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^flood_store: sqlite: needs a file name"):
+        _log(tmp_path, flood_store="sqlite://")
+
+
+@pytest.mark.parametrize("option", ["smtp_username", "smtp_password"])
+def test_smtp_credentials_must_be_strings(option: str) -> None:
+    credentials: dict[str, object] = {"smtp_username": "u", "smtp_password": "p", option: 1234}
+    with pytest.raises(ConfigError, match=rf"^{option}: expected a string"):
+        EmailReporter(**EMAIL, **credentials)
+
+
+@pytest.mark.parametrize("value", ["25.5", "1e3", 25.0, "0x19", True])
+def test_a_port_is_a_whole_number(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^smtp_port: not a port number"):
+        EmailReporter(**EMAIL, smtp_port=value)
+
+
+@pytest.mark.parametrize("value", ["25.9", 25.9, "many"])
+def test_subject_max_length_is_a_whole_number(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^subject_max_length: "):
+        EmailReporter(**EMAIL, subject_max_length=value)
+
+
+@pytest.mark.parametrize("value", [-5, "-5", "loud", 3.5, True])
+def test_a_logging_level_must_be_a_level(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^level: not a logging level"):
+        LoggingReporter(level=value)
+
+
+def test_a_file_name_with_a_nul_is_refused_at_build() -> None:
+    with pytest.raises(ConfigError, match=r"^filename: the file name holds a NUL"):
+        LogReporter(filename="errors\x00.log")
+
+
+@pytest.mark.parametrize("value", ["1.5", -0.1, "nan", 2])
+def test_sentry_sample_rates_lie_between_0_and_1(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^traces_sample_rate: "):
+        SentryReporter(dsn="http://public@127.0.0.1:9/1", traces_sample_rate=value)
+
+
+@pytest.mark.parametrize("value", ["inf", "0", "-1", "soon"])
+def test_raygun_http_timeout_is_finite_and_positive(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"^http_timeout: "):
+        RaygunReporter("key", http_timeout=value)
+
+
+def test_an_ini_value_is_named_with_its_reporters_key() -> None:
+    settings = resolve_settings(
+        {},
+        {
+            "reporters.mail.backend": "email",
+            "reporters.mail.to_addresses": "ops@example.org",
+            "reporters.mail.from_address": "app@example.org",
+            "reporters.mail.smtp_timeout": "inf",
+        },
+    )
+    with pytest.raises(ConfigError, match=r"^reporters\.mail\.smtp_timeout: "):
+        build_reporters(settings.reporters)
+
+
+# -- ini strings become the attributes' types ----------------------------------
+
+
+def test_email_options_from_ini_strings_are_typed(tmp_path: Path) -> None:
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_text("-----BEGIN CERTIFICATE-----\n")
+    reporter = EmailReporter(
+        to_addresses="a@example.org, b@example.org",
+        from_address="app@example.org",
+        smtp_port="2525",
+        smtp_timeout="1.5",
+        smtp_use_tls="yes",
+        smtp_verify="off",
+        smtp_ca_file=str(ca_file),
+        subject_max_length="80",
+        flood_window="10m",
+        queue_size="7",
+        size_budget="none",
+    )
+    assert reporter.to_addresses == ["a@example.org", "b@example.org"]
+    assert (reporter.smtp_port, reporter.smtp_timeout) == (2525, 1.5)
+    assert (reporter.smtp_use_tls, reporter.smtp_verify) == (True, False)
+    assert reporter.smtp_ca_file == str(ca_file)
+    assert reporter.subject_max_length == 80
+    assert reporter.flood_window == 600.0
+    assert reporter.queue_size == 7
+    assert reporter.size_budget is None
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("30", 30.0), ("30s", 30.0), ("500ms", 0.5), ("2h", 7200.0), (5, 5.0)]
+)
+def test_durations_take_a_unit(tmp_path: Path, value: object, seconds: float) -> None:
+    assert _log(tmp_path, delivery_timeout=value).deadline() == seconds
+
+
+def test_a_path_like_file_name_becomes_a_string(tmp_path: Path) -> None:
+    assert LogReporter(filename=tmp_path / "e.log").filename == str(tmp_path / "e.log")
+    assert JSONLinesReporter(filename=tmp_path / "e.jsonl").filename == str(tmp_path / "e.jsonl")
+
+
+def test_logging_options_are_typed() -> None:
+    reporter = LoggingReporter(level="warning", show_hidden_frames="true")
+    assert (reporter.level, reporter.show_hidden_frames) == (logging.WARNING, True)
+
+
+def test_a_paste_style_subclass_default_is_coerced_too() -> None:
+    class Quiet(FileReporter):
+        show_hidden_frames = "false"  # type: ignore[assignment]  # as a Paste user writes it
+
+    assert Quiet(file=io.StringIO()).show_hidden_frames is False
+
+
+def test_a_paste_style_subclass_keeps_its_own_options() -> None:
+    class Tagged(FileReporter):
+        tag = "web"
+
+    assert Tagged(file=io.StringIO(), tag="worker").tag == "worker"
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        Tagged(file=io.StringIO(), colour="red")
+
+
+@pytest.mark.parametrize(
+    ("cls", "options", "option"),
+    [
+        (EmailReporter, {"from_address": "app@example.org"}, "to_addresses"),
+        (EmailReporter, {"to_addresses": "ops@example.org"}, "from_address"),
+        (LogReporter, {}, "filename"),
+        (FileReporter, {}, "file"),
+    ],
+)
+def test_a_missing_required_option_is_named(
+    cls: type[EmailReporter | LogReporter | FileReporter],
+    options: dict[str, object],
+    option: str,
+) -> None:
+    with pytest.raises(ConfigError, match=rf"^{option}: give "):
+        cls(**options)
