@@ -42,9 +42,12 @@ __all__ = [
     "aspath",
     "asport",
     "asseconds",
+    "asserver",
     "assizebudget",
     "asstr",
     "asstream",
+    "astrimpaths",
+    "astruth",
 ]
 
 T = TypeVar("T")
@@ -95,6 +98,22 @@ def asbool(value: object, option: str) -> bool:
             return False
         raise ConfigError(option, f"expected a boolean (true/false, yes/no, on/off), got {value!r}")
     raise ConfigError(option, f"expected a boolean, got {_kind(value)}")
+
+
+def astruth(value: object, option: str) -> bool:
+    """Return a Python truth value; a string is refused.
+
+    For the options of Python-only APIs (the formatters): ``"false"`` there
+    is a mistake (it would be true), not an ini string.
+
+    :raises ConfigError: for a string, bytes, or an object whose truth raises
+    """
+    if isinstance(value, str | bytes):
+        raise ConfigError(option, f"expected a boolean, got the string {value!r}")
+    try:
+        return bool(value)
+    except Exception as exc:
+        raise ConfigError(option, f"expected a boolean, got {_kind(value)}") from exc
 
 
 def aslist(value: object, option: str) -> list[str]:
@@ -230,6 +249,77 @@ def asport(value: object, option: str) -> int | None:
         return asint(value, option, minimum=1, maximum=65535)
     except ConfigError:
         raise ConfigError(option, f"not a port number (1 to 65535): {value!r}") from None
+
+
+def asserver(value: object, option: str) -> tuple[str, int | None]:
+    """Split a server's ``host``, ``host:port``, ``[v6addr]`` or ``[v6addr]:port``.
+
+    :returns: the host, and the port when the value names one
+    :raises ConfigError: for a non-string, no host, or a bad port
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(option, f"expected a host name, got {value!r}")
+    host, found = value.strip(), None
+    if host.startswith("["):
+        end = host.find("]")
+        if end == -1:
+            raise ConfigError(option, f"unclosed '[' in {value!r}")
+        rest = host[end + 1 :]
+        host = host[1:end]
+        if rest.startswith(":"):
+            found = rest[1:]
+        elif rest:
+            raise ConfigError(option, f"unexpected {rest!r} after the address in {value!r}")
+    elif host.count(":") == 1:
+        host, found = host.split(":")
+    if not host:
+        raise ConfigError(option, f"no host in {value!r}")
+    if found is None:
+        return host, None
+    if not found.isdigit() or not 0 < int(found) < 65536:
+        raise ConfigError(option, f"bad port in {value!r}")
+    return host, int(found)
+
+
+def astrimpaths(value: object, option: str = "trim_source_paths") -> tuple[tuple[str, str], ...]:
+    """Return ``(prefix, replacement)`` pairs of strings for ``trim_source_paths``.
+
+    Accepts ``None``, a mapping ``{prefix: replacement}``, an iterable of
+    pairs or of ``"PREFIX=REPLACEMENT"`` strings, or the ini form: one string
+    of ``PREFIX=REPLACEMENT`` items separated by blanks or commas.
+
+    :raises ConfigError: for anything else, naming the option
+    """
+    if value is None:
+        return ()
+    items: Iterable[object]
+    if isinstance(value, str):
+        items = aslist(value, option)
+    elif isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, Iterable) and not isinstance(value, bytes):
+        items = value
+    else:
+        raise ConfigError(option, f"expected (prefix, replacement) pairs, not {_kind(value)}")
+    pairs: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, str) and "=" in item:
+            prefix, _, replacement = item.partition("=")
+            pairs.append((prefix, replacement))
+        elif (
+            isinstance(item, tuple | list)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and isinstance(item[1], str)
+        ):
+            pairs.append((item[0], item[1]))
+        else:
+            raise ConfigError(
+                option,
+                "each entry must be a (prefix, replacement) pair of strings "
+                f"or PREFIX=REPLACEMENT, got {item!r}",
+            )
+    return tuple(pairs)
 
 
 def asstr(value: object, option: str) -> str:

@@ -32,6 +32,7 @@ from paste_exc._configconvert import (
     asoptionalstr,
     aspath,
     asport,
+    asserver,
     assizebudget,
     asstr,
     asstream,
@@ -91,10 +92,9 @@ def _required_address(value: object, option: str) -> str:
     return asaddress(value, option)
 
 
-def _host(value: object, option: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(option, f"expected a host name, got {value!r}")
-    return value
+def _server(value: object, option: str) -> str:
+    asserver(value, option)
+    return asstr(value, option)
 
 
 def _logger_name(value: object, option: str) -> str:
@@ -133,7 +133,7 @@ EMAIL_OPTIONS: Final[OptionTable] = {
     **REPORTER_OPTIONS,
     "to_addresses": asaddresses,
     "from_address": _required_address,
-    "smtp_server": _host,
+    "smtp_server": _server,
     "smtp_port": asport,
     "smtp_username": asoptionalstr,
     "smtp_password": asoptionalstr,

@@ -19,9 +19,10 @@ nested mappings, and rejects unknown keys and bad values with a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Final
 
 from paste_exc._configconvert import (
@@ -42,15 +43,19 @@ from paste_exc._configconvert import (
     aspath,
     asport,
     asseconds,
+    asserver,
     assizebudget,
     asstr,
     asstream,
+    astrimpaths,
+    astruth,
 )
 from paste_exc.api import ExceptionReporter
 from paste_exc.errors import ConfigError
 
 __all__ = [
     "GLOBAL_CONF_FALLBACKS",
+    "MIDDLEWARE_OPTIONS",
     "OUR_OPTIONS",
     "PASTE_OPTIONS",
     "Converter",
@@ -73,9 +78,12 @@ __all__ = [
     "aspath",
     "asport",
     "asseconds",
+    "asserver",
     "assizebudget",
     "asstr",
     "asstream",
+    "astrimpaths",
+    "astruth",
     "nest_reporters",
     "resolve_settings",
 ]
@@ -292,28 +300,70 @@ def _reporters(
     return result
 
 
-def _trim_paths(value: object) -> tuple[tuple[str, str], ...]:
+def _optional_text(value: object, option: str) -> str | None:
+    """A string option where the empty string, as an ini file writes "unset", is ``None``."""
+    return asoptionalstr(value, option) or None
+
+
+def _addresses(value: object, option: str) -> tuple[str, ...]:
+    return tuple(aslist(value, option))
+
+
+def _providers(value: object, option: str) -> tuple[object, ...]:
     if value is None:
         return ()
-    if isinstance(value, Mapping):
-        return tuple((str(k), str(v)) for k, v in value.items())
-    pairs: list[tuple[str, str]] = []
-    items = aslist(value, "trim_source_paths") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-    for item in items:
-        if isinstance(item, str):
-            prefix, _, replacement = item.partition("=")
-            pairs.append((prefix, replacement))
-        elif isinstance(item, tuple) and len(item) == 2:
-            pairs.append((str(item[0]), str(item[1])))
-        else:
-            raise ConfigError("trim_source_paths", f"expected PREFIX=REPLACEMENT, got {item!r}")
-    return tuple(pairs)
+    if isinstance(value, str):
+        return tuple(aslist(value, option))
+    if isinstance(value, Iterable):
+        return tuple(value)
+    return (value,)
+
+
+#: The middleware's options: name → converter. A value not given is looked up
+#: in :data:`GLOBAL_CONF_FALLBACKS` or else takes the :class:`MiddlewareSettings`
+#: default, then passes the converter. ``smtp_use_tls``, ``show_locals``,
+#: ``debug_allow`` and ``reporters`` read more than one value and are resolved
+#: after the table (see :func:`resolve_settings`).
+MIDDLEWARE_OPTIONS: Final[Mapping[str, Converter[object]]] = {
+    "debug": asbool,
+    "error_email": _addresses,
+    "error_log": _optional_text,
+    "show_exceptions_in_wsgi_errors": asbool,
+    "from_address": asstr,
+    "smtp_server": asstr,
+    "smtp_username": asoptionalstr,
+    "smtp_password": asoptionalstr,
+    "error_subject_prefix": asstr,
+    "error_message": asoptionalstr,
+    "xmlhttp_key": asstr,
+    "debug_token": asdebugtoken,
+    "show_hidden_frames": asbool,
+    "trim_source_paths": astrimpaths,
+    "error_template": _optional_text,
+    "max_page_size": functools.partial(asint, minimum=1024),
+    "extras_providers": _providers,
+    "report_message": asstr,
+    "locals_time_budget": asseconds,
+}
+
+_DEFAULTS: Final = {
+    item.name: item.default for item in fields(MiddlewareSettings) if item.default is not MISSING
+}
+
+
+def _given(option: str, options: Mapping[str, object], global_conf: Mapping[str, object]) -> object:
+    value = options.get(option)
+    if option in GLOBAL_CONF_FALLBACKS:
+        return _fallback(option, value, global_conf)
+    return _DEFAULTS.get(option) if value is None else value
 
 
 def resolve_settings(
     global_conf: Mapping[str, object] | None, options: Mapping[str, object]
 ) -> MiddlewareSettings:
     """Resolve the middleware's keywords against *global_conf* and coerce them.
+
+    Each option passes its converter of :data:`MIDDLEWARE_OPTIONS`.
 
     :param global_conf: PasteDeploy's ``[DEFAULT]`` section (or ``None``)
     :param options: every keyword given to the middleware, Paste's and ours;
@@ -331,71 +381,21 @@ def resolve_settings(
     if unknown:
         valid = ", ".join((*PASTE_OPTIONS, *OUR_OPTIONS, "reporters.NAME.KEY"))
         raise ConfigError(unknown[0], f"unknown option; valid options are: {valid}")
-    get = options.get
-    debug = asbool(_fallback("debug", get("debug"), global_conf), "debug")
-    show_in_errors = asbool(
-        _fallback(
-            "show_exceptions_in_wsgi_errors", get("show_exceptions_in_wsgi_errors"), global_conf
-        ),
-        "show_exceptions_in_wsgi_errors",
-    )
+    typed = {
+        name: convert(_given(name, options, global_conf), name)
+        for name, convert in MIDDLEWARE_OPTIONS.items()
+    }
     # Paste: an explicit false smtp_use_tls still lets global_conf turn it on.
-    tls_value = get("smtp_use_tls")
-    tls = asbool(tls_value, "smtp_use_tls") or asbool(
+    tls = asbool(options.get("smtp_use_tls"), "smtp_use_tls") or asbool(
         global_conf.get("smtp_use_tls"), "smtp_use_tls"
     )
-    networks, everyone = asnetworks(get("debug_allow"), "debug_allow")
-    show_locals_value = get("show_locals")
-    error_log = asoptionalstr(get("error_log"), "error_log")
-    providers = get("extras_providers")
-    if isinstance(providers, str):
-        provider_items: tuple[object, ...] = tuple(aslist(providers, "extras_providers"))
-    elif providers is None:
-        provider_items = ()
-    elif isinstance(providers, Iterable):
-        provider_items = tuple(providers)
-    else:
-        provider_items = (providers,)
-    xmlhttp_key = asstr(_fallback("xmlhttp_key", get("xmlhttp_key"), global_conf), "xmlhttp_key")
+    networks, everyone = asnetworks(options.get("debug_allow"), "debug_allow")
+    show_locals = options.get("show_locals")
     return MiddlewareSettings(
-        debug=debug,
-        error_email=tuple(
-            aslist(_fallback("error_email", get("error_email"), global_conf), "error_email")
-        ),
-        error_log=error_log or None,
-        show_exceptions_in_wsgi_errors=show_in_errors,
-        from_address=asstr(
-            _fallback("from_address", get("from_address"), global_conf), "from_address"
-        ),
-        smtp_server=asstr(_fallback("smtp_server", get("smtp_server"), global_conf), "smtp_server"),
-        smtp_username=asoptionalstr(
-            _fallback("smtp_username", get("smtp_username"), global_conf), "smtp_username"
-        ),
-        smtp_password=asoptionalstr(
-            _fallback("smtp_password", get("smtp_password"), global_conf), "smtp_password"
-        ),
+        **typed,  # type: ignore[arg-type]  # each value typed by MIDDLEWARE_OPTIONS
         smtp_use_tls=tls,
-        error_subject_prefix=asstr(get("error_subject_prefix"), "error_subject_prefix"),
-        error_message=asoptionalstr(
-            _fallback("error_message", get("error_message"), global_conf), "error_message"
-        ),
-        xmlhttp_key=xmlhttp_key,
         debug_allow=networks,
         debug_allow_everyone=everyone,
-        debug_token=asdebugtoken(get("debug_token"), "debug_token"),
-        show_locals=debug
-        if show_locals_value is None
-        else asbool(show_locals_value, "show_locals"),
-        show_hidden_frames=asbool(get("show_hidden_frames"), "show_hidden_frames"),
-        trim_source_paths=_trim_paths(get("trim_source_paths")),
-        error_template=asoptionalstr(get("error_template"), "error_template") or None,
-        max_page_size=asint(get("max_page_size", 1_000_000), "max_page_size", minimum=1024),
-        reporters=_reporters(get("reporters"), flat),
-        extras_providers=provider_items,
-        report_message=asstr(
-            get("report_message", "Exception while handling a WSGI request"), "report_message"
-        ),
-        locals_time_budget=asseconds(
-            get("locals_time_budget", LOCALS_TIME_BUDGET), "locals_time_budget"
-        ),
+        show_locals=asbool(typed["debug"] if show_locals is None else show_locals, "show_locals"),
+        reporters=_reporters(options.get("reporters"), flat),
     )

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 
 from paste_exc._capture import CapturedReport, CapturingReporter
-from paste_exc._configconvert import asbool, aslist
+from paste_exc._configconvert import asbool, aslist, asserver
 from paste_exc._configreporters import EMAIL_OPTIONS, FILE_OPTIONS, LOG_OPTIONS
 from paste_exc._records import (
     ReportRecord,
@@ -31,7 +31,6 @@ from paste_exc._smtp import (
     build_message,
     clean_header,
     make_ssl_context,
-    parse_server,
     send_message,
 )
 from paste_exc._structured import JSONLinesReporter, LoggingReporter
@@ -129,10 +128,8 @@ class EmailReporter(Reporter):
 
     def check_params(self) -> None:
         # Each option is typed by EMAIL_OPTIONS; these checks span two options.
-        try:
-            self._host, self._port = parse_server(self.smtp_server, self.smtp_port)
-        except ValueError as exc:
-            raise ConfigError("smtp_server", str(exc)) from None
+        self._host, found = asserver(self.smtp_server, "smtp_server")
+        self._port = found if self.smtp_port is None else self.smtp_port  # an explicit port wins
         if self.smtp_use_tls and self.smtp_use_ssl:
             raise ConfigError("smtp_use_ssl", "choose STARTTLS (smtp_use_tls) or implicit TLS")
         if self.delivery_timeout is not None:

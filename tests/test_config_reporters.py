@@ -10,9 +10,10 @@ import pytest
 
 from paste_exc.backends.raygun import RaygunReporter
 from paste_exc.backends.sentry import SentryReporter
-from paste_exc.config import resolve_settings
+from paste_exc.config import MIDDLEWARE_OPTIONS, OUR_OPTIONS, PASTE_OPTIONS, resolve_settings
 from paste_exc.errors import ConfigError
 from paste_exc.flood import FloodControl
+from paste_exc.formatter import TextFormatter
 from paste_exc.reporter import (
     EmailReporter,
     FileReporter,
@@ -194,3 +195,77 @@ def test_a_missing_required_option_is_named(
 ) -> None:
     with pytest.raises(ConfigError, match=rf"^{option}: give "):
         cls(**options)
+
+
+# -- the middleware's table ---------------------------------------------------------
+
+
+def test_every_middleware_option_has_a_converter_or_a_rule() -> None:
+    resolved_after_the_table = {"smtp_use_tls", "show_locals", "debug_allow", "reporters"}
+    assert set(MIDDLEWARE_OPTIONS) | resolved_after_the_table == {*PASTE_OPTIONS, *OUR_OPTIONS}
+    assert not set(MIDDLEWARE_OPTIONS) & resolved_after_the_table
+
+
+@pytest.mark.parametrize("value", [5, 2.5, object()])
+def test_trim_source_paths_of_the_wrong_type_is_named(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^trim_source_paths: "):
+        resolve_settings({}, {"trim_source_paths": value})
+
+
+def test_an_option_not_given_takes_the_settings_default() -> None:
+    settings = resolve_settings({}, {"max_page_size": None, "locals_time_budget": None})
+    assert (settings.max_page_size, settings.locals_time_budget) == (1_000_000, 1.0)
+
+
+# -- server addresses ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("server", "port", "expected"),
+    [
+        ("mail.example.org", None, ("mail.example.org", None)),
+        ("mail.example.org:2525", None, ("mail.example.org", 2525)),
+        ("[::1]:2525", None, ("::1", 2525)),
+        ("mail.example.org:2525", "25", ("mail.example.org", 25)),  # smtp_port wins
+    ],
+)
+def test_smtp_server_may_name_its_port(
+    server: str, port: str | None, expected: tuple[str, int | None]
+) -> None:
+    reporter = EmailReporter(**EMAIL, smtp_server=server, smtp_port=port)
+    assert (reporter._host, reporter._port) == expected
+    assert reporter.smtp_server == server
+
+
+@pytest.mark.parametrize(
+    ("server", "message"),
+    [
+        ("mail:99999", "bad port"),
+        ("mail:smtp", "bad port"),
+        ("[::1", "unclosed"),
+        ("[::1]x", "unexpected"),
+        (":25", "no host"),
+        ("  ", "expected a host name"),
+        (25, "expected a host name"),
+    ],
+)
+def test_a_bad_smtp_server_is_named(server: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^smtp_server: {message}"):
+        EmailReporter(**EMAIL, smtp_server=server)
+
+
+# -- trim_source_paths: one parser for the middleware and the formatters -------------
+
+
+def test_the_middleware_and_the_formatter_read_trim_source_paths_alike() -> None:
+    ini = resolve_settings({}, {"trim_source_paths": "/srv/app/=app/, /usr/lib/="})
+    pairs = (("/srv/app/", "app/"), ("/usr/lib/", ""))
+    assert ini.trim_source_paths == pairs
+    assert TextFormatter(trim_source_paths=list(pairs)).trim_source_paths == pairs
+    assert TextFormatter(trim_source_paths=dict(pairs)).trim_source_paths == pairs
+
+
+@pytest.mark.parametrize("value", ["/srv/app/", {1: "x"}, [("/srv", 1)], [("/srv",)]])
+def test_a_trim_entry_that_is_not_a_pair_is_named(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^trim_source_paths: each entry must be a"):
+        resolve_settings({}, {"trim_source_paths": value})
