@@ -30,6 +30,7 @@ __all__ = [
     "asaddress",
     "asaddresses",
     "asbool",
+    "asbudget",
     "aschoice",
     "asduration",
     "asfloat",
@@ -443,6 +444,22 @@ def assizebudget(value: object, option: str) -> int | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "")):
         return None
     return asint(value, option, minimum=MIN_SIZE_BUDGET)
+
+
+def asbudget(value: object, option: str = "size_budget") -> int | None:
+    """A size budget given in Python: a positive integer, or ``None`` for no limit.
+
+    (:func:`assizebudget` is the configuration form, with its minimum.)
+
+    :param value: an ``int`` or ``None``
+    :param option: the option name for the error
+    :raises ConfigError: for anything else
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(option, f"expected a positive integer or None, got {value!r}")
+    return value
 
 
 def asnetworks(value: object, option: str) -> tuple[tuple[Network, ...], bool]:

@@ -133,7 +133,7 @@ class ReportingHandle:
     def __init__(
         self,
         owner: _HasReporting,
-        request_supplement: Callable[[Mapping[str, Any]], object] | None = None,
+        request_supplement: Callable[[Mapping[str, object]], object] | None = None,
     ) -> None:
         self._owner = owner
         self._request_supplement = request_supplement
@@ -147,7 +147,7 @@ class ReportingHandle:
             return _process_config
         return config if isinstance(config, ReportingConfig) else _process_config
 
-    def request_supplement(self, environ: Mapping[str, Any]) -> object:
+    def request_supplement(self, environ: Mapping[str, object]) -> object:
         """The supplement describing the request of *environ*, or ``None``."""
         if self._request_supplement is None:
             return None
@@ -391,13 +391,13 @@ def _describe(obj: object) -> str:
 
 def gather_extras(
     ctx: object, reporter: ExceptionReporter, providers: Iterable[ExtrasProvider]
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Ask every provider for *reporter*'s extras and merge them (later wins).
 
     A provider that raises or answers with something other than a dict or
     ``None`` is logged and skipped.
     """
-    extra: dict[str, Any] = {}
+    extra: dict[str, object] = {}
     for provider in providers:
         try:
             data: object = provider.get_extras(ctx, reporter)  # type: ignore[arg-type]

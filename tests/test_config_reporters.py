@@ -11,9 +11,10 @@ import pytest
 from paste_exc.backends.raygun import RaygunReporter
 from paste_exc.backends.sentry import SentryReporter
 from paste_exc.config import MIDDLEWARE_OPTIONS, OUR_OPTIONS, PASTE_OPTIONS, resolve_settings
+from paste_exc.delivery import Dispatcher
 from paste_exc.errors import ConfigError
 from paste_exc.flood import FloodControl
-from paste_exc.formatter import TextFormatter
+from paste_exc.formatter import HTMLFormatter, TextFormatter
 from paste_exc.reporter import (
     EmailReporter,
     FileReporter,
@@ -269,3 +270,39 @@ def test_the_middleware_and_the_formatter_read_trim_source_paths_alike() -> None
 def test_a_trim_entry_that_is_not_a_pair_is_named(value: object) -> None:
     with pytest.raises(ConfigError, match=r"^trim_source_paths: each entry must be a"):
         resolve_settings({}, {"trim_source_paths": value})
+
+
+# -- the dispatcher's own settings ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "option"),
+    [
+        ({"job_timeout": float("inf")}, "job_timeout"),
+        ({"job_timeout": 0}, "job_timeout"),
+        ({"flush_timeout": -1}, "flush_timeout"),
+        ({"flush_timeout": float("nan")}, "flush_timeout"),
+        ({"maxsize": 0}, "maxsize"),
+        ({"maxsize": 2.5}, "maxsize"),
+    ],
+)
+def test_a_dispatcher_refuses_unbounded_or_bad_settings(
+    options: dict[str, object], option: str
+) -> None:
+    with pytest.raises(ConfigError, match=rf"^{option}: "):
+        Dispatcher(**options)  # type: ignore[arg-type]
+
+
+def test_an_html_formatter_flag_given_as_a_string_is_refused() -> None:
+    # bool("false") is True: the hidden frames would have been shown.
+    with pytest.raises(ConfigError, match=r"^include_hidden_frames: expected a boolean"):
+        HTMLFormatter(include_hidden_frames="false")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter, HTMLFormatter])
+@pytest.mark.parametrize("value", [0, -1, True, "1000"])
+def test_formatters_share_the_size_budget_check(
+    formatter: type[TextFormatter | HTMLFormatter], value: object
+) -> None:
+    with pytest.raises(ConfigError, match=r"^size_budget: expected a positive integer"):
+        formatter(size_budget=value)  # type: ignore[arg-type]

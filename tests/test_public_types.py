@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import typing
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -21,11 +22,24 @@ PUBLIC_MODULES = (
     "paste_exc.backends",
     "paste_exc.backends.raygun",
     "paste_exc.backends.sentry",
+    "paste_exc.cli",
     "paste_exc.collector",
     "paste_exc.config",
+    "paste_exc.debugaccess",
+    "paste_exc.debugtoken",
+    "paste_exc.delivery",
+    "paste_exc.demo",
+    "paste_exc.documents",
     "paste_exc.errormiddleware",
+    "paste_exc.errors",
+    "paste_exc.flood",
     "paste_exc.formatter",
+    "paste_exc.handlers",
+    "paste_exc.negotiate",
+    "paste_exc.redact",
     "paste_exc.reporter",
+    "paste_exc.reporting",
+    "paste_exc.serial_number_generator",
     "paste_exc.testing",
 )
 
@@ -72,6 +86,14 @@ def _signature_findings(where: str, func: Callable[..., object]) -> Iterator[str
             yield f"{where}({name}: {parameter.annotation})"
     if _ANY.search(_annotation_text(signature.return_annotation)):
         yield f"{where} -> {signature.return_annotation}"
+    # An alias can hide Any from the annotation's text: resolve where the names allow.
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:
+        return
+    for name, hint in hints.items():
+        if "typing.Any" in repr(hint):
+            yield f"{where}({name}: {hint!r})"
 
 
 def _findings() -> list[str]:
@@ -115,6 +137,18 @@ def test_the_check_sees_any_in_a_signature_and_an_attribute() -> None:
     assert list(_signature_findings("Loose.method", Loose.method)) == ["Loose.method(value: Any)"]
     assert _ANY.search(_annotation_text(Loose.__annotations__["option"]))
     assert not _ANY.search("AnyStr | Company")
+
+
+# An alias whose text does not say Any (module level, so the check can resolve it).
+_LooseHook = Callable[[dict[str, typing.Any]], object]
+
+
+def _hooked(hook: _LooseHook) -> None:
+    """A parameter whose alias holds Any."""
+
+
+def test_the_check_sees_any_behind_an_alias() -> None:
+    assert list(_signature_findings("hooked", _hooked)) != []
 
 
 @pytest.mark.parametrize(
