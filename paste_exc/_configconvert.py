@@ -228,13 +228,22 @@ def asduration(
     """
     if isinstance(value, str):
         found = _DURATION.fullmatch(value.strip().lower())
-        if found is None:
+        if found is not None:
+            value = float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+        elif not _is_float(value):  # "-5", "inf" and "nan" get asfloat's own message
             raise ConfigError(
                 option,
                 f"expected a number of seconds or a duration (500ms, 30s, 10m, 2h), got {value!r}",
             )
-        value = float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
     return asfloat(value, option, minimum=minimum, maximum=maximum)
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def asport(value: object, option: str) -> int | None:

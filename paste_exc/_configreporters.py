@@ -45,6 +45,7 @@ __all__ = [
     "JSONLINES_OPTIONS",
     "LOGGING_OPTIONS",
     "LOG_OPTIONS",
+    "PASTE_OPTION_NAMES",
     "RAYGUN_OPTIONS",
     "REPORTER_OPTIONS",
     "SENTRY_NONE_DEFAULT_TYPES",
@@ -53,6 +54,7 @@ __all__ = [
     "asfloodstore",
     "coerce_options",
     "coerce_sentry_options",
+    "renamed",
 ]
 
 #: option name → converter.
@@ -209,6 +211,23 @@ SENTRY_NONE_DEFAULT_TYPES: Final[Mapping[str, type]] = {
     "keep_alive": bool,
     "max_value_length": int,
 }
+
+
+#: The reporter options that Paste's middleware options set under another name:
+#: an error names the option the user wrote.
+PASTE_OPTION_NAMES: Final[Mapping[str, str]] = {
+    "to_addresses": "error_email",
+    "subject_prefix": "error_subject_prefix",
+    "filename": "error_log",
+}
+
+
+def renamed(error: ConfigError, names: Mapping[str, str]) -> ConfigError:
+    """*error* naming ``names[option]`` instead of its option (the same error when not listed)."""
+    if error.option not in names:
+        return error
+    detail = str(error).removeprefix(f"{error.option}: ")
+    return ConfigError(names[error.option], detail)
 
 
 def coerce_options(table: OptionTable, values: Mapping[str, object]) -> dict[str, object]:

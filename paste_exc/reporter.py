@@ -17,7 +17,13 @@ from typing import IO, TYPE_CHECKING
 
 from paste_exc._capture import CapturedReport, CapturingReporter
 from paste_exc._configconvert import asbool, aslist, asserver
-from paste_exc._configreporters import EMAIL_OPTIONS, FILE_OPTIONS, LOG_OPTIONS
+from paste_exc._configreporters import (
+    EMAIL_OPTIONS,
+    FILE_OPTIONS,
+    LOG_OPTIONS,
+    PASTE_OPTION_NAMES,
+    renamed,
+)
 from paste_exc._records import (
     ReportRecord,
     parse_log_records,
@@ -319,29 +325,32 @@ def reporters_from_options(
 
     :raises ConfigError: for an invalid option, naming it
     """
-    reporters: list[Reporter] = []
-    addresses = aslist(error_email, "error_email")
-    if addresses:
-        reporters.append(
-            EmailReporter(
-                to_addresses=addresses,
-                from_address=from_address or "errors@localhost",
-                smtp_server=smtp_server or "localhost",
-                smtp_username=smtp_username,
-                smtp_password=smtp_password,
-                smtp_use_tls=asbool(smtp_use_tls, "smtp_use_tls"),
-                subject_prefix=subject_prefix or "",
-                **email_kw,  # type: ignore[arg-type]  # typed by EMAIL_OPTIONS
+    try:
+        reporters: list[Reporter] = []
+        addresses = aslist(error_email, "error_email")
+        if addresses:
+            reporters.append(
+                EmailReporter(
+                    to_addresses=addresses,
+                    from_address=from_address or "errors@localhost",
+                    smtp_server=smtp_server or "localhost",
+                    smtp_username=smtp_username,
+                    smtp_password=smtp_password,
+                    smtp_use_tls=asbool(smtp_use_tls, "smtp_use_tls"),
+                    subject_prefix=subject_prefix or "",
+                    **email_kw,  # type: ignore[arg-type]  # typed by EMAIL_OPTIONS
+                )
             )
-        )
-    else:
-        EmailReporter.check_option_names(sorted(email_kw))
-    if error_log:
-        reporters.append(LogReporter(filename=error_log))
-    if asbool(show_exceptions_in_wsgi_errors, "show_exceptions_in_wsgi_errors"):
-        if error_stream is None:
-            raise ConfigError(
-                "show_exceptions_in_wsgi_errors", "needs a stream (wsgi.errors) to write to"
-            )
-        reporters.append(FileReporter(file=error_stream))
+        else:
+            EmailReporter.check_option_names(sorted(email_kw))
+        if error_log:
+            reporters.append(LogReporter(filename=error_log))
+        if asbool(show_exceptions_in_wsgi_errors, "show_exceptions_in_wsgi_errors"):
+            if error_stream is None:
+                raise ConfigError(
+                    "show_exceptions_in_wsgi_errors", "needs a stream (wsgi.errors) to write to"
+                )
+            reporters.append(FileReporter(file=error_stream))
+    except ConfigError as exc:  # name the option as the user wrote it
+        raise renamed(exc, PASTE_OPTION_NAMES) from None
     return reporters

@@ -12,6 +12,7 @@ from paste_exc.backends.raygun import RaygunReporter
 from paste_exc.backends.sentry import SentryReporter
 from paste_exc.config import MIDDLEWARE_OPTIONS, OUR_OPTIONS, PASTE_OPTIONS, resolve_settings
 from paste_exc.delivery import Dispatcher
+from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
 from paste_exc.flood import FloodControl
 from paste_exc.formatter import HTMLFormatter, TextFormatter
@@ -306,3 +307,29 @@ def test_formatters_share_the_size_budget_check(
 ) -> None:
     with pytest.raises(ConfigError, match=r"^size_budget: expected a positive integer"):
         formatter(size_budget=value)  # type: ignore[arg-type]
+
+
+# -- Paste's options name themselves ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"error_email": "not-an-address"}, r"^error_email: not a mail address"),
+        ({"error_log": "errors\x00.log"}, r"^error_log: the file name holds a NUL"),
+        ({"error_email": "ops@example.org", "smtp_server": "mail:0"}, r"^smtp_server: bad port"),
+    ],
+)
+def test_a_bad_paste_option_is_named_as_written(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ErrorMiddleware(_app, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_an_infinite_duration_is_named_as_not_finite(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match=r"^flood_window: expected a finite number"):
+        _log(tmp_path, flood_window=value)
+
+
+def _app(environ: object, start_response: object) -> list[bytes]:
+    return [b""]
