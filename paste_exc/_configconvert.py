@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from email.utils import parseaddr
 from typing import IO, Final, TypeVar
 
+from paste_exc._saferepr import safe_repr
 from paste_exc.errors import ConfigError
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "asstream",
     "astrimpaths",
     "astruth",
+    "shown",
 ]
 
 T = TypeVar("T")
@@ -74,6 +76,11 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+def shown(value: object) -> str:
+    """The value for an error message: bounded, and never raising (a hostile ``repr``)."""
+    return safe_repr(value, 200)
+
+
 def asbool(value: object, option: str) -> bool:
     """Return *value* as a boolean; strings are read the way ini files write them.
 
@@ -97,7 +104,9 @@ def asbool(value: object, option: str) -> bool:
             return True
         if text in _FALSE:
             return False
-        raise ConfigError(option, f"expected a boolean (true/false, yes/no, on/off), got {value!r}")
+        raise ConfigError(
+            option, f"expected a boolean (true/false, yes/no, on/off), got {shown(value)}"
+        )
     raise ConfigError(option, f"expected a boolean, got {_kind(value)}")
 
 
@@ -110,7 +119,7 @@ def astruth(value: object, option: str) -> bool:
     :raises ConfigError: for a string, bytes, or an object whose truth raises
     """
     if isinstance(value, str | bytes):
-        raise ConfigError(option, f"expected a boolean, got the string {value!r}")
+        raise ConfigError(option, f"expected a boolean, got the string {shown(value)}")
     try:
         return bool(value)
     except Exception as exc:
@@ -136,7 +145,7 @@ def aslist(value: object, option: str) -> list[str]:
     result: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            raise ConfigError(option, f"expected strings in the list, got {item!r}")
+            raise ConfigError(option, f"expected strings in the list, got {shown(item)}")
         result.extend(part for part in _LIST_SPLIT.split(item) if part)
     return result
 
@@ -153,14 +162,14 @@ def asint(
     :raises ConfigError: for anything else, or a value out of range
     """
     if isinstance(value, bool):
-        raise ConfigError(option, f"expected an integer, got {value!r}")
+        raise ConfigError(option, f"expected an integer, got {shown(value)}")
     if isinstance(value, int):
         number = value
     elif isinstance(value, str):
         try:
             number = int(value.strip())
         except ValueError:
-            raise ConfigError(option, f"expected an integer, got {value!r}") from None
+            raise ConfigError(option, f"expected an integer, got {shown(value)}") from None
     else:
         raise ConfigError(option, f"expected an integer, got {_kind(value)}")
     if minimum is not None and number < minimum:
@@ -182,17 +191,17 @@ def asfloat(
     :raises ConfigError: for anything else, NaN, an infinity or a value out of range
     """
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(option, f"expected a number, got {value!r}")
+        raise ConfigError(option, f"expected a number, got {shown(value)}")
     try:
         number = float(value.strip() if isinstance(value, str) else value)
     except (ValueError, OverflowError):
-        raise ConfigError(option, f"expected a number, got {value!r}") from None
+        raise ConfigError(option, f"expected a number, got {shown(value)}") from None
     if not math.isfinite(number):
-        raise ConfigError(option, f"expected a finite number, got {value!r}")
+        raise ConfigError(option, f"expected a finite number, got {shown(value)}")
     if number < minimum:
-        raise ConfigError(option, f"must be at least {minimum:g}, got {value!r}")
+        raise ConfigError(option, f"must be at least {minimum:g}, got {shown(value)}")
     if maximum is not None and number > maximum:
-        raise ConfigError(option, f"must be at most {maximum:g}, got {value!r}")
+        raise ConfigError(option, f"must be at most {maximum:g}, got {shown(value)}")
     return number
 
 
@@ -207,7 +216,7 @@ def asseconds(value: object, option: str) -> float:
         return asfloat(value, option)
     except ConfigError:
         raise ConfigError(
-            option, f"expected a finite number of seconds >= 0, got {value!r}"
+            option, f"expected a finite number of seconds >= 0, got {shown(value)}"
         ) from None
 
 
@@ -229,13 +238,21 @@ def asduration(
     if isinstance(value, str):
         found = _DURATION.fullmatch(value.strip().lower())
         if found is not None:
-            value = float(found.group(1)) * _UNIT_SECONDS[found.group(2)]
+            value = _number(found.group(1), option) * _UNIT_SECONDS[found.group(2)]
         elif not _is_float(value):  # "-5", "inf" and "nan" get asfloat's own message
             raise ConfigError(
                 option,
-                f"expected a number of seconds or a duration (500ms, 30s, 10m, 2h), got {value!r}",
+                "expected a number of seconds or a duration (500ms, 30s, 10m, 2h), "
+                f"got {shown(value)}",
             )
     return asfloat(value, option, minimum=minimum, maximum=maximum)
+
+
+def _number(text: str, option: str) -> float:
+    try:
+        return float(text)
+    except ValueError:  # "1__0": the pattern lets it through, float() does not
+        raise ConfigError(option, f"expected a number of seconds, got {shown(text)}") from None
 
 
 def _is_float(text: str) -> bool:
@@ -258,7 +275,7 @@ def asport(value: object, option: str) -> int | None:
     try:
         return asint(value, option, minimum=1, maximum=65535)
     except ConfigError:
-        raise ConfigError(option, f"not a port number (1 to 65535): {value!r}") from None
+        raise ConfigError(option, f"not a port number (1 to 65535): {shown(value)}") from None
 
 
 def asserver(value: object, option: str) -> tuple[str, int | None]:
@@ -268,26 +285,28 @@ def asserver(value: object, option: str) -> tuple[str, int | None]:
     :raises ConfigError: for a non-string, no host, or a bad port
     """
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(option, f"expected a host name, got {value!r}")
+        raise ConfigError(option, f"expected a host name, got {shown(value)}")
     host, found = value.strip(), None
     if host.startswith("["):
         end = host.find("]")
         if end == -1:
-            raise ConfigError(option, f"unclosed '[' in {value!r}")
+            raise ConfigError(option, f"unclosed '[' in {shown(value)}")
         rest = host[end + 1 :]
         host = host[1:end]
         if rest.startswith(":"):
             found = rest[1:]
         elif rest:
-            raise ConfigError(option, f"unexpected {rest!r} after the address in {value!r}")
+            raise ConfigError(
+                option, f"unexpected {shown(rest)} after the address in {shown(value)}"
+            )
     elif host.count(":") == 1:
         host, found = host.split(":")
     if not host:
-        raise ConfigError(option, f"no host in {value!r}")
+        raise ConfigError(option, f"no host in {shown(value)}")
     if found is None:
         return host, None
     if not found.isdigit() or not 0 < int(found) < 65536:
-        raise ConfigError(option, f"bad port in {value!r}")
+        raise ConfigError(option, f"bad port in {shown(value)}")
     return host, int(found)
 
 
@@ -327,7 +346,7 @@ def astrimpaths(value: object, option: str = "trim_source_paths") -> tuple[tuple
             raise ConfigError(
                 option,
                 "each entry must be a (prefix, replacement) pair of strings "
-                f"or PREFIX=REPLACEMENT, got {item!r}",
+                f"or PREFIX=REPLACEMENT, got {shown(item)}",
             )
     return tuple(pairs)
 
@@ -368,7 +387,9 @@ def aschoice(value: object, option: str, choices: Collection[str]) -> str:
     """
     text = asstr(value, option).strip().lower()
     if text not in choices:
-        raise ConfigError(option, f"expected one of {', '.join(sorted(choices))}, got {value!r}")
+        raise ConfigError(
+            option, f"expected one of {', '.join(sorted(choices))}, got {shown(value)}"
+        )
     return text
 
 
@@ -378,12 +399,12 @@ def asaddress(value: object, option: str) -> str:
     :raises ConfigError: for a non-string, control characters or no ``@``
     """
     if not isinstance(value, str):
-        raise ConfigError(option, f"expected an address, got {value!r}")
+        raise ConfigError(option, f"expected an address, got {shown(value)}")
     if _CONTROL.search(value):
-        raise ConfigError(option, f"control characters in address {value!r}")
+        raise ConfigError(option, f"control characters in address {shown(value)}")
     _name, addr = parseaddr(value)
     if not addr or "@" not in addr or " " in addr:
-        raise ConfigError(option, f"not a mail address: {value!r}")
+        raise ConfigError(option, f"not a mail address: {shown(value)}")
     return value
 
 
@@ -407,16 +428,16 @@ def aspath(value: object, option: str, *, must_exist: bool = False) -> str:
     :raises ConfigError: for anything else, an empty name or a missing file
     """
     if isinstance(value, bool) or not isinstance(value, str | os.PathLike):
-        raise ConfigError(option, f"expected a file name, got {value!r}")
+        raise ConfigError(option, f"expected a file name, got {shown(value)}")
     path = os.fspath(value)
     if not isinstance(path, str):
-        raise ConfigError(option, f"expected a text file name, got {value!r}")
+        raise ConfigError(option, f"expected a text file name, got {shown(value)}")
     if not path:
         raise ConfigError(option, "the file name is empty")
     if "\x00" in path:
         raise ConfigError(option, "the file name holds a NUL character")
     if must_exist and not os.path.isfile(path):
-        raise ConfigError(option, f"no such file: {path!r}")
+        raise ConfigError(option, f"no such file: {shown(path)}")
     return path
 
 
@@ -430,7 +451,7 @@ def aslevel(value: object, option: str) -> int:
         text = value.strip()
         level = int(text) if text.isdigit() else logging.getLevelName(text.upper())
     if not isinstance(level, int) or isinstance(level, bool) or level < 0:
-        raise ConfigError(option, f"not a logging level: {value!r}")
+        raise ConfigError(option, f"not a logging level: {shown(value)}")
     return level
 
 
@@ -467,7 +488,7 @@ def asbudget(value: object, option: str = "size_budget") -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(option, f"expected a positive integer or None, got {value!r}")
+        raise ConfigError(option, f"expected a positive integer or None, got {shown(value)}")
     return value
 
 
@@ -486,5 +507,7 @@ def asnetworks(value: object, option: str) -> tuple[tuple[Network, ...], bool]:
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
-            raise ConfigError(option, f"{item!r} is not an IP address or network (CIDR)") from None
+            raise ConfigError(
+                option, f"{shown(item)} is not an IP address or network (CIDR)"
+            ) from None
     return tuple(networks), everyone

@@ -36,6 +36,7 @@ from paste_exc._configconvert import (
     assizebudget,
     asstr,
     asstream,
+    shown,
 )
 from paste_exc.errors import ConfigError
 
@@ -84,7 +85,8 @@ def asfloodstore(value: object, option: str) -> object:
             raise ConfigError(option, "sqlite: needs a file name, as in sqlite:///var/tmp/f.db")
         return spec
     raise ConfigError(
-        option, f"unknown store {value!r}; use 'memory', 'sqlite:///path' or 'redis://host/db'"
+        option,
+        f"unknown store {shown(value)}; use 'memory', 'sqlite:///path' or 'redis://host/db'",
     )
 
 
@@ -101,7 +103,7 @@ def _server(value: object, option: str) -> str:
 
 def _logger_name(value: object, option: str) -> str:
     if not isinstance(value, str):
-        raise ConfigError(option, f"expected a logger name, got {value!r}")
+        raise ConfigError(option, f"expected a logger name, got {shown(value)}")
     return value
 
 

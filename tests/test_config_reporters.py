@@ -333,3 +333,24 @@ def test_an_infinite_duration_is_named_as_not_finite(tmp_path: Path, value: str)
 
 def _app(environ: object, start_response: object) -> list[bytes]:
     return [b""]
+
+
+# -- hostile and huge values still give a short error naming the option ----------------
+
+
+class _HostileRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr for you")
+
+
+@pytest.mark.parametrize("option", ["flood_window", "delivery_timeout", "queue_size"])
+def test_a_value_whose_repr_raises_still_gives_a_config_error(tmp_path: Path, option: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{option}: "):
+        _log(tmp_path, **{option: _HostileRepr()})
+
+
+@pytest.mark.parametrize("value", ["9" * 100_000, "x" * 100_000, "1__0"])
+def test_a_huge_or_odd_duration_gives_a_short_error(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match=r"^delivery_timeout: ") as info:
+        _log(tmp_path, delivery_timeout=value)
+    assert len(str(info.value)) < 400
