@@ -37,6 +37,7 @@ import functools
 from collections.abc import Callable
 from typing import Final
 
+from paste_exc._configconvert import MIN_SIZE_BUDGET
 from paste_exc._foldsteps import (
     MAX_DEPTH,
     Fold,
@@ -50,37 +51,19 @@ from paste_exc._foldsteps import (
     fold_to_outline,
 )
 from paste_exc.collector import CollectedException
-from paste_exc.errors import ConfigError
 
 __all__ = [
     "DEFAULT_SIZE_BUDGET",
     "MIN_SIZE_BUDGET",
-    "check_size_budget",
     "fit_report",
 ]
 
 #: The default size budget of every output, in characters.
 DEFAULT_SIZE_BUDGET: Final = 1_000_000
-#: The smallest budget the middleware and reporters accept from configuration.
-MIN_SIZE_BUDGET: Final = 1024
 #: Attempts at folding frames, each keeping a smaller share.
 FRAME_FOLD_ATTEMPTS: Final = 4
 
 Render = Callable[[CollectedException], str]
-
-
-def check_size_budget(value: object, option: str = "size_budget") -> int | None:
-    """Return *value* as a size budget: a positive integer, or ``None`` for no limit.
-
-    :param value: an ``int`` or ``None``
-    :param option: the option name for the error
-    :raises paste_exc.errors.ConfigError: for anything else
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(option, f"expected a positive integer or None, got {value!r}")
-    return value
 
 
 #: The policy: each step makes a folded copy and names what it left out (``None``:

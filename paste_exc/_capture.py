@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from paste_exc._reporterbase import Reporter
 
@@ -29,9 +29,9 @@ class CapturedReport:
 
     exc_data: CollectedException
     message: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
     exception: BaseException | None = None
-    environ: Mapping[str, Any] | None = None
+    environ: Mapping[str, object] | None = None
 
     @property
     def exception_type(self) -> str:
@@ -89,10 +89,10 @@ class CapturingReporter(Reporter):
 
     def report_exception(
         self,
-        ctx: Mapping[str, Any] | None,
+        ctx: Mapping[str, object] | None,
         exception: BaseException,
         message: str,
-        extra: dict[str, Any],
+        extra: dict[str, object],
     ) -> None:
         from paste_exc.collector import collected_data
 

@@ -17,11 +17,11 @@ import abc
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, TypeAlias
 
+from paste_exc._configconvert import astrimpaths, astruth
 from paste_exc._reportvalues import IMPORTANCE_LEVELS, split_extra_key, value_text
 from paste_exc._saferepr import safe_repr
 from paste_exc._wrapping import make_pre_wrappable, make_wrappable, truncate
 from paste_exc.collector import ExtraRepr
-from paste_exc.errors import ConfigError
 
 if TYPE_CHECKING:
     from paste_exc.collector import CollectedException, ExceptionFrame
@@ -165,44 +165,8 @@ def filter_frames(
 # --- source paths ---------------------------------------------------------------
 
 
-def normalize_trim_source_paths(value: object) -> TrimPairs:
-    """Check a ``trim_source_paths`` option and return it as a tuple of pairs.
-
-    Accepts a mapping ``{prefix: replacement}`` or an iterable of
-    ``(prefix, replacement)`` pairs of strings.
-
-    :param value: the option as given.
-    :raises paste_exc.errors.ConfigError: if it is anything else.
-    """
-    if value is None:
-        return ()
-    if isinstance(value, str | bytes):
-        raise ConfigError(
-            "trim_source_paths", "expected (prefix, replacement) pairs, not a single string"
-        )
-    items: Iterable[object]
-    if isinstance(value, Mapping):
-        items = list(value.items())
-    elif isinstance(value, Iterable):
-        items = value
-    else:
-        raise ConfigError(
-            "trim_source_paths",
-            f"expected (prefix, replacement) pairs, not {type(value).__name__}",
-        )
-    pairs: list[tuple[str, str]] = []
-    for item in items:
-        if (
-            not isinstance(item, tuple | list)
-            or len(item) != 2
-            or not all(isinstance(part, str) for part in item)
-        ):
-            raise ConfigError(
-                "trim_source_paths",
-                f"each entry must be a (prefix, replacement) pair of strings, got {item!r}",
-            )
-        pairs.append((item[0], item[1]))
-    return tuple(pairs)
+#: Check a ``trim_source_paths`` option (see :func:`paste_exc.config.astrimpaths`).
+normalize_trim_source_paths = astrimpaths
 
 
 def trim_source_paths(filename: str, pairs: Iterable[tuple[str, str]]) -> str:
@@ -444,9 +408,9 @@ class AbstractFormatter(abc.ABC):
         show_extra_data: bool = True,
         trim_source_paths: Iterable[tuple[str, str]] | Mapping[str, str] = (),
     ) -> None:
-        self.show_hidden_frames = _flag("show_hidden_frames", show_hidden_frames)
-        self.include_reusable = _flag("include_reusable", include_reusable)
-        self.show_extra_data = _flag("show_extra_data", show_extra_data)
+        self.show_hidden_frames = astruth(show_hidden_frames, "show_hidden_frames")
+        self.include_reusable = astruth(include_reusable, "include_reusable")
+        self.show_extra_data = astruth(show_extra_data, "show_extra_data")
         self.trim_source_paths: TrimPairs = normalize_trim_source_paths(trim_source_paths)
 
     @abc.abstractmethod
@@ -488,12 +452,3 @@ class AbstractFormatter(abc.ABC):
         :param lst: the items.
         """
         return long_item_list(lst)
-
-
-def _flag(option: str, value: object) -> bool:
-    if isinstance(value, str | bytes):
-        raise ConfigError(option, f"expected a boolean, got the string {value!r}")
-    try:
-        return bool(value)
-    except Exception as exc:
-        raise ConfigError(option, f"expected a boolean, got {type(value).__name__}") from exc

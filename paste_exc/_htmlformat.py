@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from paste_exc._configconvert import asbudget, astruth
 from paste_exc._formatbase import AbstractFormatter
 from paste_exc._htmlbudget import DEFAULT_SIZE_BUDGET, render_report_document, text_copy_budget
 from paste_exc._htmlbuild import build_report, url_is_linkable
 from paste_exc._htmlview import ReportView
 from paste_exc._pastehooks import PasteHTMLHooks
 from paste_exc.collector import CollectedException
-from paste_exc.errors import ConfigError
 
 __all__ = [
     "DEFAULT_SIZE_BUDGET",
@@ -65,12 +65,8 @@ class HTMLFormatter(PasteHTMLHooks, AbstractFormatter):
         size_budget: int | None = DEFAULT_SIZE_BUDGET,
     ) -> None:
         super().__init__(show_hidden_frames, include_reusable, show_extra_data, trim_source_paths)
-        self.include_hidden_frames = bool(include_hidden_frames)
-        if size_budget is not None and (
-            isinstance(size_budget, bool) or not isinstance(size_budget, int) or size_budget < 1
-        ):
-            raise ConfigError("size_budget", f"expected a positive integer, got {size_budget!r}")
-        self.size_budget = size_budget
+        self.include_hidden_frames = astruth(include_hidden_frames, "include_hidden_frames")
+        self.size_budget = asbudget(size_budget)
 
     def build(self, exc_data: CollectedException) -> ReportView:
         """Return the view model of the report (see :func:`build_report`).

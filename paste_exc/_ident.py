@@ -14,7 +14,8 @@ import operator
 import secrets
 import sys
 from collections.abc import Callable, Iterable
-from typing import Any
+from types import ModuleType
+from typing import Protocol
 
 from paste_exc._saferepr import safe_repr, safe_str
 
@@ -26,6 +27,14 @@ BASE = len(GOOD_CHARACTERS)
 byte2int = operator.itemgetter(0)
 #: The default hash (Paste's ``md5``): :func:`hashlib.md5`.
 md5 = hashlib.md5
+
+
+class _Hash(Protocol):
+    def digest(self) -> bytes: ...
+
+
+#: A :mod:`hashlib` constructor: called with the bytes, returns an object with ``digest()``.
+Hasher = Callable[[bytes], _Hash]
 
 
 def make_identifier(number: int) -> str:
@@ -55,7 +64,7 @@ def hash_identifier(
     s: object,
     length: int,
     pad: bool = True,
-    hasher: Any = md5,
+    hasher: Hasher | ModuleType = md5,
     prefix: str = "",
     group: int | None = None,
     upper: bool = False,
@@ -78,9 +87,9 @@ def hash_identifier(
     :param upper: upper-case the result
     :raises ValueError: for a length above 26 with MD5
     """
-    if not callable(hasher):
-        hasher = hasher.new
-    if length > 26 and hasher is md5:
+    # Paste also took a module with new().
+    construct: Hasher = hasher.new if isinstance(hasher, ModuleType) else hasher
+    if length > 26 and construct is md5:
         raise ValueError(
             f"md5 cannot create hashes longer than 26 characters in length (you gave {length})"
         )
@@ -90,7 +99,7 @@ def hash_identifier(
         data = s
     else:
         data = safe_str(s, sys.maxsize).encode("utf-8")
-    digest = _digest(hasher, data)
+    digest = _digest(construct, data)
     modulo = BASE**length
     ident = make_identifier(int.from_bytes(digest, "big") % modulo)
     if pad:
@@ -106,7 +115,7 @@ def hash_identifier(
     return prefix + ident
 
 
-def _digest(hasher: Callable[[bytes], Any], data: bytes) -> bytes:
+def _digest(hasher: Hasher, data: bytes) -> bytes:
     """The digest of *data*; MD5 is asked for as a checksum (FIPS builds allow that)."""
     if hasher is md5:
         return hashlib.md5(data, usedforsecurity=False).digest()

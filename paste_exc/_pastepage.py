@@ -12,7 +12,7 @@ code that calls them. Re-exported by :mod:`paste_exc.errormiddleware`.
 from __future__ import annotations
 
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from markupsafe import Markup
 
@@ -20,10 +20,21 @@ from paste_exc._saferepr import safe_str
 from paste_exc._templates import render
 from paste_exc.redact import default_redactor
 
+if TYPE_CHECKING:
+    from paste_exc.collector import CollectedException
+
+
+class PasteReporter(Protocol):
+    """Anything with Paste's ``report(exc_data)``."""
+
+    def report(self, exc_data: CollectedException, /) -> object:
+        """Deliver *exc_data*."""
+
+
 __all__ = ["error_template", "send_report"]
 
 
-def send_report(rep: Any, exc_data: Any, html: bool = True) -> str:
+def send_report(rep: PasteReporter, exc_data: CollectedException, html: bool = True) -> str:
     """Give *exc_data* to the reporter *rep*; return ``""``, or what went wrong.
 
     Paste's helper: when ``rep.report(exc_data)`` raises, the result says so

@@ -24,6 +24,7 @@ import weakref
 from collections import deque
 from typing import IO, Final
 
+from paste_exc._configconvert import asduration, asint
 from paste_exc._deliverytypes import (
     DEADLINE,
     DeliveryTimeout,
@@ -155,13 +156,9 @@ class DestinationQueues:
         fallback: IO[str] | None = None,
         job_timeout: float = DEFAULT_JOB_TIMEOUT,
     ) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
-        if not job_timeout > 0:
-            raise ValueError("job_timeout must be a positive number of seconds")
-        self.maxsize = maxsize
+        self.maxsize = asint(maxsize, "maxsize", minimum=1)
         self.fallback = fallback
-        self.job_timeout = job_timeout
+        self.job_timeout = asduration(job_timeout, "job_timeout", minimum=0.001)
         self._lock = threading.Lock()
         self._settled = threading.Condition(self._lock)
         self._watch = threading.Condition(self._lock)

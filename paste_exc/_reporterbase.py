@@ -16,16 +16,16 @@ import os
 import select
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, ClassVar, Final, cast
 
 from paste_exc import delivery
-from paste_exc._budget import DEFAULT_SIZE_BUDGET, MIN_SIZE_BUDGET
+from paste_exc._budget import DEFAULT_SIZE_BUDGET
+from paste_exc._configreporters import REPORTER_OPTIONS, OptionTable
 from paste_exc._failurelog import log_failure
 from paste_exc._records import record_text
 from paste_exc.api import ExceptionReporter
-from paste_exc.config import asbool, asint, aslist
 from paste_exc.delivery import Job, current_destination, get_dispatcher
-from paste_exc.errors import ConfigError, PasteExcError
+from paste_exc.errors import PasteExcError
 from paste_exc.flood import FloodControl, store_from_spec
 
 if TYPE_CHECKING:
@@ -35,10 +35,6 @@ __all__ = [
     "DEFAULT_SYNC_TIMEOUT",
     "Reporter",
     "append_bytes",
-    "as_size_budget",
-    "asbool",
-    "asfloat",
-    "aslist",
     "given_options",
     "separator",
 ]
@@ -100,13 +96,13 @@ def _wait_writable(fd: int, until: float, filename: str | bytes) -> None:
         select.select([], [fd], [], left)
 
 
-def given_options(init: Callable[..., None], values: dict[str, Any]) -> dict[str, Any]:
+def given_options(init: Callable[..., None], values: dict[str, object]) -> dict[str, object]:
     """Return the named arguments of *init* whose value is not the default.
 
     An omitted option keeps the class attribute, so a Paste-style subclass
     that sets its defaults as class attributes still works.
     """
-    given: dict[str, Any] = {}
+    given: dict[str, object] = {}
     for name, param in inspect.signature(init).parameters.items():
         if name == "self" or param.kind is param.VAR_KEYWORD or name not in values:
             continue
@@ -122,35 +118,6 @@ def given_options(init: Callable[..., None], values: dict[str, Any]) -> dict[str
 def separator() -> str:
     """Paste's separator between two text reports: 60 dashes."""
     return "-" * 60
-
-
-def as_size_budget(value: object, option: str) -> int | None:
-    """Coerce a size budget: an integer of at least 1024 characters, or ``None``/``"none"``.
-
-    :param value: an int, ``None``, or its ini string
-    :param option: the option name used in errors
-    """
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "")):
-        return None
-    return asint(value, option, minimum=MIN_SIZE_BUDGET)
-
-
-def asfloat(value: object, option: str, *, minimum: float = 0.0) -> float:
-    """Coerce an option to a number not below *minimum*.
-
-    :param value: a number or a numeric string
-    :param option: the option name used in errors
-    :param minimum: the smallest accepted value
-    """
-    if isinstance(value, bool):
-        raise ConfigError(option, f"expected a number, got {value!r}")
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ConfigError(option, f"expected a number, got {value!r}") from None
-    if not number >= minimum:  # also rejects NaN
-        raise ConfigError(option, f"must be at least {minimum:g}, got {value!r}")
-    return number
 
 
 class Reporter(ExceptionReporter):
@@ -192,32 +159,33 @@ class Reporter(ExceptionReporter):
     :raises ConfigError: for a missing or invalid value
     """
 
-    flood_window: Any = 0.0
-    flood_store: Any = None
-    flood_digest: Any = False
-    background: Any = False
-    size_budget: Any = DEFAULT_SIZE_BUDGET
-    delivery_timeout: Any = None
-    queue_size: Any = None
+    #: Each option's converter (see :mod:`paste_exc._configreporters`); a
+    #: subclass names its own table. Options a Paste-style subclass adds as
+    #: class attributes without a converter are set as given.
+    _options: ClassVar[OptionTable] = REPORTER_OPTIONS
+
+    flood_window: float = 0.0
+    #: ``None`` (this process's memory), a store's spelling, or a store object.
+    flood_store: object = None
+    flood_digest: bool = False
+    background: bool = False
+    size_budget: int | None = DEFAULT_SIZE_BUDGET
+    delivery_timeout: float | None = None
+    queue_size: int | None = None
     #: Deliver in the caller's thread instead of the destination's worker
     #: (for reporters whose destination must see the caller's thread).
     inline_delivery: bool = False
 
-    def __init__(self, **conf: Any) -> None:
-        type(self).check_option_names(conf)
+    def __init__(self, **conf: object) -> None:
+        cls = type(self)
+        cls.check_option_names(conf)
         for name, value in conf.items():
             setattr(self, name, value)
         self._size_budget_given = "size_budget" in conf
-        self.size_budget = as_size_budget(self.size_budget, "size_budget")
-        self.flood_window = asfloat(self.flood_window, "flood_window")
-        self.flood_digest = asbool(self.flood_digest, "flood_digest")
-        self.background = asbool(self.background, "background")
-        if self.delivery_timeout is not None:
-            self.delivery_timeout = asfloat(
-                self.delivery_timeout, "delivery_timeout", minimum=0.001
-            )
-        if self.queue_size is not None:
-            self.queue_size = asint(self.queue_size, "queue_size", minimum=1)
+        # Every option of the table, given or the class's default (a Paste-style
+        # subclass may set its defaults as ini strings), becomes its type here.
+        for name, convert in cls._options.items():
+            setattr(self, name, convert(getattr(self, name), name))
         self.check_params()
         self._flood: FloodControl | None = None
         if self.flood_window > 0:
@@ -265,21 +233,21 @@ class Reporter(ExceptionReporter):
     def deadline(self) -> float:
         """The deadline of one whole delivery, in seconds (``delivery_timeout``)."""
         if self.delivery_timeout is not None:
-            return float(self.delivery_timeout)
+            return self.delivery_timeout
         return delivery.DEFAULT_JOB_TIMEOUT if self.background else DEFAULT_SYNC_TIMEOUT
 
     def format_date(self, exc_data: CollectedException) -> str:
         """Return the report's date in the locale's format (Paste's ``%c``)."""
         return time.strftime("%c", exc_data.date)
 
-    def format_html(self, exc_data: CollectedException, **kw: Any) -> str:
+    def format_html(self, exc_data: CollectedException, **kw: object) -> str:
         """Return the HTML report (the email's HTML part)."""
         from paste_exc.documents import render_email_html
 
         kw.setdefault("size_budget", getattr(self, "size_budget", DEFAULT_SIZE_BUDGET))
         return render_email_html(exc_data, **kw)
 
-    def format_text(self, exc_data: CollectedException, **kw: Any) -> str:
+    def format_text(self, exc_data: CollectedException, **kw: object) -> str:
         """Return the text report."""
         from paste_exc.formatter import format_text
 
@@ -290,10 +258,10 @@ class Reporter(ExceptionReporter):
 
     def report_exception(
         self,
-        ctx: Mapping[str, Any] | None,
+        ctx: Mapping[str, object] | None,
         exception: BaseException,
         message: str,
-        extra: dict[str, Any],
+        extra: dict[str, object],
     ) -> None:
         """Report *exception* (the :class:`~paste_exc.api.ExceptionReporter` entry).
 
@@ -313,7 +281,8 @@ class Reporter(ExceptionReporter):
         run_once = False
         if isinstance(ctx, Mapping):
             errors = ctx.get("wsgi.errors")
-            fallback = errors if hasattr(errors, "write") else None
+            if hasattr(errors, "write"):
+                fallback = cast("IO[str]", errors)
             run_once = bool(ctx.get("wsgi.run_once"))
         if type(self).report is not Reporter.report:
             # A Paste-style subclass that delivers in report(): honour it.

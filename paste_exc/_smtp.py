@@ -41,7 +41,6 @@ __all__ = [
     "build_message",
     "clean_header",
     "make_ssl_context",
-    "parse_server",
     "send_message",
 ]
 
@@ -69,48 +68,6 @@ def clean_header(text: str, limit: int = 200) -> str:
     if len(line) > limit:
         line = line[: max(limit - 1, 0)].rstrip() + "…"
     return line
-
-
-def parse_server(server: str, port: int | None) -> tuple[str, int | None]:
-    """Split Paste's ``host:port`` spelling; an explicit *port* wins.
-
-    :param server: ``host``, ``host:port``, ``[v6addr]`` or ``[v6addr]:port``
-    :param port: the ``smtp_port`` option, or ``None``
-    """
-    host, found = server.strip(), None
-    if host.startswith("["):
-        end = host.find("]")
-        if end == -1:
-            raise ValueError(f"unclosed '[' in {server!r}")
-        rest = host[end + 1 :]
-        host = host[1:end]
-        if rest.startswith(":"):
-            found = rest[1:]
-        elif rest:
-            raise ValueError(f"unexpected {rest!r} after the address in {server!r}")
-    elif host.count(":") == 1:
-        host, found = host.split(":")
-    if not host:
-        raise ValueError(f"no host in {server!r}")
-    if found is not None:
-        if not found.isdigit() or not 0 < int(found) < 65536:
-            raise ValueError(f"bad port in {server!r}")
-        if port is None:
-            port = int(found)
-    return host, port
-
-
-def check_address(address: str) -> str:
-    """Return *address* when it is one plausible mail address, else raise ValueError.
-
-    :param address: ``user@host`` or ``Name <user@host>``
-    """
-    if _CONTROL.search(address):
-        raise ValueError(f"control characters in address {address!r}")
-    _name, addr = parseaddr(address)
-    if not addr or "@" not in addr or " " in addr:
-        raise ValueError(f"not a mail address: {address!r}")
-    return address
 
 
 def build_message(

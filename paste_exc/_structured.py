@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
+from paste_exc._configreporters import JSONLINES_OPTIONS, LOGGING_OPTIONS
 from paste_exc._problem import problem_document
 from paste_exc._records import escape_body, header_line, one_line
-from paste_exc._reporterbase import Reporter, append_bytes, asbool, given_options
+from paste_exc._reporterbase import Reporter, append_bytes, given_options
 from paste_exc._reportvalues import report_fields
 from paste_exc.errors import ConfigError
 
@@ -41,9 +42,11 @@ class LoggingReporter(Reporter):
     .. versionadded:: 0.1
     """
 
-    logger: Any = "paste_exc.report"
-    level: Any = logging.ERROR
-    show_hidden_frames: Any = False
+    _options = LOGGING_OPTIONS
+
+    logger: str = "paste_exc.report"
+    level: int = logging.ERROR
+    show_hidden_frames: bool = False
     # Records keep the request's thread and context; a handler that can
     # block is the logging configuration's affair (use a QueueHandler).
     inline_delivery = True
@@ -53,21 +56,9 @@ class LoggingReporter(Reporter):
         logger: str = "paste_exc.report",
         level: int | str = logging.ERROR,
         show_hidden_frames: bool | str = False,
-        **conf: Any,
+        **conf: object,
     ) -> None:
         super().__init__(**given_options(LoggingReporter.__init__, locals()), **conf)
-
-    def check_params(self) -> None:
-        if not isinstance(self.logger, str):
-            raise ConfigError("logger", f"expected a logger name, got {self.logger!r}")
-        level = self.level
-        if isinstance(level, str):
-            level = level.strip()
-            level = int(level) if level.isdigit() else logging.getLevelName(level.upper())
-        if not isinstance(level, int) or isinstance(level, bool):
-            raise ConfigError("level", f"not a logging level: {self.level!r}")
-        self.level = level
-        self.show_hidden_frames = asbool(self.show_hidden_frames, "show_hidden_frames")
 
     def flood_key(self) -> str:
         return f"logging:{self.logger}"
@@ -126,32 +117,27 @@ class JSONLinesReporter(Reporter):
     .. versionadded:: 0.1
     """
 
-    filename: Any = None
-    stream: Any = None
-    debug: Any = True
+    _options = JSONLINES_OPTIONS
+
+    filename: str | None = None
+    stream: IO[str] | None = None
+    debug: bool = True
 
     def __init__(
         self,
         filename: str | os.PathLike[str] | None = None,
         stream: IO[str] | None = None,
         debug: bool | str = True,
-        **conf: Any,
+        **conf: object,
     ) -> None:
         super().__init__(**given_options(JSONLinesReporter.__init__, locals()), **conf)
 
     def check_params(self) -> None:
         if (self.filename is None) == (self.stream is None):
             raise ConfigError("filename", "give either filename or stream")
-        if self.stream is not None and not callable(getattr(self.stream, "write", None)):
-            raise ConfigError("stream", "expected an open text stream (an object with write())")
-        if self.filename is not None and (
-            not isinstance(self.filename, str | os.PathLike) or not os.fspath(self.filename)
-        ):
-            raise ConfigError("filename", f"expected a file name, got {self.filename!r}")
-        self.debug = asbool(self.debug, "debug")
 
     def flood_key(self) -> str:
-        target = os.fspath(self.filename) if self.filename is not None else id(self.stream)
+        target = self.filename if self.filename is not None else id(self.stream)
         return f"jsonl:{target}"
 
     def line(self, exc_data: CollectedException, message: str = "") -> str:
@@ -174,9 +160,10 @@ class JSONLinesReporter(Reporter):
     def deliver(self, exc_data: CollectedException, message: str = "") -> None:
         text = self.line(exc_data, message)
         if self.filename is not None:
-            append_bytes(os.fspath(self.filename), text.encode("utf-8", "backslashreplace"))
+            append_bytes(self.filename, text.encode("utf-8", "backslashreplace"))
             return
-        self.stream.write(text)
-        flush = getattr(self.stream, "flush", None)
-        if callable(flush):
-            flush()
+        if self.stream is not None:
+            self.stream.write(text)
+            flush = getattr(self.stream, "flush", None)
+            if callable(flush):
+                flush()

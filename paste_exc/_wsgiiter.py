@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from paste_exc._request import Supplement
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from types import TracebackType
 
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     ExcInfo = tuple[type[BaseException], BaseException, TracebackType]
@@ -69,11 +70,15 @@ class ResponseStartChecker:
         self.status: str | None = None
         self.headers: list[tuple[str, str]] | None = None
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+    ) -> Callable[[bytes], object]:
         """Record the status and headers, then call the server's ``start_response``."""
         self.response_started = True
-        self.status, self.headers = args[0], args[1]
-        return self.start_response(*args)
+        self.status, self.headers = status, headers
+        if exc_info is None:
+            return self.start_response(status, headers)
+        return self.start_response(status, headers, exc_info)
 
 
 class _CheckerState(list[Any]):

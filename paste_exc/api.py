@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
 from collections.abc import Mapping
-from typing import Any
+
+__all__ = ["ExceptionReporter", "ExtrasProvider"]
 
 
 class ExceptionReporter(metaclass=ABCMeta):
@@ -23,10 +24,10 @@ class ExceptionReporter(metaclass=ABCMeta):
     @abstractmethod
     def report_exception(
         self,
-        ctx: Mapping[str, Any] | None,
+        ctx: Mapping[str, object] | None,
         exception: BaseException,
         message: str,
-        extra: dict[str, Any],
+        extra: dict[str, object],
     ) -> None:
         """Deliver a report of *exception*.
 
@@ -46,8 +47,8 @@ class ExtrasProvider(metaclass=ABCMeta):
 
     @abstractmethod
     def get_extras(
-        self, ctx: Mapping[str, Any] | None, reporter: ExceptionReporter
-    ) -> dict[str, Any] | None:
+        self, ctx: Mapping[str, object] | None, reporter: ExceptionReporter
+    ) -> dict[str, object] | None:
         """Return extra data for *reporter*, or ``None`` to add nothing.
 
         Check the reporter's type and answer in the shape that backend expects

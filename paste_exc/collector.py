@@ -314,7 +314,7 @@ class CollectedException:
     #: only on the folded copy a formatter renders (see :doc:`/rendering`).
     folded: tuple[str, ...] = ()
 
-    def as_json_dict(self) -> dict[str, Any]:
+    def as_json_dict(self) -> dict[str, object]:
         """Return this report as JSON-encodable data.
 
         The full view of :func:`paste_exc._reportdata.report_data`, the one

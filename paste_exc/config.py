@@ -1,12 +1,17 @@
-"""Configuration: turn ini strings and Python values into typed middleware settings.
+"""Configuration: turn ini strings and Python values into typed settings.
 
-Part of the respond stage (catch → collect → format → report → **respond**).
-Every option of :class:`~paste_exc.errormiddleware.ErrorMiddleware` works as a
-Python keyword with a real type and as the string PasteDeploy hands over from
-an ini file. This module is the one place that coerces strings (booleans,
-lists, integers, networks), applies Paste's ``global_conf`` fall-backs (the
-table :data:`GLOBAL_CONF_FALLBACKS`), turns flattened ``reporters.NAME.KEY``
-keys into nested mappings, and rejects unknown keys and bad values with a
+Beneath every stage (catch → collect → format → report → respond). Every
+option of :class:`~paste_exc.errormiddleware.ErrorMiddleware` and of every
+reporter works as a Python keyword with a real type and as the string
+PasteDeploy hands over from an ini file. Configuration is the one place that
+coerces them: the typed converters (booleans with Paste's spellings, numbers
+and durations with ranges, lists, ports, mail addresses, paths, choices,
+logging levels, networks; re-exported here), one declarative table per
+reporter (:mod:`paste_exc._configreporters`), and this module, which
+applies Paste's ``global_conf`` fall-backs (the table
+:data:`GLOBAL_CONF_FALLBACKS`), builds the middleware's typed
+:class:`MiddlewareSettings`, turns flattened ``reporters.NAME.KEY`` keys into
+nested mappings, and rejects unknown keys and bad values with a
 :class:`~paste_exc.errors.ConfigError` that names the option.
 
 .. versionadded:: 0.1
@@ -14,36 +19,74 @@ keys into nested mappings, and rejects unknown keys and bad values with a
 
 from __future__ import annotations
 
-import ipaddress
+import functools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Final
 
+from paste_exc._configconvert import (
+    Converter,
+    Network,
+    asaddress,
+    asaddresses,
+    asbool,
+    aschoice,
+    asduration,
+    asfloat,
+    asint,
+    aslevel,
+    aslist,
+    asnetworks,
+    asoptional,
+    asoptionalstr,
+    aspath,
+    asport,
+    asseconds,
+    asserver,
+    assizebudget,
+    asstr,
+    asstream,
+    astrimpaths,
+    astruth,
+)
 from paste_exc.api import ExceptionReporter
 from paste_exc.errors import ConfigError
 
 __all__ = [
     "GLOBAL_CONF_FALLBACKS",
+    "MIDDLEWARE_OPTIONS",
     "OUR_OPTIONS",
     "PASTE_OPTIONS",
+    "Converter",
     "MiddlewareSettings",
     "Network",
     "NoDefault",
+    "asaddress",
+    "asaddresses",
     "asbool",
+    "aschoice",
     "asdebugtoken",
+    "asduration",
+    "asfloat",
     "asint",
+    "aslevel",
     "aslist",
     "asnetworks",
+    "asoptional",
+    "asoptionalstr",
+    "aspath",
+    "asport",
+    "asseconds",
+    "asserver",
+    "assizebudget",
+    "asstr",
+    "asstream",
+    "astrimpaths",
+    "astruth",
     "nest_reporters",
     "resolve_settings",
 ]
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-_TRUE: Final = frozenset({"true", "yes", "on", "y", "t", "1"})
-_FALSE: Final = frozenset({"false", "no", "off", "n", "f", "0", ""})
-_LIST_SPLIT: Final = re.compile(r"[\s,]+")
 
 
 class _NoDefault:
@@ -66,118 +109,6 @@ class _NoDefault:
 #: The marker Paste used for ``debug`` and ``show_exceptions_in_wsgi_errors``
 #: meaning "not given: look in ``global_conf``".
 NoDefault: Final = _NoDefault()
-
-
-def asbool(value: object, option: str) -> bool:
-    """Return *value* as a boolean; strings are read the way ini files write them.
-
-    ``true/yes/on/y/t/1`` and ``false/no/off/n/f/0/`` (any case, surrounding
-    blanks ignored); ``None`` is false. Paste turned every non-empty string,
-    ``"false"`` included, into true: this does not.
-
-    :param value: a bool, an int, ``None`` or a string
-    :param option: the option name for the error message
-    :raises ConfigError: for any other string or type
-    """
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        raise ConfigError(option, f"expected a boolean (true/false, yes/no, on/off), got {value!r}")
-    raise ConfigError(option, f"expected a boolean, got {type(value).__name__}")
-
-
-def aslist(value: object, option: str) -> list[str]:
-    """Return *value* as a list of non-empty strings.
-
-    A string is split on commas and/or whitespace, so ``"a@x.org, b@y.org"``
-    and ``"a@x.org b@y.org"`` are both two items; ``None`` is an empty list.
-
-    :param value: ``None``, a string, or an iterable of strings
-    :param option: the option name for the error message
-    :raises ConfigError: for an item that is not a string
-    """
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [item for item in _LIST_SPLIT.split(value) if item]
-    if isinstance(value, bytes) or not isinstance(value, Iterable):
-        raise ConfigError(option, f"expected a list of strings, got {type(value).__name__}")
-    result: list[str] = []
-    for item in value:
-        if not isinstance(item, str):
-            raise ConfigError(option, f"expected strings in the list, got {item!r}")
-        result.extend(part for part in _LIST_SPLIT.split(item) if part)
-    return result
-
-
-def asint(value: object, option: str, *, minimum: int | None = None) -> int:
-    """Return *value* as an integer (``_`` separators allowed in strings).
-
-    :param value: an int or a string of digits
-    :param option: the option name for the error message
-    :param minimum: the smallest value accepted
-    :raises ConfigError: for anything else, or a value below *minimum*
-    """
-    if isinstance(value, bool):
-        raise ConfigError(option, f"expected an integer, got {value!r}")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str):
-        try:
-            number = int(value.strip())
-        except ValueError:
-            raise ConfigError(option, f"expected an integer, got {value!r}") from None
-    else:
-        raise ConfigError(option, f"expected an integer, got {type(value).__name__}")
-    if minimum is not None and number < minimum:
-        raise ConfigError(option, f"must be at least {minimum}, got {number}")
-    return number
-
-
-def asseconds(value: object, option: str) -> float:
-    """Return *value* as a finite, non-negative number of seconds.
-
-    :param value: an int, a float or a numeric string (``"0.5"``)
-    :param option: the option name for the error message
-    :raises ConfigError: for anything else, a negative, infinite or NaN value
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(option, f"expected a number of seconds, got {value!r}")
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except ValueError:
-        raise ConfigError(option, f"expected a number of seconds, got {value!r}") from None
-    if not 0 <= number < float("inf"):  # also rejects NaN
-        raise ConfigError(option, f"expected a finite number of seconds >= 0, got {value!r}")
-    return number
-
-
-def asnetworks(value: object, option: str) -> tuple[tuple[Network, ...], bool]:
-    """Parse a list of networks (CIDRs or single addresses) or ``*``.
-
-    :returns: the networks, and whether ``*`` (everyone) was given
-    :raises ConfigError: for a value that is not an address or network
-    """
-    networks: list[Network] = []
-    everyone = False
-    for item in aslist(value, option):
-        if item == "*":
-            everyone = True
-            continue
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ConfigError(option, f"{item!r} is not an IP address or network (CIDR)") from None
-    return tuple(networks), everyone
 
 
 #: The shortest debug token accepted, in characters.
@@ -326,19 +257,6 @@ def _fallback(option: str, value: object, global_conf: Mapping[str, object]) -> 
     return default
 
 
-def _optional_str(value: object, option: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(option, f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _str(value: object, option: str) -> str:
-    text = _optional_str(value, option)
-    return "" if text is None else text
-
-
 def nest_reporters(flat: Mapping[str, object]) -> dict[str, dict[str, object]]:
     """Turn ``{"reporters.NAME.KEY": value}`` keys into ``{NAME: {KEY: value}}``.
 
@@ -382,28 +300,70 @@ def _reporters(
     return result
 
 
-def _trim_paths(value: object) -> tuple[tuple[str, str], ...]:
+def _optional_text(value: object, option: str) -> str | None:
+    """A string option where the empty string, as an ini file writes "unset", is ``None``."""
+    return asoptionalstr(value, option) or None
+
+
+def _addresses(value: object, option: str) -> tuple[str, ...]:
+    return tuple(aslist(value, option))
+
+
+def _providers(value: object, option: str) -> tuple[object, ...]:
     if value is None:
         return ()
-    if isinstance(value, Mapping):
-        return tuple((str(k), str(v)) for k, v in value.items())
-    pairs: list[tuple[str, str]] = []
-    items = aslist(value, "trim_source_paths") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
-    for item in items:
-        if isinstance(item, str):
-            prefix, _, replacement = item.partition("=")
-            pairs.append((prefix, replacement))
-        elif isinstance(item, tuple) and len(item) == 2:
-            pairs.append((str(item[0]), str(item[1])))
-        else:
-            raise ConfigError("trim_source_paths", f"expected PREFIX=REPLACEMENT, got {item!r}")
-    return tuple(pairs)
+    if isinstance(value, str):
+        return tuple(aslist(value, option))
+    if isinstance(value, Iterable):
+        return tuple(value)
+    return (value,)
+
+
+#: The middleware's options: name → converter. A value not given is looked up
+#: in :data:`GLOBAL_CONF_FALLBACKS` or else takes the :class:`MiddlewareSettings`
+#: default, then passes the converter. ``smtp_use_tls``, ``show_locals``,
+#: ``debug_allow`` and ``reporters`` read more than one value and are resolved
+#: after the table (see :func:`resolve_settings`).
+MIDDLEWARE_OPTIONS: Final[Mapping[str, Converter[object]]] = {
+    "debug": asbool,
+    "error_email": _addresses,
+    "error_log": _optional_text,
+    "show_exceptions_in_wsgi_errors": asbool,
+    "from_address": asstr,
+    "smtp_server": asstr,
+    "smtp_username": asoptionalstr,
+    "smtp_password": asoptionalstr,
+    "error_subject_prefix": asstr,
+    "error_message": asoptionalstr,
+    "xmlhttp_key": asstr,
+    "debug_token": asdebugtoken,
+    "show_hidden_frames": asbool,
+    "trim_source_paths": astrimpaths,
+    "error_template": _optional_text,
+    "max_page_size": functools.partial(asint, minimum=1024),
+    "extras_providers": _providers,
+    "report_message": asstr,
+    "locals_time_budget": asseconds,
+}
+
+_DEFAULTS: Final = {
+    item.name: item.default for item in fields(MiddlewareSettings) if item.default is not MISSING
+}
+
+
+def _given(option: str, options: Mapping[str, object], global_conf: Mapping[str, object]) -> object:
+    value = options.get(option)
+    if option in GLOBAL_CONF_FALLBACKS:
+        return _fallback(option, value, global_conf)
+    return _DEFAULTS.get(option) if value is None else value
 
 
 def resolve_settings(
     global_conf: Mapping[str, object] | None, options: Mapping[str, object]
 ) -> MiddlewareSettings:
     """Resolve the middleware's keywords against *global_conf* and coerce them.
+
+    Each option passes its converter of :data:`MIDDLEWARE_OPTIONS`.
 
     :param global_conf: PasteDeploy's ``[DEFAULT]`` section (or ``None``)
     :param options: every keyword given to the middleware, Paste's and ours;
@@ -421,71 +381,21 @@ def resolve_settings(
     if unknown:
         valid = ", ".join((*PASTE_OPTIONS, *OUR_OPTIONS, "reporters.NAME.KEY"))
         raise ConfigError(unknown[0], f"unknown option; valid options are: {valid}")
-    get = options.get
-    debug = asbool(_fallback("debug", get("debug"), global_conf), "debug")
-    show_in_errors = asbool(
-        _fallback(
-            "show_exceptions_in_wsgi_errors", get("show_exceptions_in_wsgi_errors"), global_conf
-        ),
-        "show_exceptions_in_wsgi_errors",
-    )
+    typed = {
+        name: convert(_given(name, options, global_conf), name)
+        for name, convert in MIDDLEWARE_OPTIONS.items()
+    }
     # Paste: an explicit false smtp_use_tls still lets global_conf turn it on.
-    tls_value = get("smtp_use_tls")
-    tls = asbool(tls_value, "smtp_use_tls") or asbool(
+    tls = asbool(options.get("smtp_use_tls"), "smtp_use_tls") or asbool(
         global_conf.get("smtp_use_tls"), "smtp_use_tls"
     )
-    networks, everyone = asnetworks(get("debug_allow"), "debug_allow")
-    show_locals_value = get("show_locals")
-    error_log = _optional_str(get("error_log"), "error_log")
-    providers = get("extras_providers")
-    if isinstance(providers, str):
-        provider_items: tuple[object, ...] = tuple(aslist(providers, "extras_providers"))
-    elif providers is None:
-        provider_items = ()
-    elif isinstance(providers, Iterable):
-        provider_items = tuple(providers)
-    else:
-        provider_items = (providers,)
-    xmlhttp_key = _str(_fallback("xmlhttp_key", get("xmlhttp_key"), global_conf), "xmlhttp_key")
+    networks, everyone = asnetworks(options.get("debug_allow"), "debug_allow")
+    show_locals = options.get("show_locals")
     return MiddlewareSettings(
-        debug=debug,
-        error_email=tuple(
-            aslist(_fallback("error_email", get("error_email"), global_conf), "error_email")
-        ),
-        error_log=error_log or None,
-        show_exceptions_in_wsgi_errors=show_in_errors,
-        from_address=_str(
-            _fallback("from_address", get("from_address"), global_conf), "from_address"
-        ),
-        smtp_server=_str(_fallback("smtp_server", get("smtp_server"), global_conf), "smtp_server"),
-        smtp_username=_optional_str(
-            _fallback("smtp_username", get("smtp_username"), global_conf), "smtp_username"
-        ),
-        smtp_password=_optional_str(
-            _fallback("smtp_password", get("smtp_password"), global_conf), "smtp_password"
-        ),
+        **typed,  # type: ignore[arg-type]  # each value typed by MIDDLEWARE_OPTIONS
         smtp_use_tls=tls,
-        error_subject_prefix=_str(get("error_subject_prefix"), "error_subject_prefix"),
-        error_message=_optional_str(
-            _fallback("error_message", get("error_message"), global_conf), "error_message"
-        ),
-        xmlhttp_key=xmlhttp_key,
         debug_allow=networks,
         debug_allow_everyone=everyone,
-        debug_token=asdebugtoken(get("debug_token"), "debug_token"),
-        show_locals=debug
-        if show_locals_value is None
-        else asbool(show_locals_value, "show_locals"),
-        show_hidden_frames=asbool(get("show_hidden_frames"), "show_hidden_frames"),
-        trim_source_paths=_trim_paths(get("trim_source_paths")),
-        error_template=_optional_str(get("error_template"), "error_template") or None,
-        max_page_size=asint(get("max_page_size", 1_000_000), "max_page_size", minimum=1024),
-        reporters=_reporters(get("reporters"), flat),
-        extras_providers=provider_items,
-        report_message=_str(
-            get("report_message", "Exception while handling a WSGI request"), "report_message"
-        ),
-        locals_time_budget=asseconds(
-            get("locals_time_budget", LOCALS_TIME_BUDGET), "locals_time_budget"
-        ),
+        show_locals=asbool(typed["debug"] if show_locals is None else show_locals, "show_locals"),
+        reporters=_reporters(options.get("reporters"), flat),
     )

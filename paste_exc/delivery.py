@@ -47,6 +47,7 @@ import time
 from collections.abc import Iterator
 from typing import IO, Final
 
+from paste_exc._configconvert import asbool, asduration
 from paste_exc._deliverytypes import (
     DEADLINE,
     SCOPE,
@@ -129,8 +130,8 @@ class Dispatcher(DestinationQueues):
         job_timeout: float = DEFAULT_JOB_TIMEOUT,
     ) -> None:
         super().__init__(maxsize, fallback, job_timeout)
-        self.flush_timeout = flush_timeout
-        self.synchronous = synchronous
+        self.flush_timeout = asduration(flush_timeout, "flush_timeout")
+        self.synchronous = asbool(synchronous, "synchronous")
 
     # -- counters ---------------------------------------------------------
 

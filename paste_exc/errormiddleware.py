@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from types import TracebackType
 
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = [
@@ -112,7 +113,7 @@ class ErrorMiddleware(Responder):
         error_subject_prefix: str | None = None,
         error_message: str | None = None,
         xmlhttp_key: str | None = None,
-        **our_options: Any,
+        **our_options: object,
     ) -> None:
         settings = resolve_settings(
             global_conf,
@@ -334,7 +335,7 @@ def _exc_info(
 
 
 def handle_exception(
-    exc_info: tuple[Any, Any, Any],
+    exc_info: OptExcInfo,
     error_stream: TextIO | None,
     html: bool = True,
     debug_mode: bool = False,
@@ -352,7 +353,7 @@ def handle_exception(
     *,
     debug: object = None,
     from_address: str | None = None,
-    **options: Any,
+    **options: object,
 ) -> str | None:
     """Report an exception outside a web request; return its HTML page when *html*.
 
@@ -436,10 +437,10 @@ def _one_setting(name: str, value: Any, paste_name: str, paste_value: Any, defau
 
 
 def make_error_middleware(
-    app: WSGIApplication, global_conf: Mapping[str, object] | None, **kw: Any
+    app: WSGIApplication, global_conf: Mapping[str, object] | None, **kw: object
 ) -> ErrorMiddleware:
     """PasteDeploy's ``error_catcher`` filter: ``ErrorMiddleware(app, global_conf, **kw)``.
 
     Every option arrives as an ini string and is coerced (see :doc:`configuration`).
     """
-    return ErrorMiddleware(app, global_conf=global_conf, **kw)
+    return ErrorMiddleware(app, global_conf=global_conf, **kw)  # type: ignore[arg-type]

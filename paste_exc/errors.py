@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["ConfigError", "PasteExcError"]
+
 
 class PasteExcError(Exception):
     """Base class of every exception paste_exc raises on purpose."""

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from paste_exc import delivery
+from paste_exc._configconvert import asduration
+from paste_exc._configreporters import asfloodstore
 from paste_exc._floodstores import (
     FloodDecision,
     FloodStore,
@@ -80,35 +82,27 @@ def _forget_process_store() -> None:
 os.register_at_fork(after_in_child=_forget_process_store)
 
 
-def store_from_spec(spec: str | FloodStore | None, option: str = "flood_store") -> FloodStore:
+def store_from_spec(spec: object, option: str = "flood_store") -> FloodStore:
     """Build a store from its ini-file spelling.
 
     ``None``, ``""`` or ``"memory"``: this process's memory;
     ``sqlite:///abs/path.db`` or ``sqlite:relative.db``: an SQLite file;
     ``redis://…`` or ``rediss://…``: Redis. A store object is returned as is.
+    The spelling is checked by :func:`paste_exc._configreporters.asfloodstore`.
 
     :param spec: the spelling, or a store
     :param option: the option name used in errors
     """
     if isinstance(spec, FloodStore):
         return spec
-    if spec is None or spec.strip() in ("", "memory"):
+    spec = asfloodstore(spec, option)
+    if spec is None:
         return process_store()
     if not isinstance(spec, str):
         raise ConfigError(option, f"expected a store or a string, got {type(spec).__name__}")
-    spec = spec.strip()
     if spec.startswith("sqlite:"):
-        path = spec[len("sqlite:") :]
-        if path.startswith("//"):
-            path = path[2:]
-        if not path:
-            raise ConfigError(option, "sqlite: needs a file name, as in sqlite:///var/tmp/f.db")
-        return SQLiteFloodStore(path)
-    if spec.startswith(("redis://", "rediss://", "unix://")):
-        return RedisFloodStore(spec)
-    raise ConfigError(
-        option, f"unknown store {spec!r}; use 'memory', 'sqlite:///path' or 'redis://host/db'"
-    )
+        return SQLiteFloodStore(spec[len("sqlite:") :].removeprefix("//"))
+    return RedisFloodStore(spec)
 
 
 def _when(stamp: float | None) -> str:
@@ -155,12 +149,10 @@ class FloodControl:
         key: str = "",
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if window < 0:
-            raise ConfigError("flood_window", "must be 0 (off) or a positive number of seconds")
-        self.window = float(window)
-        self._store = store if isinstance(store, FloodStore) else None
-        if isinstance(store, str) and store.strip() not in ("", "memory"):
-            self._store = store_from_spec(store)
+        self.window = asduration(window, "flood_window")
+        spec = asfloodstore(store, "flood_store")
+        # This process's memory is looked up when used (a forked child gets its own).
+        self._store = None if spec is None else store_from_spec(spec)
         self.digest = digest
         self.key = key
         self.clock = clock

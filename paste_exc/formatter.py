@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
-from paste_exc._budget import DEFAULT_SIZE_BUDGET, check_size_budget, fit_report
+from paste_exc._budget import DEFAULT_SIZE_BUDGET, fit_report
+from paste_exc._configconvert import asbudget
 from paste_exc._formatbase import (
     AbstractFormatter,
     combine_pieces,
@@ -110,7 +111,7 @@ class TextFormatter(AbstractFormatter):
         size_budget: int | None = DEFAULT_SIZE_BUDGET,
     ) -> None:
         super().__init__(show_hidden_frames, include_reusable, show_extra_data, trim_source_paths)
-        self.size_budget = check_size_budget(size_budget)
+        self.size_budget = asbudget(size_budget)
 
     # --- Paste's hooks ----------------------------------------------------------
 

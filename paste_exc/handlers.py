@@ -48,7 +48,7 @@ __all__ = [
 
 log = logging.getLogger("paste_exc.handlers")
 
-AsyncioHandler = Callable[[asyncio.AbstractEventLoop, dict[str, Any]], object]
+AsyncioHandler = Callable[[asyncio.AbstractEventLoop, dict[str, object]], object]
 SysHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 ThreadHook = Callable[[threading.ExceptHookArgs], object]
 
@@ -78,7 +78,7 @@ class AsyncioExceptionHandler:
         self.previous = previous
         self.active = True
 
-    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
         exception = context.get("exception")
         if self.active and isinstance(exception, Exception):
             message = context.get("message")
@@ -88,7 +88,7 @@ class AsyncioExceptionHandler:
                 return
         self.pass_on(loop, context)
 
-    def pass_on(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    def pass_on(self, loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
         """Give *context* to the replaced handler, or to the loop's default one."""
         if self.previous is not None:
             self.previous(loop, context)
@@ -126,7 +126,8 @@ def remove_asyncio_handler(loop: asyncio.AbstractEventLoop | None = None) -> boo
     ours = _asyncio_installed.pop(loop, None)
     if ours is None:
         return False
-    if loop.get_exception_handler() is ours:
+    current: object = loop.get_exception_handler()
+    if current is ours:
         loop.set_exception_handler(ours.previous)
     else:  # another handler was installed on top of ours: keep its chain
         ours.active = False

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from paste_exc._configconvert import aslist
 from paste_exc._namedvalues import key_regex, minimal_hints, redact_named_values
 from paste_exc._redactpatterns import (
     DEFAULT_VALUE_PATTERNS,
@@ -136,7 +137,7 @@ def normalise_name(name: str) -> str:
 
 def _as_list(value: Iterable[object] | str, option: str) -> list[object]:
     if isinstance(value, str):
-        return [item for item in re.split(r"[\s,]+", value) if item]
+        return list(aslist(value, option))
     try:
         return list(value)
     except TypeError:

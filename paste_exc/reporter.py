@@ -13,9 +13,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from paste_exc._capture import CapturedReport, CapturingReporter
+from paste_exc._configconvert import asbool, aslist, asserver
+from paste_exc._configreporters import (
+    EMAIL_OPTIONS,
+    FILE_OPTIONS,
+    LOG_OPTIONS,
+    PASTE_OPTION_NAMES,
+    renamed,
+)
 from paste_exc._headers import response_headers
 from paste_exc._pages import render_debug_page
 from paste_exc._records import (
@@ -25,21 +33,12 @@ from paste_exc._records import (
     record_text,
     with_header,
 )
-from paste_exc._reporterbase import (
-    Reporter,
-    append_bytes,
-    asbool,
-    asfloat,
-    aslist,
-    given_options,
-)
+from paste_exc._reporterbase import Reporter, append_bytes, given_options
 from paste_exc._smtp import (
     OCCURRENCE_HEADER,
     build_message,
-    check_address,
     clean_header,
     make_ssl_context,
-    parse_server,
     send_message,
 )
 from paste_exc._structured import JSONLinesReporter, LoggingReporter
@@ -95,21 +94,26 @@ class EmailReporter(Reporter):
        ``to_addresses`` may be a comma or space separated string.
     """
 
-    to_addresses: Any = None
-    from_address: Any = None
-    smtp_server: Any = "localhost"
-    smtp_port: Any = None
-    smtp_username: Any = None
-    smtp_password: Any = None
-    smtp_use_tls: Any = False
-    smtp_use_ssl: Any = False
-    smtp_timeout: Any = 5.0
-    smtp_verify: Any = True
-    smtp_ca_file: Any = None
-    subject_prefix: Any = ""
-    subject_max_length: Any = 200
-    flood_window: Any = DEFAULT_WINDOW
-    background: Any = True
+    _options = EMAIL_OPTIONS
+
+    # Required options keep Paste's class default, None: an instance always has
+    # the typed value (the option table refuses a reporter without it).
+    #: The recipients (an ini string is split on commas and blanks).
+    to_addresses: list[str] = None  # type: ignore[assignment]
+    from_address: str = None  # type: ignore[assignment]
+    smtp_server: str = "localhost"
+    smtp_port: int | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_use_tls: bool = False
+    smtp_use_ssl: bool = False
+    smtp_timeout: float = 5.0
+    smtp_verify: bool = True
+    smtp_ca_file: str | None = None
+    subject_prefix: str = ""
+    subject_max_length: int = 200
+    flood_window: float = DEFAULT_WINDOW
+    background: bool = True
 
     def __init__(
         self,
@@ -126,70 +130,32 @@ class EmailReporter(Reporter):
         smtp_timeout: float | str = 5.0,
         smtp_verify: bool | str = True,
         smtp_ca_file: str | None = None,
-        **conf: Any,
+        **conf: object,
     ) -> None:
         super().__init__(**given_options(EmailReporter.__init__, locals()), **conf)
 
     def check_params(self) -> None:
-        self.to_addresses = aslist(self.to_addresses, "to_addresses")
-        if not self.to_addresses:
-            raise ConfigError("to_addresses", "give at least one address to send reports to")
-        for address in self.to_addresses:
-            self._address("to_addresses", address)
-        if not self.from_address:
-            raise ConfigError("from_address", "give the address reports are sent from")
-        self._address("from_address", self.from_address)
-        if not isinstance(self.smtp_server, str) or not self.smtp_server.strip():
-            raise ConfigError("smtp_server", f"expected a host name, got {self.smtp_server!r}")
-        port = self.smtp_port
-        if port is not None and port != "":
-            port = int(asfloat(port, "smtp_port", minimum=1))
-            if port > 65535:
-                raise ConfigError("smtp_port", f"not a port number: {self.smtp_port!r}")
-        else:
-            port = None
-        try:
-            self._host, self._port = parse_server(self.smtp_server, port)
-        except ValueError as exc:
-            raise ConfigError("smtp_server", str(exc)) from None
-        self.smtp_use_tls = asbool(self.smtp_use_tls, "smtp_use_tls")
-        self.smtp_use_ssl = asbool(self.smtp_use_ssl, "smtp_use_ssl")
+        # Each option is typed by EMAIL_OPTIONS; these checks span two options.
+        self._host, found = asserver(self.smtp_server, "smtp_server")
+        self._port = found if self.smtp_port is None else self.smtp_port  # an explicit port wins
         if self.smtp_use_tls and self.smtp_use_ssl:
             raise ConfigError("smtp_use_ssl", "choose STARTTLS (smtp_use_tls) or implicit TLS")
-        self.smtp_verify = asbool(self.smtp_verify, "smtp_verify")
-        if self.smtp_ca_file is not None and not os.path.isfile(self.smtp_ca_file):
-            raise ConfigError("smtp_ca_file", f"no such file: {self.smtp_ca_file!r}")
-        self.smtp_timeout = asfloat(self.smtp_timeout, "smtp_timeout", minimum=0.001)
         if self.delivery_timeout is not None:
             raise ConfigError(
                 "delivery_timeout",
                 "an email's deadline is smtp_timeout (the whole conversation); set that",
             )
-        self.subject_max_length = int(
-            asfloat(self.subject_max_length, "subject_max_length", minimum=20)
-        )
         if bool(self.smtp_username) != bool(self.smtp_password):
             raise ConfigError(
                 "smtp_password", "give both smtp_username and smtp_password, or neither"
             )
-        if not isinstance(self.subject_prefix, str):
-            raise ConfigError("subject_prefix", f"expected a string, got {self.subject_prefix!r}")
-
-    @staticmethod
-    def _address(option: str, address: object) -> None:
-        if not isinstance(address, str):
-            raise ConfigError(option, f"expected an address, got {address!r}")
-        try:
-            check_address(address)
-        except ValueError as exc:
-            raise ConfigError(option, str(exc)) from None
 
     def flood_key(self) -> str:
         return "email:" + ",".join(sorted(self.to_addresses))
 
     def deadline(self) -> float:
         """``smtp_timeout``: the whole conversation, from connecting to the answer."""
-        return float(self.smtp_timeout)
+        return self.smtp_timeout
 
     def subject(self, exc_data: CollectedException) -> str:
         """Return the one-line subject: prefix, ``Type: message``, ``[code]``."""
@@ -260,48 +226,42 @@ class LogReporter(Reporter):
     for each report) or of :class:`LoggingReporter` with a rotating handler.
     """
 
-    filename: Any = None
-    show_hidden_frames: Any = True
+    _options = LOG_OPTIONS
+
+    #: The file's name (a path-like object is accepted); Paste's class default, None.
+    filename: str = None  # type: ignore[assignment]
+    show_hidden_frames: bool = True
 
     def __init__(
         self,
         filename: str | os.PathLike[str] | None = None,
         show_hidden_frames: bool | str = True,
-        **conf: Any,
+        **conf: object,
     ) -> None:
         super().__init__(**given_options(LogReporter.__init__, locals()), **conf)
 
-    def check_params(self) -> None:
-        if self.filename is None or not isinstance(self.filename, str | os.PathLike):
-            raise ConfigError("filename", "give the name of the file to append reports to")
-        if not os.fspath(self.filename):
-            raise ConfigError("filename", "the file name is empty")
-        self.show_hidden_frames = asbool(self.show_hidden_frames, "show_hidden_frames")
-
     def flood_key(self) -> str:
-        return f"log:{os.fspath(self.filename)}"
+        return f"log:{self.filename}"
 
     def deliver(self, exc_data: CollectedException, message: str = "") -> None:
         text: str = _report_text(self, exc_data, self.show_hidden_frames)
         data = text.encode("utf-8", "backslashreplace")
-        append_bytes(os.fspath(self.filename), data)
+        append_bytes(self.filename, data)
 
 
 class FileReporter(Reporter):
     """Write each report to an open text stream as one record (see :class:`LogReporter`)."""
 
-    file: Any = None
-    show_hidden_frames: Any = True
+    _options = FILE_OPTIONS
+
+    #: The stream; Paste's class default, None.
+    file: IO[str] = None  # type: ignore[assignment]
+    show_hidden_frames: bool = True
 
     def __init__(
-        self, file: IO[str] | None = None, show_hidden_frames: bool | str = True, **conf: Any
+        self, file: IO[str] | None = None, show_hidden_frames: bool | str = True, **conf: object
     ) -> None:
         super().__init__(**given_options(FileReporter.__init__, locals()), **conf)
-
-    def check_params(self) -> None:
-        if self.file is None or not callable(getattr(self.file, "write", None)):
-            raise ConfigError("file", "give an open text stream (an object with write())")
-        self.show_hidden_frames = asbool(self.show_hidden_frames, "show_hidden_frames")
 
     def flood_key(self) -> str:
         return f"file:{id(self.file)}"
@@ -347,7 +307,7 @@ def reporters_from_options(
     smtp_password: str | None = None,
     smtp_use_tls: bool | str = False,
     subject_prefix: str = "",
-    **email_kw: Any,
+    **email_kw: object,
 ) -> list[Reporter]:
     """Build the reporters Paste's middleware options ask for.
 
@@ -361,29 +321,32 @@ def reporters_from_options(
 
     :raises ConfigError: for an invalid option, naming it
     """
-    reporters: list[Reporter] = []
-    addresses = aslist(error_email, "error_email")
-    if addresses:
-        reporters.append(
-            EmailReporter(
-                to_addresses=addresses,
-                from_address=from_address or "errors@localhost",
-                smtp_server=smtp_server or "localhost",
-                smtp_username=smtp_username,
-                smtp_password=smtp_password,
-                smtp_use_tls=asbool(smtp_use_tls, "smtp_use_tls"),
-                subject_prefix=subject_prefix or "",
-                **email_kw,
+    try:
+        reporters: list[Reporter] = []
+        addresses = aslist(error_email, "error_email")
+        if addresses:
+            reporters.append(
+                EmailReporter(
+                    to_addresses=addresses,
+                    from_address=from_address or "errors@localhost",
+                    smtp_server=smtp_server or "localhost",
+                    smtp_username=smtp_username,
+                    smtp_password=smtp_password,
+                    smtp_use_tls=asbool(smtp_use_tls, "smtp_use_tls"),
+                    subject_prefix=subject_prefix or "",
+                    **email_kw,  # type: ignore[arg-type]  # typed by EMAIL_OPTIONS
+                )
             )
-        )
-    else:
-        EmailReporter.check_option_names(sorted(email_kw))
-    if error_log:
-        reporters.append(LogReporter(filename=error_log))
-    if asbool(show_exceptions_in_wsgi_errors, "show_exceptions_in_wsgi_errors"):
-        if error_stream is None:
-            raise ConfigError(
-                "show_exceptions_in_wsgi_errors", "needs a stream (wsgi.errors) to write to"
-            )
-        reporters.append(FileReporter(file=error_stream))
+        else:
+            EmailReporter.check_option_names(sorted(email_kw))
+        if error_log:
+            reporters.append(LogReporter(filename=error_log))
+        if asbool(show_exceptions_in_wsgi_errors, "show_exceptions_in_wsgi_errors"):
+            if error_stream is None:
+                raise ConfigError(
+                    "show_exceptions_in_wsgi_errors", "needs a stream (wsgi.errors) to write to"
+                )
+            reporters.append(FileReporter(file=error_stream))
+    except ConfigError as exc:  # name the option as the user wrote it
+        raise renamed(exc, PASTE_OPTION_NAMES) from None
     return reporters

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from paste_exc._configconvert import asbool, aslist
 from paste_exc._failurelog import log_failure
 from paste_exc._occurrence import catch
 from paste_exc._saferepr import safe_repr
@@ -132,7 +133,7 @@ class ReportingHandle:
     def __init__(
         self,
         owner: _HasReporting,
-        request_supplement: Callable[[Mapping[str, Any]], object] | None = None,
+        request_supplement: Callable[[Mapping[str, object]], object] | None = None,
     ) -> None:
         self._owner = owner
         self._request_supplement = request_supplement
@@ -146,7 +147,7 @@ class ReportingHandle:
             return _process_config
         return config if isinstance(config, ReportingConfig) else _process_config
 
-    def request_supplement(self, environ: Mapping[str, Any]) -> object:
+    def request_supplement(self, environ: Mapping[str, object]) -> object:
         """The supplement describing the request of *environ*, or ``None``."""
         if self._request_supplement is None:
             return None
@@ -302,7 +303,7 @@ def build_extras_providers(
     if providers is None:
         return []
     if isinstance(providers, str):
-        providers = providers.replace(",", " ").split()
+        providers = aslist(providers, option)
     result: list[ExtrasProvider] = []
     for item in providers:
         target = resolve_reference(item, option=option)
@@ -352,7 +353,7 @@ def configure_reporters(
         build_extras_providers(extras_providers),
     )
     set_process_config(config)
-    if install_default_handler:
+    if asbool(install_default_handler, "install_default_handler"):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -390,13 +391,13 @@ def _describe(obj: object) -> str:
 
 def gather_extras(
     ctx: object, reporter: ExceptionReporter, providers: Iterable[ExtrasProvider]
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """Ask every provider for *reporter*'s extras and merge them (later wins).
 
     A provider that raises or answers with something other than a dict or
     ``None`` is logged and skipped.
     """
-    extra: dict[str, Any] = {}
+    extra: dict[str, object] = {}
     for provider in providers:
         try:
             data: object = provider.get_extras(ctx, reporter)  # type: ignore[arg-type]
@@ -494,7 +495,7 @@ def _pick_logger(logger: logging.Logger | str | bool, exception: BaseException) 
 
 
 def report_exception(
-    ctx: Mapping[str, Any] | None,
+    ctx: Mapping[str, object] | None,
     message: str,
     exception: BaseException | None = None,
     *,

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from paste_exc.api import ExceptionReporter
+from paste_exc.errors import ConfigError
 from paste_exc.handlers import (
     AsyncioExceptionHandler,
     install_asyncio_handler,
@@ -194,6 +195,19 @@ def test_configure_without_default_handler_installs_nothing(
         return asyncio.get_running_loop().get_exception_handler()
 
     assert loop.run_until_complete(configure()) is None
+
+
+def test_an_ini_false_installs_no_default_handler(loop: asyncio.AbstractEventLoop) -> None:
+    async def configure() -> object:
+        configure_reporters(install_default_handler="false")  # type: ignore[arg-type]
+        return asyncio.get_running_loop().get_exception_handler()
+
+    assert loop.run_until_complete(configure()) is None
+
+
+def test_a_bad_install_default_handler_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"^install_default_handler: expected a boolean"):
+        configure_reporters(install_default_handler="sometimes")  # type: ignore[arg-type]
 
 
 # -- sys.excepthook ---------------------------------------------------------

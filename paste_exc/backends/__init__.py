@@ -88,7 +88,7 @@ def available_backends() -> list[str]:
     return sorted(set(BUILTIN_BACKENDS) | set(_entry_points()))
 
 
-def resolve_backend(backend: object, *, option: str = "backend") -> type[Any]:
+def resolve_backend(backend: object, *, option: str = "backend") -> type[object]:
     """Turn a ``backend`` value into a reporter class.
 
     :param backend: a built-in or entry-point name, a ``module:name``

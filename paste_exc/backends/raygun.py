@@ -11,9 +11,11 @@ for Raygun (asphalt-exceptions sent synchronously).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any, cast
 
+from paste_exc._configconvert import aslist
+from paste_exc._configreporters import RAYGUN_OPTIONS, coerce_options
 from paste_exc._reportvalues import report_fields
 from paste_exc.api import ExceptionReporter
 from paste_exc.backends import import_sdk, resolve_reference
@@ -56,6 +58,9 @@ SEND_KEYWORDS = frozenset(
 )
 #: Options whose default differs from raygun4py's: environment variables and
 #: module globals hold secrets, so they are sent only when asked for.
+#: Seconds the whole HTTP delivery of one report may take (``http_timeout``).
+DEFAULT_HTTP_TIMEOUT = 10.0
+
 SAFE_DEFAULTS: dict[str, object] = {
     "transmit_environment_variables": False,
     "transmit_global_variables": False,
@@ -106,42 +111,42 @@ class RaygunReporter(ExceptionReporter):
     """
 
     def __init__(
-        self, api_key: str, *, redactor: Redactor | str | None = None, **config: Any
+        self, api_key: str, *, redactor: Redactor | str | None = None, **config: object
     ) -> None:
         provider = import_sdk("raygun4py.raygunprovider", "raygun")
         if not isinstance(api_key, str) or not api_key:
             raise ConfigError("api_key", "expected a non-empty string")
         self.redactor: Redactor = pick_redactor(redactor)
         self._payload_redactor = PayloadRedactor(self.redactor, to_plain=_jsonable)
-        options: dict[str, Any] = dict(SAFE_DEFAULTS)
+        given: dict[str, object] = dict(SAFE_DEFAULTS)
         for key, value in config.items():
             name = _snake(key)
             if name not in SENDER_OPTIONS:
                 raise ConfigError(
                     key, "not a RaygunSender option; valid: " + ", ".join(sorted(SENDER_OPTIONS))
                 )
-            options[name] = value
-        _coerce_options(options)
-        for name in ("grouping_key_callback", "before_send_callback"):
-            options[name] = _callable_option(options.get(name), name)
-        ignored = options.get("ignored_exceptions") or []
-        if isinstance(ignored, str):
-            ignored = ignored.split()
-        options["ignored_exceptions"] = [
-            resolve_reference(item, option="ignored_exceptions") for item in ignored
-        ]
-        self._user_before_send: Callable[[dict[str, Any]], Any] | None = options.pop(
-            "before_send_callback"
+            given[name] = value
+        given.setdefault("http_timeout", DEFAULT_HTTP_TIMEOUT)
+        options = coerce_options(RAYGUN_OPTIONS, given)
+        options["grouping_key_callback"] = _callable_option(
+            options.get("grouping_key_callback"), "grouping_key_callback"
+        )
+        self._user_before_send: Callable[[dict[str, Any]], Any] | None = _callable_option(
+            options.get("before_send_callback"), "before_send_callback"
         )
         options["before_send_callback"] = self._before_send
+        options["ignored_exceptions"] = [
+            resolve_reference(item, option="ignored_exceptions")
+            for item in _ignored(options.get("ignored_exceptions"))
+        ]
         self.sender = provider.RaygunSender(api_key, options)
 
     def report_exception(
         self,
-        ctx: Mapping[str, Any] | None,
+        ctx: Mapping[str, object] | None,
         exception: BaseException,
         message: str,
-        extra: dict[str, Any],
+        extra: dict[str, object],
     ) -> None:
         """Queue the report on the delivery dispatcher (see the class docstring)."""
         from paste_exc.collector import collected_data
@@ -179,7 +184,7 @@ class RaygunReporter(ExceptionReporter):
                 deliver=send,
                 describe=lambda: _describe(exc_data, message),
                 name="raygun",
-                fallback=fallback if hasattr(fallback, "write") else None,
+                fallback=cast("IO[str]", fallback) if hasattr(fallback, "write") else None,
             )
         )
 
@@ -209,27 +214,13 @@ class RaygunReporter(ExceptionReporter):
             raise RuntimeError(f"could not redact the Raygun payload, not sent: {exc!r}") from exc
 
 
-def _coerce_options(options: dict[str, Any]) -> None:
-    """Turn ini strings into the types ``RaygunSender`` expects, in place."""
-    from paste_exc.config import asbool, aslist
-
-    for name in (
-        "transmit_global_variables",
-        "transmit_local_variables",
-        "transmit_environment_variables",
-        "enforce_payload_size_limit",
-        "log_payload_size_limit_breaches",
-    ):
-        if name in options:
-            options[name] = asbool(options[name], name)
-    if isinstance(options.get("filtered_keys"), str):
-        options["filtered_keys"] = aslist(options["filtered_keys"], "filtered_keys")
-    try:
-        options["http_timeout"] = float(options.get("http_timeout", 10.0))
-    except (TypeError, ValueError):
-        raise ConfigError("http_timeout", "expected a number of seconds") from None
-    if not options["http_timeout"] > 0:
-        raise ConfigError("http_timeout", "must be more than 0 seconds")
+def _ignored(value: object) -> Iterable[object]:
+    """``ignored_exceptions``: classes or ``module:name`` references, a list or an ini string."""
+    if value is None or isinstance(value, str):
+        return aslist(value, "ignored_exceptions")
+    if not isinstance(value, Iterable):
+        raise ConfigError("ignored_exceptions", f"expected a list, got {type(value).__name__}")
+    return value
 
 
 def _callable_option(value: object, option: str) -> Callable[..., Any] | None:

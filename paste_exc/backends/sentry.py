@@ -15,6 +15,8 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from paste_exc._configconvert import asbool, aslist
+from paste_exc._configreporters import coerce_sentry_options
 from paste_exc._failurelog import log_failure
 from paste_exc._records import field_text
 from paste_exc._reportvalues import report_fields
@@ -109,20 +111,19 @@ class SentryReporter(ExceptionReporter):
         self,
         integrations: Iterable[object] | str = (),
         before_send: BeforeSend | str | None = None,
-        before_breadcrumb: Callable[..., Any] | str | None = None,
+        before_breadcrumb: Callable[..., object] | str | None = None,
         *,
         global_client: bool | str = False,
         redactor: Redactor | str | None = None,
-        **options: Any,
+        **options: object,
     ) -> None:
-        from paste_exc.config import asbool
-
+        global_client = asbool(global_client, "global_client")
         sdk = import_sdk("sentry_sdk", "sentry")
         self._sdk = sdk
         self.redactor: Redactor = pick_redactor(redactor)
         self._payload_redactor = PayloadRedactor(self.redactor)
         defaults: Mapping[str, object] = import_sdk("sentry_sdk.consts", "sentry").DEFAULT_OPTIONS
-        options = _coerce_options(sdk, options)
+        options = _coerce_options(options)
         options["before_send"] = before_send
         options["before_breadcrumb"] = before_breadcrumb
         experiments = options.get("_experiments")
@@ -143,17 +144,17 @@ class SentryReporter(ExceptionReporter):
         options.setdefault("environment", "development" if __debug__ else "production")
         options["integrations"] = _build_integrations(sdk, integrations)
         self.client: sentry_sdk.Client = _make_client(sdk, options)
-        if asbool(global_client, "global_client"):
+        if global_client:
             sdk.get_global_scope().set_client(self.client)
 
     # -- reporting ----------------------------------------------------------
 
     def report_exception(
         self,
-        ctx: Mapping[str, Any] | None,
+        ctx: Mapping[str, object] | None,
         exception: BaseException,
         message: str,
-        extra: dict[str, Any],
+        extra: dict[str, object],
     ) -> None:
         """Capture *exception* on this reporter's client (see the class docstring)."""
         from paste_exc.collector import collected_data
@@ -237,16 +238,6 @@ class SentryReporter(ExceptionReporter):
         self.client.close(timeout=timeout)
 
 
-#: Options whose default is ``None`` in the SDK, by the type an ini string becomes.
-_NONE_DEFAULT_TYPES: dict[str, type] = {
-    "send_default_pii": bool,
-    "debug": bool,
-    "keep_alive": bool,
-    "traces_sample_rate": float,
-    "profiles_sample_rate": float,
-    "profile_session_sample_rate": float,
-    "max_value_length": int,
-}
 #: Options that take a callable, so a string is a ``module:name`` reference.
 _CALLABLE_OPTIONS = frozenset(
     {
@@ -266,30 +257,13 @@ def _streams_spans(options: Mapping[str, Any]) -> bool:
     return isinstance(experiments, Mapping) and experiments.get("trace_lifecycle") == "stream"
 
 
-def _coerce_options(sdk: Any, options: dict[str, Any]) -> dict[str, Any]:
-    """Turn ini strings into the types the SDK's options take."""
-    from paste_exc.config import asbool, asint, aslist
-
+def _coerce_options(options: dict[str, object]) -> dict[str, object]:
+    """Turn ini strings into the types the SDK's options take (see ``coerce_sentry_options``)."""
     defaults: Mapping[str, object] = import_sdk("sentry_sdk.consts", "sentry").DEFAULT_OPTIONS
-    result: dict[str, Any] = {}
-    for name, value in options.items():
-        if isinstance(value, str):
-            default = defaults.get(name)
-            kind = _NONE_DEFAULT_TYPES.get(name, type(default))
-            if name in _CALLABLE_OPTIONS:
-                value = resolve_reference(value, option=name)
-            elif kind is bool:
-                value = asbool(value, name)
-            elif kind is int:
-                value = asint(value, name)
-            elif kind is float:
-                try:
-                    value = float(value)
-                except ValueError:
-                    raise ConfigError(name, f"expected a number, got {value!r}") from None
-            elif kind in (list, frozenset):
-                value = aslist(value, name)
-        result[name] = value
+    plain = {name: value for name, value in options.items() if name not in _CALLABLE_OPTIONS}
+    result = coerce_sentry_options(plain, defaults)
+    for name in _CALLABLE_OPTIONS & options.keys():
+        result[name] = resolve_reference(options[name], option=name)
     return result
 
 
@@ -312,7 +286,7 @@ def _build_integrations(sdk: Any, integrations: Iterable[object] | str | None) -
     if integrations is None:
         return []
     if isinstance(integrations, str):
-        integrations = integrations.replace(",", " ").split()
+        integrations = aslist(integrations, "integrations")
     result = []
     for index, spec in enumerate(integrations):
         option = f"integrations[{index}]"
