@@ -76,9 +76,10 @@ def syntax_error_lines(
     Each ends in a newline, as in :func:`traceback.format_exception_only`,
     and they are the lines it prints: the source line without its leading
     spaces and form feeds, the carets shifted to match (tabs before them kept,
-    so they line up), one caret per column of the range, and no caret line
-    where Python shows none (the offset unknown, or inside the stripped
-    indentation).
+    so they line up), one caret per column of the range (at most
+    :data:`~paste_exc.collector.INFO_LIMIT`, the bound of the source line),
+    and no caret line where Python shows none (the offset unknown, or inside
+    the stripped indentation).
 
     :param details: the collected details
     :param trim: shortens the file name (the formatters' ``trim_source_paths``)
@@ -100,7 +101,8 @@ def syntax_error_lines(
     if span is not None and span[0] - 1 - indent >= 0:
         first, last = span[0] - 1 - indent, span[1] - 1 - indent
         spaces = "".join(ch if ch.isspace() else " " for ch in shown[:first])
-        lines.append(f"    {spaces}{'^' * (last - first)}\n")
+        # Python prints end_offset carets, however many: a report stays bounded.
+        lines.append(f"    {spaces}{'^' * min(last - first, INFO_LIMIT)}\n")
     return lines
 
 

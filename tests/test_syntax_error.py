@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from paste_exc._htmlformat import format_html
 from paste_exc._textparts import exception_label
-from paste_exc.collector import CollectedException, collect_exception
+from paste_exc.collector import INFO_LIMIT, CollectedException, collect_exception
 from paste_exc.documents import render_email_html
 from paste_exc.formatter import TextFormatter, format_text
 
@@ -233,3 +233,24 @@ def test_the_source_line_is_still_redacted() -> None:
     assert secret not in format_text(data)
     assert secret not in format_html(data)
     assert "postgresql://app:" in _text_block(data)
+
+
+@pytest.mark.parametrize("end_offset", [10**6, 10**12, 2**63])
+def test_a_huge_range_is_bounded(end_offset: int) -> None:
+    # Python would print end_offset carets; a report stays bounded (and as
+    # Python's for any range that fits in the collected text's bound).
+    error = SyntaxError("bad", ("f.py", 1, 1, "x y\n", 1, end_offset))
+    data = _collected(error)
+    assert len(data.exception_formatted) < 2 * INFO_LIMIT
+    carets = data.exception_formatted.splitlines()[2]
+    assert carets == "    " + "^" * INFO_LIMIT
+    assert len(format_text(data)) < 3 * INFO_LIMIT
+    assert _html_block(format_html(data)).splitlines()[2] == carets
+
+
+def test_markup_in_a_syntax_error_is_escaped_in_html() -> None:
+    error = SyntaxError("bad", ("<script>f</script>.py", 1, 2, "<b onclick=x>&amp;\n", 1, 5))
+    page = format_html(_collected(error))
+    assert "<script>f" not in page
+    assert "<b onclick" not in page
+    assert _html_block(page) == _python_block(error)
