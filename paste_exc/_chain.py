@@ -275,6 +275,22 @@ def exception_notes(value: object, notes: list[str], redactor: Redactor) -> list
     return [redactor.redact_text(text) for text in texts]
 
 
+def exception_only(etype: object, value: object, redactor: Redactor) -> list[str]:
+    """Return the lines of :func:`traceback.format_exception_only` for a live exception, safely.
+
+    Paste's ``collectExceptionOnly``: the message and notes redacted, a
+    :class:`SyntaxError`'s position shown as Python shows it.
+
+    :param etype: the exception class
+    :param value: the exception
+    :param redactor: redacts the message, the notes and a SyntaxError's source line
+    """
+    name, module, _ = type_label(etype)
+    text = redactor.redact_text(safe_str(value, VALUE_LIMIT)) if value is not None else ""
+    syntax = syntax_error_details(value, [], redactor) if is_a(value, SyntaxError) else None
+    return format_only(etype, name, module, text, exception_notes(value, [], redactor), syntax)
+
+
 def format_only(
     etype: object,
     name: str,

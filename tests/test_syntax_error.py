@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 
 from paste_exc._htmlformat import format_html
 from paste_exc._textparts import exception_label
-from paste_exc.collector import INFO_LIMIT, CollectedException, collect_exception
+from paste_exc.collector import (
+    INFO_LIMIT,
+    CollectedException,
+    ExceptionCollector,
+    collect_exception,
+)
 from paste_exc.documents import render_email_html
 from paste_exc.formatter import TextFormatter, format_text
 
@@ -254,3 +259,12 @@ def test_markup_in_a_syntax_error_is_escaped_in_html() -> None:
     assert "<script>f" not in page
     assert "<b onclick" not in page
     assert _html_block(page) == _python_block(error)
+
+
+@pytest.mark.parametrize(("source", "mode"), SOURCES[:12])
+def test_pastes_collect_exception_only_shows_a_syntax_error_as_python(
+    source: str, mode: str
+) -> None:
+    error = _compile_error(source, mode)
+    lines = ExceptionCollector().collectExceptionOnly(type(error), error)
+    assert lines == traceback.format_exception_only(type(error), error)
