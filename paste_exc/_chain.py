@@ -22,7 +22,7 @@ from typing import cast
 from paste_exc._ident import identification_code, occurrence_id
 from paste_exc._magic import apply_decorators, error_summary, is_a
 from paste_exc._saferepr import safe_str
-from paste_exc._supplement import as_int
+from paste_exc._syntaxerror import syntax_error_details, syntax_error_lines, syntax_error_message
 from paste_exc._walk import Entry, Walk, bare_frame, walk_traceback
 from paste_exc.collector import (
     DEFAULT_LIMIT,
@@ -78,7 +78,7 @@ def collect_one(
         if text.startswith(("<unprintable ", "<unrepresentable ")):
             notes.append(f"str() of the {name} failed: {text}")
     exc_notes = exception_notes(value, notes, walk.redactor)
-    syntax = _syntax_error(value, notes, walk.redactor) if is_a(value, SyntaxError) else None
+    syntax = syntax_error_details(value, notes, walk.redactor) if is_a(value, SyntaxError) else None
     formatted = "".join(format_only(etype, name, module, text, exc_notes, syntax))
     if is_a(value, ImportError):
         # A list, as Paste kept it (``[sys.path]``): a copy, each path bounded.
@@ -275,34 +275,20 @@ def exception_notes(value: object, notes: list[str], redactor: Redactor) -> list
     return [redactor.redact_text(text) for text in texts]
 
 
-def _syntax_error(value: object, notes: list[str], redactor: Redactor) -> SyntaxErrorDetails:
-    def read(name: str) -> object:
-        try:
-            return getattr(value, name, None)
-        except Exception as error:  # noqa: BLE001
-            notes.append(f"SyntaxError.{name} could not be read: {error_summary(error)}")
-            return None
+def exception_only(etype: object, value: object, redactor: Redactor) -> list[str]:
+    """Return the lines of :func:`traceback.format_exception_only` for a live exception, safely.
 
-    def text(name: str) -> str | None:
-        item = read(name)
-        return None if item is None else safe_str(item, INFO_LIMIT)
+    Paste's ``collectExceptionOnly``: the message and notes redacted, a
+    :class:`SyntaxError`'s position shown as Python shows it.
 
-    def source(name: str) -> str | None:
-        item = text(name)  # the offending source line: the value patterns apply
-        return None if item is None else redactor.redact_values(item)
-
-    def number(name: str) -> int | None:
-        return as_int(read(name))
-
-    return SyntaxErrorDetails(
-        filename=text("filename"),
-        lineno=number("lineno"),
-        offset=number("offset"),
-        end_lineno=number("end_lineno"),
-        end_offset=number("end_offset"),
-        text=source("text"),
-        msg=redactor.redact_text(msg) if (msg := text("msg")) is not None else None,
-    )
+    :param etype: the exception class
+    :param value: the exception
+    :param redactor: redacts the message, the notes and a SyntaxError's source line
+    """
+    name, module, _ = type_label(etype)
+    text = redactor.redact_text(safe_str(value, VALUE_LIMIT)) if value is not None else ""
+    syntax = syntax_error_details(value, [], redactor) if is_a(value, SyntaxError) else None
+    return format_only(etype, name, module, text, exception_notes(value, [], redactor), syntax)
 
 
 def format_only(
@@ -321,37 +307,11 @@ def format_only(
     label = qualname if module in ("", "builtins", "__main__") else f"{module}.{qualname}"
     lines: list[str] = []
     if syntax is not None:
-        lines.extend(_syntax_lines(syntax))
-        suffix = ""
-        if syntax.lineno is None and syntax.filename is not None:
-            suffix = f" ({syntax.filename})"
-        lines.append(f"{label}: {syntax.msg or '<no detail available>'}{suffix}\n")
+        lines.extend(syntax_error_lines(syntax))
+        lines.append(f"{label}: {syntax_error_message(syntax)}\n")
     elif text:
         lines.append(f"{label}: {text}\n")
     else:
         lines.append(f"{label}\n")
     lines.extend(note + "\n" for note in notes)
-    return lines
-
-
-def _syntax_lines(syntax: SyntaxErrorDetails) -> list[str]:
-    lines: list[str] = []
-    if syntax.lineno is not None:
-        lines.append(f'  File "{syntax.filename or "<string>"}", line {syntax.lineno}\n')
-    if syntax.text is None:
-        return lines
-    stripped = syntax.text.rstrip("\n")
-    shown = stripped.lstrip(" \n\f")
-    indent = len(stripped) - len(shown)
-    lines.append(f"    {shown}\n")
-    if syntax.offset is not None:
-        start = syntax.offset
-        end = syntax.end_offset if syntax.end_offset not in (None, 0) else start
-        if end is None or end == start or end == -1:
-            end = start + 1
-        first = start - 1 - indent
-        last = min(end - 1 - indent, len(shown) + 1)
-        if first >= 0:
-            spaces = "".join(ch if ch.isspace() else " " for ch in shown[:first])
-            lines.append(f"    {spaces}{'^' * max(last - first, 1)}\n")
     return lines

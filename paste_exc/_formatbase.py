@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 from paste_exc._configconvert import astrimpaths, astruth
+from paste_exc._magic import hide_rule
 from paste_exc._reportvalues import IMPORTANCE_LEVELS, split_extra_key, value_text
 from paste_exc._saferepr import safe_repr
 from paste_exc._wrapping import make_pre_wrappable, make_wrappable, truncate
@@ -52,18 +53,6 @@ __all__ = [
 #: ``(prefix, replacement)`` pairs for :func:`trim_source_paths`.
 TrimPairs: TypeAlias = tuple[tuple[str, str], ...]
 
-#: The ``__traceback_hide__`` strings with a meaning of their own; any other
-#: true value hides just the frame that set it.
-HIDE_VALUES: Final = (
-    "before",
-    "before_and_this",
-    "after",
-    "after_and_this",
-    "reset",
-    "reset_and_this",
-)
-
-
 # --- the hide rules -----------------------------------------------------------
 
 
@@ -89,6 +78,9 @@ def frame_visibility(
     A ``before`` also ends an ``after`` in force. The erroring frame (the
     last one) is never hidden: if the rules would hide it, the error
     happened inside the hidden machinery, so every frame is shown.
+    A value is read as the collector reads it (the one table and normaliser
+    are the collector's), so a frame built by hand or by a decorator, even
+    with a hostile value, is shown the same.
     With ``show_hidden_frames`` every frame is shown.
 
     .. versionadded:: 0.1
@@ -103,35 +95,15 @@ def frame_visibility(
     shown = [False] * count
     hiding = False
     for index, frame in enumerate(frames):
-        hide = _hide_value(frame)
-        if hide in ("before", "before_and_this"):
+        rule = hide_rule(getattr(frame, "traceback_hide", None))
+        if rule.hides_before:
             shown[:index] = [False] * index
-            hiding = False
-            shown[index] = hide == "before"
-        elif hide in ("reset", "reset_and_this"):
-            hiding = False
-            shown[index] = hide == "reset"
-        elif hide in ("after", "after_and_this"):
-            shown[index] = hide == "after"
-            hiding = True
-        elif hide:
-            shown[index] = False
-        else:
-            shown[index] = not hiding
+        shown[index] = not hiding if rule.shows_this is None else rule.shows_this
+        if rule.hides_after is not None:
+            hiding = rule.hides_after
     if not shown[-1]:
         return [True] * count
     return shown
-
-
-def _hide_value(frame: ExceptionFrame) -> bool | str:
-    """Read a frame's ``traceback_hide`` as a rule: a known string or a truth value."""
-    value = getattr(frame, "traceback_hide", None)
-    if isinstance(value, str):
-        return value if value in HIDE_VALUES else bool(value)
-    try:
-        return bool(value)
-    except Exception:  # noqa: BLE001  a hostile __bool__ from a decorator: hide
-        return True
 
 
 def partition_frames(

@@ -37,6 +37,7 @@ from paste_exc._htmlview import (
     no_extra,
 )
 from paste_exc._reportvalues import shown_value
+from paste_exc._syntaxerror import syntax_error_lines
 from paste_exc._textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
 from paste_exc.collector import (
     CollectedException,
@@ -140,22 +141,6 @@ def _supplement_view(frame: ExceptionFrame) -> SupplementView | None:
     )
 
 
-def _syntax_error_lines(exc: CollectedException) -> list[str]:
-    """Return Python's three lines for a ``SyntaxError``: where, the text, the carets."""
-    details = exc.syntax_error
-    if details is None:
-        return []
-    lines = [f'File "{details.filename or "?"}", line {details.lineno or "?"}']
-    if details.text:
-        lines.append(details.text.rstrip("\n"))
-        if details.offset:
-            width = 1
-            if details.end_offset and details.end_offset > details.offset:
-                width = details.end_offset - details.offset
-            lines.append(" " * (details.offset - 1) + "^" * width)
-    return lines
-
-
 _WorkItem = tuple[CollectedException, int, str | None, str | None, bool, bool]
 
 
@@ -198,7 +183,7 @@ class _Builder:
             lineno=str(frame.lineno) if frame.lineno is not None else "?",
             name=_name(frame.name),
             qualname=frame.qualname if frame.qualname and frame.qualname != frame.name else None,
-            filename=trim_source_paths(filename, self.trim),
+            filename=self.trim_name(filename),
             is_library=bool(frame.is_library),
             current=current,
             repeated=frame.repeated if isinstance(frame.repeated, int) else 0,
@@ -212,6 +197,16 @@ class _Builder:
                 LocalVariable(var.name, shown_value(var), var.redacted) for var in frame.locals
             ),
         )
+
+    def trim_name(self, filename: str) -> str:
+        return trim_source_paths(filename, self.trim)
+
+    def syntax_error(self, exc: CollectedException) -> list[str]:
+        """Python's lines for a ``SyntaxError`` (as the text report), file name trimmed."""
+        if exc.syntax_error is None:
+            return []
+        where = syntax_error_lines(exc.syntax_error, self.trim_name)
+        return [line.removesuffix("\n") for line in where]
 
     def section(
         self, exc: CollectedException, depth: int, connector: str | None, label: str | None
@@ -241,7 +236,7 @@ class _Builder:
             hidden_dropped=dropped,
             omitted_frames=exc.omitted_frames,
             omitted_exceptions=exc.omitted_exceptions,
-            syntax_error=_syntax_error_lines(exc),
+            syntax_error=self.syntax_error(exc),
             collection_notes=tuple(exc.collection_notes),
             is_group=exc.is_group,
             is_cycle=exc.is_cycle,

@@ -6,6 +6,8 @@
 reads them from a live frame and runs the decorators and reporters they name
 on the finished report; failures of that user code become text, never
 exceptions. Used by :mod:`paste_exc._walk` and :mod:`paste_exc._chain`.
+The hide table (:data:`HIDE_RULES`) and its normaliser live here once; the
+formatters' :func:`~paste_exc.formatter.frame_visibility` applies them.
 """
 
 from __future__ import annotations
@@ -14,17 +16,45 @@ import dataclasses
 import threading
 import traceback
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from types import MappingProxyType
+from typing import Any, Final, TypeVar, cast
 
 from paste_exc._saferepr import safe_repr, safe_str, truncate_text
 from paste_exc.collector import INFO_LIMIT
 
 _T = TypeVar("_T")
 
-#: The ``__traceback_hide__`` strings kept as they are; any other value is a bool.
-HIDE_VALUES = frozenset(
-    {"before", "before_and_this", "after", "after_and_this", "reset", "reset_and_this"}
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HideRule:
+    """What one ``__traceback_hide__`` value does to the frames of a report (Paste's rules)."""
+
+    #: Hide every frame before this one.
+    hides_before: bool
+    #: This frame: shown (``True``), hidden (``False``), or shown unless an
+    #: ``after`` is in force (``None``).
+    shows_this: bool | None
+    #: Start (``True``) or end (``False``) hiding the frames after this one;
+    #: ``None`` leaves it as it is.
+    hides_after: bool | None
+
+
+#: The hide table: each normalised ``__traceback_hide__`` value (see
+#: :func:`hide_value`) and its rule. A ``before`` also ends an ``after``.
+HIDE_RULES: Final[Mapping[bool | str, HideRule]] = MappingProxyType(
+    {
+        False: HideRule(hides_before=False, shows_this=None, hides_after=None),
+        True: HideRule(hides_before=False, shows_this=False, hides_after=None),
+        "before": HideRule(hides_before=True, shows_this=True, hides_after=False),
+        "before_and_this": HideRule(hides_before=True, shows_this=False, hides_after=False),
+        "after": HideRule(hides_before=False, shows_this=True, hides_after=True),
+        "after_and_this": HideRule(hides_before=False, shows_this=False, hides_after=True),
+        "reset": HideRule(hides_before=False, shows_this=True, hides_after=False),
+        "reset_and_this": HideRule(hides_before=False, shows_this=False, hides_after=False),
+    }
 )
+#: The ``__traceback_hide__`` strings kept as they are; any other value is a bool.
+HIDE_VALUES: Final = frozenset(key for key in HIDE_RULES if isinstance(key, str))
 _MISSING: Any = object()
 _local = threading.local()
 
@@ -150,6 +180,14 @@ def hide_value(value: object) -> bool | str:
     truth cannot be told hides its frame.
     """
     return _hide(value)[0]
+
+
+def hide_rule(value: object) -> HideRule:
+    """Return the rule of a ``__traceback_hide__`` value as found (normalised first); never raise.
+
+    :param value: the value, raw or as collected
+    """
+    return HIDE_RULES[_hide(value)[0]]
 
 
 def _hide(value: object) -> tuple[bool | str, str | None]:

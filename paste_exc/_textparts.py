@@ -2,14 +2,13 @@
 
 Part of stage three (catch → collect → **format** → report → respond), used
 by :class:`paste_exc.formatter.TextFormatter`: the column caret, the walk of
-an exception chain in Python's order, the box around group members, and the
-lines of a :class:`SyntaxError`.
+an exception chain in Python's order, the box around group members.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from paste_exc._saferepr import safe_repr
@@ -167,32 +166,4 @@ def member_box(members: Sequence[Sequence[str]], omitted: int) -> list[str]:
         lines.append(f"  | and {omitted} more {plural}")
     if lines:
         lines.append("  +------------------------------------")
-    return lines
-
-
-def syntax_error_lines(exc: CollectedException, trim: Callable[[str | None], str]) -> list[str]:
-    """Return where a :class:`SyntaxError` points: file and line, text, caret.
-
-    :param exc: the collected exception.
-    :param trim: applies ``trim_source_paths`` to a file name.
-    """
-    details = exc.syntax_error
-    if details is None:
-        return []
-    lines: list[str] = []
-    if details.filename or details.lineno:
-        lines.append(f"File {trim(details.filename)!r}, line {details.lineno or '?'}")
-    text = (details.text or "").split("\n")[0].rstrip("\r")
-    stripped = text.strip()
-    if not stripped:
-        return lines
-    lines.append("  " + stripped)
-    if details.offset and details.offset > 0:
-        lead = len(text) - len(text.lstrip())
-        start = min(max(details.offset - 1 - lead, 0), len(stripped))
-        end = start + 1
-        same_line = details.end_lineno is None or details.end_lineno == details.lineno
-        if details.end_offset and details.end_offset > details.offset and same_line:
-            end = min(details.end_offset - 1 - lead, len(stripped))
-        lines.append("  " + " " * start + "^" * max(end - start, 1))
     return lines

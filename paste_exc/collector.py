@@ -418,13 +418,9 @@ class ExceptionCollector:
         :param etype: the exception class
         :param value: the exception
         """
-        from paste_exc._chain import exception_notes, format_only, type_label
+        from paste_exc._chain import exception_only
 
-        name, module, _ = type_label(etype)
-        text = self.redactor.redact_text(safe_str(value, VALUE_LIMIT)) if value is not None else ""
-        return format_only(
-            etype, name, module, text, exception_notes(value, [], self.redactor), None
-        )
+        return exception_only(etype, value, self.redactor)
 
     def collectSupplement(
         self, supplement: object, tb: TracebackType | None = None

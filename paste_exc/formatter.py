@@ -48,6 +48,7 @@ from paste_exc._pastehtml import (
     whitespace_re,
 )
 from paste_exc._reportvalues import shown_value
+from paste_exc._syntaxerror import syntax_error_lines
 from paste_exc._textparts import (
     CAUSE_SENTENCE,
     CONTEXT_SENTENCE,
@@ -56,7 +57,6 @@ from paste_exc._textparts import (
     exception_label,
     indent_block,
     member_box,
-    syntax_error_lines,
 )
 from paste_exc.collector import CollectedException, ExtraRepr
 
@@ -324,7 +324,11 @@ class TextFormatter(AbstractFormatter):
 
     def _exception_lines(self, exc: CollectedException, depth: int) -> list[str]:
         """``Type: value`` and what follows it: notes, SyntaxError, group members."""
-        lines = syntax_error_lines(exc, self.trim_filename)
+        lines: list[str] = []
+        if exc.syntax_error is not None:
+            # Python's own lines (traceback.format_exception_only), file name trimmed.
+            where = syntax_error_lines(exc.syntax_error, self.trim_filename)
+            lines.extend(self.quote(line.removesuffix("\n")) for line in where)
         lines.append(self.format_exception_info(*exception_label(exc)))
         lines.extend(exc.notes)
         if exc.is_group:

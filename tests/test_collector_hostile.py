@@ -287,6 +287,17 @@ class HashRaisingStr(str):
         raise RuntimeError("no eq")
 
 
+class ClassAndBoolRaising:
+    """Neither its class nor its truth can be read."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # type: ignore[override]
+        raise RuntimeError("no class")
+
+    def __bool__(self) -> bool:
+        raise RuntimeError("no bool")
+
+
 class BoolRaising:
     def __bool__(self) -> bool:
         raise RuntimeError("no bool")
@@ -333,16 +344,8 @@ def test_hide_value_whose_hash_raises_costs_only_its_frame() -> None:
 
 
 def test_hide_value_that_is_not_a_str_and_whose_class_raises() -> None:
-    class Opaque:
-        @property  # type: ignore[misc]
-        def __class__(self) -> type:  # type: ignore[override]
-            raise RuntimeError("no class")
-
-        def __bool__(self) -> bool:
-            raise RuntimeError("no bool")
-
     def hiding() -> None:
-        __traceback_hide__ = Opaque()
+        __traceback_hide__ = ClassAndBoolRaising()
         raise ValueError("hidden")
 
     data = capture(lambda: outermost(hiding))

@@ -500,6 +500,7 @@ def test_syntax_error_details() -> None:
         filename="/srv/app/bad.py",
         lineno=2,
         offset=9,
+        end_lineno=2,
         end_offset=12,
         text="    x = (1 +\n",
         msg="invalid syntax",
@@ -508,10 +509,10 @@ def test_syntax_error_details() -> None:
         exc("SyntaxError", "invalid syntax (bad.py, line 2)", frame(), syntax_error=details),
         trim_source_paths=[("/srv/app", ".")],
     )
-    assert report.splitlines()[-4:] == [
-        "File './bad.py', line 2",
-        "  x = (1 +",
-        "      ^^^",
+    assert report.splitlines()[-4:] == [  # traceback.format_exception_only's lines
+        '  File "./bad.py", line 2',
+        "    x = (1 +",
+        "        ^^^",
         "SyntaxError: invalid syntax (bad.py, line 2)",
     ]
 
@@ -519,7 +520,7 @@ def test_syntax_error_details() -> None:
 def test_syntax_error_single_caret_without_end() -> None:
     details = SyntaxErrorDetails(filename="<string>", lineno=1, offset=4, text="foo(")
     report = format_text(exc("SyntaxError", "'(' was never closed", syntax_error=details))
-    assert report.splitlines()[-3:-1] == ["  foo(", "     ^"]
+    assert report.splitlines()[-3:-1] == ["    foo(", "       ^"]
 
 
 def test_collection_notes_and_reporter_errors_come_last() -> None:
@@ -758,7 +759,7 @@ def test_real_locals_absent_unless_collected() -> None:
 def test_real_syntax_error() -> None:
     report = format_text(collect_from(compile, "x = (1 +\n", "<bad>", "exec"))
     lines = report.splitlines()
-    assert lines[-4:-1] == ["File '<bad>', line 1", "  x = (1 +", "      ^"]
+    assert lines[-4:-1] == ['  File "<bad>", line 1', "    x = (1 +", "        ^"]
     assert lines[-1].startswith("SyntaxError: ")
 
 

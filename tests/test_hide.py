@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 
 import pytest
+from test_collector_hostile import ClassAndBoolRaising, HashRaisingStr
 
 from paste_exc._formatbase import frame_visibility, partition_frames
+from paste_exc._magic import hide_value
 from paste_exc.collector import CollectedException, ExceptionFrame, collect_exception
 from paste_exc.formatter import TextFormatter, filter_frames, format_text
 
@@ -214,3 +216,44 @@ def test_show_hidden_frames_end_to_end() -> None:
     data = run_layers((True, None))
     assert shown_layers(format_text(data)) == ["f1"]
     assert shown_layers(format_text(data, show_hidden_frames=True)) == ["f0", "f1"]
+
+
+HIDE_INPUTS = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    "",
+    "yes please",
+    "before",
+    "before_and_this",
+    "after",
+    "after_and_this",
+    "reset",
+    "reset_and_this",
+    HashRaisingStr("before_and_this"),
+    HashRaisingStr("after"),
+    HashRaisingStr("other"),
+    ClassAndBoolRaising(),
+]
+
+
+@pytest.mark.parametrize("index", range(len(HIDE_INPUTS)))  # by index: pytest inspects values
+def test_formatters_read_a_hide_value_as_the_collector_does(index: int) -> None:
+    value = HIDE_INPUTS[index]
+    # One normaliser: a frame built by a decorator or by hand, holding the raw
+    # value, is shown exactly as if the collector had read that value.
+    collected = hide_value(value)
+    raw = make_frames(None, value, None, None)
+    normal = make_frames(None, collected, None, None)
+    assert frame_visibility(raw) == frame_visibility(normal)
+    assert type(collected) in (bool, str)
+
+
+def test_a_hostile_hide_value_in_a_built_frame_does_not_break_the_report() -> None:
+    frames = tuple(make_frames(None, HashRaisingStr("before_and_this"), None))
+    report = format_text(CollectedException(frames=frames, exception_type="E"))
+    assert "f0" not in report
+    assert "f1" not in report
+    assert "f2" in report
