@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 
 from paste_exc.collector import CollectedException, ExceptionFrame, LocalVariable
-from paste_exc.documents import (
+from paste_exc.format.documents import (
     render_debug_page,
     render_email_html,
     render_fragment,

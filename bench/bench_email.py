@@ -85,8 +85,8 @@ def main() -> None:
             warnings.simplefilter("ignore", DeprecationWarning)
             from paste.exceptions.errormiddleware import ErrorMiddleware as PasteErrorMiddleware
 
-        from paste_exc.delivery import get_dispatcher
         from paste_exc.errormiddleware import ErrorMiddleware
+        from paste_exc.report.delivery import get_dispatcher
 
         print(f"SMTP server on 127.0.0.1:{port} answers DATA after {DELAY:g} s")
         print(f"{REQUESTS} error responses each (debug off, email reporter on):")

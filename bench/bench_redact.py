@@ -32,10 +32,10 @@ warnings.simplefilter("ignore", DeprecationWarning)
 
 from bench_middleware import base_environ  # noqa: E402 (the same environ as that bench)
 
-from paste_exc._namedvalues import redact_named_values  # noqa: E402
-from paste_exc._redactpatterns import folded_regex  # noqa: E402
 from paste_exc.errormiddleware import ErrorMiddleware  # noqa: E402
 from paste_exc.redact import DEFAULT_VALUE_PATTERNS, default_redactor  # noqa: E402
+from paste_exc.redact.names import redact_named_values  # noqa: E402
+from paste_exc.redact.patterns import folded_regex  # noqa: E402
 
 #: Pieces that make the patterns work hardest, repeated to the size wanted.
 ADVERSARIAL: dict[str, str] = {

@@ -28,12 +28,11 @@ from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import TypeAlias
 
-from paste.exceptions import collector as paste_collector
-from paste.exceptions import formatter as paste_formatter
+from paste.exceptions import collector as paste_collector, formatter as paste_formatter
 
-from paste_exc import _highlight
 from paste_exc.collector import collect_exception
-from paste_exc.documents import render_debug_page
+from paste_exc.format.documents import render_debug_page
+from paste_exc.format.html import highlight as _highlight
 
 ExcInfo: TypeAlias = tuple[type[BaseException], BaseException, TracebackType]
 

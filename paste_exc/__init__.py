@@ -9,22 +9,19 @@ the names most programs need are re-exported here.
 from __future__ import annotations
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
-from paste_exc.collector import (
+from paste_exc.collect.collector import ExceptionCollector, collect_exception, collected_data
+from paste_exc.errors import ConfigError, PasteExcError
+from paste_exc.format.documents import RenderedPage
+from paste_exc.format.formatter import TextFormatter, format_text
+from paste_exc.format.html.formatter import HTMLFormatter, format_html
+from paste_exc.model.report import (
     CollectedException,
-    ExceptionCollector,
     ExceptionFrame,
     LocalVariable,
     SupplementaryData,
     SyntaxErrorDetails,
-    collect_exception,
-    collected_data,
 )
-from paste_exc.delivery import get_dispatcher
-from paste_exc.documents import RenderedPage
-from paste_exc.errormiddleware import ErrorMiddleware, handle_exception, make_error_middleware
-from paste_exc.errors import ConfigError, PasteExcError
-from paste_exc.formatter import HTMLFormatter, TextFormatter, format_html, format_text
-from paste_exc.handlers import (
+from paste_exc.process import (
     install_asyncio_handler,
     install_excepthook,
     install_threading_excepthook,
@@ -32,18 +29,18 @@ from paste_exc.handlers import (
     remove_excepthook,
     remove_threading_excepthook,
 )
-from paste_exc.redact import REDACTED, Redactor
-from paste_exc.reporter import (
-    CapturingReporter,
-    EmailReporter,
-    FileReporter,
-    JSONLinesReporter,
-    LoggingReporter,
-    LogReporter,
-    Reporter,
-    WSGIAppReporter,
+from paste_exc.redact.engine import REDACTED, Redactor
+from paste_exc.report.builtin.base import Reporter
+from paste_exc.report.builtin.capture import CapturingReporter
+from paste_exc.report.builtin.paste import EmailReporter, FileReporter, LogReporter, WSGIAppReporter
+from paste_exc.report.builtin.structured import JSONLinesReporter, LoggingReporter
+from paste_exc.report.delivery import get_dispatcher
+from paste_exc.report.dispatch import ReportingConfig, configure_reporters, report_exception
+from paste_exc.respond.wsgi.middleware import (
+    ErrorMiddleware,
+    handle_exception,
+    make_error_middleware,
 )
-from paste_exc.reporting import ReportingConfig, configure_reporters, report_exception
 
 __version__ = "0.1.0"
 

@@ -14,7 +14,7 @@ module provides two fixtures:
 ``paste_exc_synchronous``
     makes every delivery of the process-wide dispatcher synchronous for the
     test, so a background reporter (email) has delivered when the request
-    returns; yields the :class:`~paste_exc.delivery.Dispatcher`.
+    returns; yields the :class:`~paste_exc.report.delivery.Dispatcher`.
 
 Example::
 
@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from paste_exc._capture import CapturedReport, CapturingReporter
 from paste_exc.api import ExceptionReporter
-from paste_exc.delivery import Dispatcher, synchronous_delivery
-from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
+from paste_exc.report.builtin.capture import CapturedReport, CapturingReporter
+from paste_exc.report.delivery import Dispatcher, synchronous_delivery
+from paste_exc.respond.wsgi.middleware import ErrorMiddleware
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -54,7 +54,7 @@ def _flask(scenario: Scenario) -> None:
     """Flask with PROPAGATE_EXCEPTIONS and app.wsgi_app wrapped: paste_exc answers and reports."""
     from werkzeug.debug import DebuggedApplication
 
-    from paste_exc.delivery import synchronous_delivery
+    from paste_exc.report.delivery import synchronous_delivery
     from paste_exc.reporter import read_log_records
     from paste_exc.testing import through_middleware
 
@@ -157,7 +157,7 @@ DJANGO_FILES = {
             from webtest import TestApp
 
         from mysite.wsgi import application
-        from paste_exc.delivery import get_dispatcher
+        from paste_exc.report.delivery import get_dispatcher
         from paste_exc.testing import through_middleware
 
         signals = {"got_request_exception": 0, "request_finished": 0}
@@ -244,8 +244,8 @@ def _pyramid(scenario: Scenario) -> None:
     """pserve serves the ini pipeline on 127.0.0.1; the report has Pyramid's HTTPNotFound first."""
     from docs_runner import free_port, program, request, serve
 
-    from paste_exc.debugtoken import resolve_debug_token
     from paste_exc.reporter import read_log_records
+    from paste_exc.respond.token import resolve_debug_token
 
     directory = scenario.write()
     port = free_port()

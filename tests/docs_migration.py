@@ -181,7 +181,7 @@ def _email(directory: Path) -> None:
 
 
 def _email_counts(directory: Path, port: int, received: list[bytes]) -> None:
-    from paste_exc.delivery import Dispatcher, get_dispatcher, reset_dispatcher
+    from paste_exc.report.delivery import Dispatcher, get_dispatcher, reset_dispatcher
 
     previous = reset_dispatcher(Dispatcher())
     try:

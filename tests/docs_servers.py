@@ -167,7 +167,7 @@ def _gunicorn(scenario: Scenario) -> None:
 @runner("waitress")
 def _waitress(scenario: Scenario) -> None:
     """waitress behind a (simulated) nginx: the real client in reports, Secure cookie, the risk."""
-    from paste_exc.debugtoken import resolve_debug_token
+    from paste_exc.respond.token import resolve_debug_token
 
     program("waitress-serve")
     directory = scenario.write(include=("servers",))
@@ -235,8 +235,8 @@ def _mod_wsgi(scenario: Scenario) -> None:
     """The WSGI script file loads as mod_wsgi loads it, and answers with its token."""
     from docs_guides import webtest
 
-    from paste_exc import debugaccess
     from paste_exc.reporter import read_log_records
+    from paste_exc.respond import access as debugaccess
     from paste_exc.testing import through_middleware
 
     directory = scenario.write(include=("servers",))

@@ -11,7 +11,7 @@ import pytest
 from test_debugtoken import cache, refused  # noqa: F401 (the fixture)
 
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
-PROBE = "from paste_exc.debugtoken import resolve_debug_token as r; print(r(None).source)"
+PROBE = "from paste_exc.respond.token import resolve_debug_token as r; print(r(None).source)"
 
 
 @POSIX

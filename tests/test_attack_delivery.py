@@ -23,10 +23,10 @@ import pytest
 from test_delivery_isolation import dispatcher, environ  # noqa: F401 (a fixture)
 
 from paste_exc.api import ExceptionReporter
-from paste_exc.delivery import Dispatcher
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
+from paste_exc.report.delivery import Dispatcher
+from paste_exc.report.dispatch import ReportingConfig, report_exception, set_process_config
 from paste_exc.reporter import Reporter
-from paste_exc.reporting import ReportingConfig, report_exception, set_process_config
 
 
 class Custom(BaseException):

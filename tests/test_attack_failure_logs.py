@@ -19,7 +19,7 @@ import pytest
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.errormiddleware import ErrorMiddleware
-from paste_exc.flood import FloodDecision, FloodStore
+from paste_exc.report.flood import FloodDecision, FloodStore
 
 SECRET = "-".join(("s3cret", "pw", "value"))  # in no source line a traceback shows
 FORGED = "\n2026-01-01 00:00:00 CRITICAL forged log line"

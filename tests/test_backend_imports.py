@@ -12,11 +12,11 @@ def test_import_paste_exc_imports_no_sdk() -> None:
         """
         import sys
         import paste_exc
-        import paste_exc.backends.raygun
-        import paste_exc.backends.sentry
-        import paste_exc.handlers
-        import paste_exc.reporting
-        from paste_exc.reporting import available_backends
+        import paste_exc.report.sdk.raygun
+        import paste_exc.report.sdk.sentry
+        import paste_exc.process
+        import paste_exc.report.dispatch
+        from paste_exc.report.dispatch import available_backends
 
         assert "sentry" in available_backends()
         loaded = sorted(

@@ -1,4 +1,4 @@
-"""paste_exc.backends.raygun with the real raygun4py, sending to a receiver on 127.0.0.1."""
+"""paste_exc.report.sdk.raygun with the real raygun4py, sending to a receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -16,15 +16,20 @@ from typing import Any
 import pytest
 import sdk_leaks
 
-from paste_exc._occurrence import catch
-from paste_exc._records import utc_time
 from paste_exc.api import ExtrasProvider
-from paste_exc.backends.raygun import RaygunReporter
+from paste_exc.collect.occurrence import catch
 from paste_exc.collector import collected_data
-from paste_exc.delivery import Dispatcher, reset_dispatcher
 from paste_exc.errors import ConfigError
+from paste_exc.format.records import utc_time
 from paste_exc.redact import REDACTED, Redactor
-from paste_exc.reporting import ENVIRON_KEY, ReportingConfig, build_reporters, report_exception
+from paste_exc.report.delivery import Dispatcher, reset_dispatcher
+from paste_exc.report.dispatch import (
+    ENVIRON_KEY,
+    ReportingConfig,
+    build_reporters,
+    report_exception,
+)
+from paste_exc.report.sdk.raygun import RaygunReporter
 
 SECRET_ENV = "PASTE_EXC_TEST_SECRET_TOKEN"
 

@@ -1,4 +1,4 @@
-"""paste_exc.backends._scrub: the shared redactor over a whole SDK payload."""
+"""paste_exc.report.sdk.scrub: the shared redactor over a whole SDK payload."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 import sdk_leaks
 
-from paste_exc.backends._scrub import (
+from paste_exc.errors import ConfigError
+from paste_exc.redact import REDACTED, Redactor, default_redactor
+from paste_exc.report.sdk.scrub import (
     MAX_CHARACTERS,
     MAX_DEPTH,
     MAX_VALUES,
@@ -19,8 +21,6 @@ from paste_exc.backends._scrub import (
     PayloadRedactor,
     pick_redactor,
 )
-from paste_exc.errors import ConfigError
-from paste_exc.redact import REDACTED, Redactor, default_redactor
 
 
 @pytest.fixture

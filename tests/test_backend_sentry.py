@@ -1,4 +1,4 @@
-"""paste_exc.backends.sentry with the real sentry_sdk, sending to a receiver on 127.0.0.1."""
+"""paste_exc.report.sdk.sentry with the real sentry_sdk, sending to a receiver on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -15,26 +15,26 @@ import pytest
 import sdk_leaks
 from sentry_sdk.scrubber import EventScrubber
 
-from paste_exc._occurrence import catch
-from paste_exc._records import utc_time
 from paste_exc.api import ExtrasProvider
-from paste_exc.backends.sentry import (
+from paste_exc.collect.occurrence import catch
+from paste_exc.collector import collected_data
+from paste_exc.errors import ConfigError
+from paste_exc.format.records import utc_time
+from paste_exc.redact import REDACTED, Redactor
+from paste_exc.report.dispatch import (
+    ENVIRON_KEY,
+    ReportingConfig,
+    build_reporters,
+    get_process_config,
+    report_exception,
+)
+from paste_exc.report.sdk.sentry import (
     TAG_CODE,
     TAG_METHOD,
     TAG_OCCURRENCE,
     TAG_TIME,
     TAG_URL,
     SentryReporter,
-)
-from paste_exc.collector import collected_data
-from paste_exc.errors import ConfigError
-from paste_exc.redact import REDACTED, Redactor
-from paste_exc.reporting import (
-    ENVIRON_KEY,
-    ReportingConfig,
-    build_reporters,
-    get_process_config,
-    report_exception,
 )
 
 
@@ -537,7 +537,7 @@ def test_middleware_event_carries_no_secret_anywhere(
 def test_report_exception_redacts_message_and_every_group_member(
     receiver: Receiver, sentry_isolated: None
 ) -> None:
-    from paste_exc.reporting import configure_reporters, set_process_config
+    from paste_exc.report.dispatch import configure_reporters, set_process_config
 
     previous = get_process_config()
     config = configure_reporters({"s": unscrubbed(receiver)}, install_default_handler=False)
@@ -705,7 +705,7 @@ def test_a_bad_redactor_option_fails_at_configuration(value: object) -> None:
 
 
 def test_a_long_text_is_cut_after_redaction_not_before(receiver: Receiver) -> None:
-    from paste_exc.backends._scrub import TEXT_LIMIT
+    from paste_exc.report.sdk.scrub import TEXT_LIMIT
 
     # The URL lies across the cut: cut first, its password would leave half.
     text = "x" * (TEXT_LIMIT - 20) + f" {sdk_leaks.DB_URL} " + "y" * 50_000

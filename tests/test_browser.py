@@ -14,7 +14,7 @@ import pytest
 from conftest import missing_prerequisite
 
 from paste_exc.collector import CollectedException, collect_exception
-from paste_exc.documents import RenderedPage, render_debug_page
+from paste_exc.format.documents import RenderedPage, render_debug_page
 
 pytestmark = pytest.mark.browser
 

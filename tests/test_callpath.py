@@ -19,7 +19,7 @@ from conftest import Closing
 
 from paste_exc.collector import CollectedException
 from paste_exc.errormiddleware import ErrorMiddleware
-from paste_exc.reporting import ENVIRON_KEY, config_for
+from paste_exc.report.dispatch import ENVIRON_KEY, config_for
 from paste_exc.testing import CapturingReporter
 
 CAPTURE = {"capture": {"backend": "paste_exc.testing:CapturingReporter"}}

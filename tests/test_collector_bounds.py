@@ -14,7 +14,7 @@ from conftest import capture
 
 from paste_exc import collector
 from paste_exc.collector import collect_exception, hash_identifier
-from paste_exc.documents import render_debug_page
+from paste_exc.format.documents import render_debug_page
 from paste_exc.formatter import format_text
 
 

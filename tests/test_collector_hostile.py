@@ -10,8 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conftest import capture as shared_capture
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from paste_exc.collector import CollectedException, collect_exception, collected_data
 
@@ -497,7 +496,7 @@ def test_hostile_supplement_and_reporter_specs_cost_only_themselves() -> None:
 
 
 def test_hostile_values_leave_every_output_whole() -> None:
-    from paste_exc.documents import render_debug_page, render_problem
+    from paste_exc.format.documents import render_debug_page, render_problem
     from paste_exc.formatter import format_text
 
     def failing() -> None:
@@ -711,7 +710,7 @@ def test_every_place_and_kind_is_exercised() -> None:
 def test_when_the_walk_fails_unforeseen_the_report_keeps_the_line_and_every_frame(
     monkeypatch: Any,
 ) -> None:
-    from paste_exc import _chain
+    from paste_exc.collect import chain as _chain
 
     def broken(*args: object, **kwargs: object) -> CollectedException:
         raise RuntimeError("unforeseen")
@@ -729,7 +728,7 @@ def test_when_the_walk_fails_unforeseen_the_report_keeps_the_line_and_every_fram
 
 
 def test_a_frame_that_fails_unforeseen_keeps_its_position(monkeypatch: Any) -> None:
-    from paste_exc import _walk
+    from paste_exc.collect import walk as _walk
 
     real = _walk.build_frame
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from paste_exc.backends.raygun import RaygunReporter
-from paste_exc.backends.sentry import SentryReporter
 from paste_exc.config import MIDDLEWARE_OPTIONS, OUR_OPTIONS, PASTE_OPTIONS, resolve_settings
-from paste_exc.delivery import Dispatcher
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
-from paste_exc.flood import FloodControl
 from paste_exc.formatter import HTMLFormatter, TextFormatter
+from paste_exc.report.delivery import Dispatcher
+from paste_exc.report.dispatch import build_reporters
+from paste_exc.report.flood import FloodControl
+from paste_exc.report.sdk.raygun import RaygunReporter
+from paste_exc.report.sdk.sentry import SentryReporter
 from paste_exc.reporter import (
     EmailReporter,
     FileReporter,
@@ -23,7 +24,6 @@ from paste_exc.reporter import (
     LoggingReporter,
     LogReporter,
 )
-from paste_exc.reporting import build_reporters
 
 EMAIL = {"to_addresses": "ops@example.org", "from_address": "app@example.org"}
 

@@ -25,12 +25,11 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
     warnings.simplefilter("ignore", DeprecationWarning)
     import webtest
 
-from paste_exc._saferepr import safe_repr
 from paste_exc.config import MiddlewareSettings
-from paste_exc.delivery import synchronous_delivery
 from paste_exc.errormiddleware import ErrorMiddleware
-from paste_exc.reporter import EmailReporter, LogReporter
-from paste_exc.reporting import (
+from paste_exc.redact.saferepr import safe_repr
+from paste_exc.report.delivery import synchronous_delivery
+from paste_exc.report.dispatch import (
     ENVIRON_KEY,
     HANDLE_REPR,
     ReportingConfig,
@@ -38,6 +37,7 @@ from paste_exc.reporting import (
     config_for,
     report_exception,
 )
+from paste_exc.reporter import EmailReporter, LogReporter
 from paste_exc.testing import CapturingReporter
 
 #: Configuration values, each distinctive enough to be searched for in every output.

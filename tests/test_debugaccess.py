@@ -21,9 +21,9 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
     warnings.simplefilter("ignore", DeprecationWarning)
     from webtest.http import StopableWSGIServer
 
-from paste_exc import debugaccess
-from paste_exc.debugaccess import unlock_response, unlock_suffix, unlock_url
 from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.respond import access as debugaccess
+from paste_exc.respond.access import unlock_response, unlock_suffix, unlock_url
 
 TOKEN = "unit-test-token-0123456789abcdef"
 OTHER = "wrong-token-0123456789abcdefghij"
@@ -510,7 +510,7 @@ def test_waitress_loopback_client_gets_no_debug_page(
 
 
 def test_waitress_unlock_then_debug_page(waitress_port: int) -> None:
-    from paste_exc.debugtoken import resolve_debug_token
+    from paste_exc.respond.token import resolve_debug_token
 
     token = resolve_debug_token(None).value
     status, headers, _ = get(waitress_port, f"/fail?x=1&paste_exc_debug={token}")

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from paste_exc import debugtoken
 from paste_exc.config import resolve_settings
-from paste_exc.debugtoken import ENV_VAR, resolve_debug_token, secret_directory, secret_file_path
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
+from paste_exc.respond import token as debugtoken
+from paste_exc.respond.token import ENV_VAR, resolve_debug_token, secret_directory, secret_file_path
 
 TOKEN = "configured-token-0123456789"
-PROBE = "from paste_exc.debugtoken import resolve_debug_token as r; print(r(None).value)"
+PROBE = "from paste_exc.respond.token import resolve_debug_token as r; print(r(None).value)"
 POSIX = pytest.mark.skipif(not hasattr(os, "getuid"), reason="owner and mode checks are POSIX")
 
 

@@ -14,8 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from paste_exc import delivery
-from paste_exc.delivery import Dispatcher, Job, get_dispatcher, reset_dispatcher, write_fallback
+from paste_exc.report import delivery
+from paste_exc.report.delivery import (
+    Dispatcher,
+    Job,
+    get_dispatcher,
+    reset_dispatcher,
+    write_fallback,
+)
 
 
 def _job(sink: list[str], text: str = "report", *, fallback: io.StringIO | None = None) -> Job:
@@ -346,7 +352,7 @@ def test_waited_job_in_a_full_queue_is_dropped_and_said(dispatcher: Dispatcher) 
 
 def test_flood_control_counts_what_it_holds_back_under_the_destination() -> None:
     from paste_exc.collector import CollectedException
-    from paste_exc.flood import FloodControl, MemoryFloodStore
+    from paste_exc.report.flood import FloodControl, MemoryFloodStore
 
     d = Dispatcher(fallback=io.StringIO())
     previous = reset_dispatcher(d)
@@ -365,7 +371,7 @@ def test_flood_control_counts_what_it_holds_back_under_the_destination() -> None
 
 
 def test_reporter_options_arrive_as_ini_strings(tmp_path: Path) -> None:
-    from paste_exc.reporting import build_reporters
+    from paste_exc.report.dispatch import build_reporters
 
     built = build_reporters(
         {"log": {"filename": str(tmp_path / "e.log"), "delivery_timeout": "0.5", "queue_size": "7"}}
@@ -398,7 +404,7 @@ def test_exit_flush_stays_bounded_with_a_hung_destination(tmp_path: Path) -> Non
     script.write_text(
         textwrap.dedent("""
         import threading
-        from paste_exc.delivery import Job, get_dispatcher
+        from paste_exc.report.delivery import Job, get_dispatcher
         d = get_dispatcher()
         d.flush_timeout = 0.5
         started = threading.Event()

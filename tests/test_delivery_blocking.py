@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from paste_exc.delivery import Dispatcher, reset_dispatcher
 from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.report.delivery import Dispatcher, reset_dispatcher
 from paste_exc.reporter import FileReporter, JSONLinesReporter, LogReporter
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")

@@ -17,8 +17,8 @@ import pytest
 from smtp_tarpit import GREETING, Tarpit
 from test_reporter_email import Mailbox, start_server
 
-from paste_exc.delivery import Dispatcher, Job, reset_dispatcher
 from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.report.delivery import Dispatcher, Job, reset_dispatcher
 from paste_exc.reporter import Reporter
 
 

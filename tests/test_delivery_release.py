@@ -16,8 +16,8 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 
-from paste_exc.delivery import Dispatcher, reset_dispatcher
 from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.report.delivery import Dispatcher, reset_dispatcher
 
 
 class Held:
@@ -68,8 +68,8 @@ def _report_in_background(app: Any, config: Any, deliver: Any) -> None:
 def test_an_idle_worker_holds_no_finished_report(
     dispatcher: Dispatcher, tmp_path: Any, background: bool
 ) -> None:
+    from paste_exc.report.dispatch import ReportingConfig, deliver
     from paste_exc.reporter import LogReporter
-    from paste_exc.reporting import ReportingConfig, deliver
 
     references: list[weakref.ref[Held]] = []
     app = _fail_holding(references)

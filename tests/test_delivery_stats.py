@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from smtp_tarpit import Tarpit
 
-from paste_exc import delivery
-from paste_exc.delivery import DeliveryStats, Dispatcher, reset_dispatcher
 from paste_exc.errormiddleware import ErrorMiddleware
-from paste_exc.flood import MemoryFloodStore
+from paste_exc.report import delivery
+from paste_exc.report.delivery import DeliveryStats, Dispatcher, reset_dispatcher
+from paste_exc.report.flood import MemoryFloodStore
 
 REQUESTS = 50
 

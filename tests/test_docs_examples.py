@@ -37,7 +37,7 @@ from docs_runner import (
     write_reader_packages,
 )
 
-from paste_exc.reporting import get_process_config, set_process_config
+from paste_exc.report.dispatch import get_process_config, set_process_config
 
 with warnings.catch_warnings():  # webob imports the deprecated cgi module (Python 3.11)
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -354,7 +354,7 @@ def _report_in_a_request(scenario: Scenario) -> None:
 def _plugin_entry_point(scenario: Scenario) -> None:
     """The plug-in's entry point names the group paste_exc looks in, and a reporter class."""
     from paste_exc.api import ExceptionReporter
-    from paste_exc.reporting import ENTRY_POINT_GROUP, resolve_reference
+    from paste_exc.report.dispatch import ENTRY_POINT_GROUP, resolve_reference
 
     parser = configparser.ConfigParser()
     parser.read_string(scenario.code)
@@ -369,7 +369,7 @@ def _plugin_entry_point(scenario: Scenario) -> None:
 def _read_log_records(scenario: Scenario) -> None:
     """A report in the log file is found again by its occurrence id."""
     from paste_exc.collector import collected_data
-    from paste_exc.delivery import synchronous_delivery
+    from paste_exc.report.delivery import synchronous_delivery
     from paste_exc.reporter import LogReporter
 
     log = scenario.directory / "var/log/myapp/errors.log"
@@ -394,8 +394,8 @@ def _read_log_records(scenario: Scenario) -> None:
 @runner("pager-reporter")
 def _pager_reporter(scenario: Scenario) -> None:
     """A reporter of one's own: its option is checked when built; it delivers."""
-    from paste_exc.delivery import synchronous_delivery
     from paste_exc.errors import ConfigError
+    from paste_exc.report.delivery import synchronous_delivery
 
     posted: list[tuple[str, str, float]] = []
 
@@ -423,8 +423,8 @@ def _delivery_stats(scenario: Scenario) -> None:
     """The counters after one failing request with an email (to aiosmtpd) and a log file."""
     from docs_runner import mail_server
 
-    from paste_exc.delivery import Dispatcher, get_dispatcher, reset_dispatcher
     from paste_exc.errormiddleware import ErrorMiddleware
+    from paste_exc.report.delivery import Dispatcher, get_dispatcher, reset_dispatcher
     from paste_exc.testing import through_middleware
 
     with mail_server() as mail:

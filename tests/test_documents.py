@@ -8,17 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from paste_exc import documents
-from paste_exc.collector import (
-    CollectedException,
-    ExceptionFrame,
-    LocalVariable,
-    collect_exception,
-)
-from paste_exc.documents import (
+from paste_exc.collector import CollectedException, ExceptionFrame, LocalVariable, collect_exception
+from paste_exc.errors import ConfigError
+from paste_exc.format import documents
+from paste_exc.format.documents import (
     RenderedPage,
     problem_document,
     render_appended,
@@ -29,7 +24,6 @@ from paste_exc.documents import (
     render_safe_page,
     render_short_text,
 )
-from paste_exc.errors import ConfigError
 
 
 def failing_view() -> None:

@@ -10,9 +10,9 @@ from wsgiref.validate import validator
 
 import pytest
 
-from paste_exc import _responses
 from paste_exc.api import ExceptionReporter
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
+from paste_exc.respond import responder as _responses
 
 with warnings.catch_warnings():  # webob imports the deprecated cgi module (Python 3.11)
     warnings.simplefilter("ignore", DeprecationWarning)

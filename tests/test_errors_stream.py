@@ -47,7 +47,7 @@ def test_the_whole_report_reaches_a_buffered_stream_at_once() -> None:
 
 
 def test_the_unlock_notice_reaches_a_buffered_stream_at_once() -> None:
-    from paste_exc import debugaccess
+    from paste_exc.respond import access as debugaccess
 
     debugaccess._withheld.reset()
     stream, raw = _buffered()

@@ -19,8 +19,8 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from aiosmtpd.controller import Controller
 
-from paste_exc.delivery import synchronous_delivery
 from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.report.delivery import synchronous_delivery
 from paste_exc.reporter import ReportRecord, parse_log_records, read_log_records
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -17,7 +17,7 @@ from test_reporter_email import SMTPServer, free_port, start_server
 
 from paste_exc.collector import CollectedException
 from paste_exc.errors import ConfigError
-from paste_exc.flood import (
+from paste_exc.report.flood import (
     FloodControl,
     FloodDecision,
     MemoryFloodStore,
@@ -135,7 +135,7 @@ def test_broken_store_never_loses_the_report(tmp_path: Path) -> None:
 
 SCRIPT = textwrap.dedent("""
     import sys
-    from paste_exc.delivery import get_dispatcher
+    from paste_exc.report.delivery import get_dispatcher
     from paste_exc.reporter import EmailReporter
     get_dispatcher().synchronous = True
     rep = EmailReporter(to_addresses="ops@example.com", from_address="e@example.com",

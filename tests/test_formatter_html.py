@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from paste_exc import _highlight
-from paste_exc._htmlformat import HTMLFormatter, build_report, format_html, url_is_linkable
 from paste_exc.collector import (
     CollectedException,
     ExceptionFrame,
@@ -21,6 +19,13 @@ from paste_exc.collector import (
     collect_exception,
 )
 from paste_exc.errors import ConfigError
+from paste_exc.format.html import highlight as _highlight
+from paste_exc.format.html.formatter import (
+    HTMLFormatter,
+    build_report,
+    format_html,
+    url_is_linkable,
+)
 
 
 def strip_tags(text: str) -> str:

@@ -1,4 +1,4 @@
-"""paste_exc.handlers: asyncio, sys and threading hooks that report and chain."""
+"""paste_exc.process: asyncio, sys and threading hooks that report and chain."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from paste_exc.api import ExceptionReporter
 from paste_exc.errors import ConfigError
-from paste_exc.handlers import (
+from paste_exc.process import (
     AsyncioExceptionHandler,
     install_asyncio_handler,
     install_excepthook,
@@ -24,7 +24,7 @@ from paste_exc.handlers import (
     remove_excepthook,
     remove_threading_excepthook,
 )
-from paste_exc.reporting import ReportingConfig, configure_reporters, set_process_config
+from paste_exc.report.dispatch import ReportingConfig, configure_reporters, set_process_config
 
 
 class Recorder(ExceptionReporter):

@@ -23,7 +23,7 @@ from paste_exc.collector import (
     SupplementaryData,
     collect_exception,
 )
-from paste_exc.documents import problem_document, render_problem
+from paste_exc.format.documents import problem_document, render_problem
 from paste_exc.reporter import JSONLinesReporter
 
 #: The problem document's short names of canonical members.

@@ -18,7 +18,6 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
     warnings.simplefilter("ignore", DeprecationWarning)
     import webtest
 
-from paste_exc._saferepr import OUT_OF_TIME
 from paste_exc.collector import (
     LOCALS_TIME_BUDGET,
     LOCALS_TIME_PLACEHOLDER,
@@ -31,6 +30,7 @@ from paste_exc.config import resolve_settings
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
 from paste_exc.formatter import format_text
+from paste_exc.redact.saferepr import OUT_OF_TIME
 
 #: Each slow repr sleeps this long; the budget is spent after two of them.
 SLOW = 0.2

@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from paste_exc.negotiate import (
+from paste_exc.respond.negotiate import (
     FORWARDING_HEADERS,
     Rendering,
     choose_rendering,

@@ -28,9 +28,9 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
 from paste_exc import collector
 from paste_exc.api import ExceptionReporter
 from paste_exc.collector import CollectedException, collected_data
-from paste_exc.delivery import synchronous_delivery
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
-from paste_exc.reporting import ReportingConfig, report_exception, set_process_config
+from paste_exc.report.delivery import synchronous_delivery
+from paste_exc.report.dispatch import ReportingConfig, report_exception, set_process_config
 from paste_exc.testing import CapturingReporter
 
 SEPARATOR = "-" * 60

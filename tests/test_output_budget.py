@@ -14,22 +14,17 @@ from typing import Any
 
 import pytest
 
-from paste_exc import _budget
-from paste_exc.collector import (
-    CollectedException,
-    ExceptionFrame,
-    LocalVariable,
-    collect_exception,
-)
-from paste_exc.documents import (
+from paste_exc.collector import CollectedException, ExceptionFrame, LocalVariable, collect_exception
+from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.errors import ConfigError
+from paste_exc.format import budget as _budget
+from paste_exc.format.documents import (
     render_appended,
     render_debug_page,
     render_email_html,
     render_fragment,
     render_problem,
 )
-from paste_exc.errormiddleware import ErrorMiddleware
-from paste_exc.errors import ConfigError
 from paste_exc.formatter import TextFormatter, format_html, format_text
 from paste_exc.reporter import EmailReporter, JSONLinesReporter, LoggingReporter, LogReporter
 

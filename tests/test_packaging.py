@@ -50,7 +50,7 @@ def test_wheel_ships_templates_and_loads_one_when_installed(dist_dir: Path, tmp_
     )
     probe = (
         "import paste_exc, pathlib, importlib.resources as r\n"
-        "from paste_exc._templates import environment\n"
+        "from paste_exc.format.templates import environment\n"
         "root = r.files('paste_exc') / 'templates'\n"
         "assert root.is_dir(), root\n"
         "names = sorted(p.name for p in root.iterdir())\n"

@@ -12,8 +12,7 @@ from types import TracebackType
 from typing import Any
 
 import pytest
-from paste.exceptions import collector as paste_collector
-from paste.exceptions import formatter as paste_formatter
+from paste.exceptions import collector as paste_collector, formatter as paste_formatter
 
 from paste_exc import collector
 from paste_exc.collector import CollectedException

@@ -16,9 +16,9 @@ import pytest
 from paste.exceptions import errormiddleware as paste_errormiddleware
 from test_reporter_email import start_server
 
-from paste_exc.delivery import get_dispatcher
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
 from paste_exc.errors import ConfigError
+from paste_exc.report.delivery import get_dispatcher
 
 
 class CustomError(Exception):

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from paste_exc.collector import (
     CollectedException,
@@ -22,8 +21,8 @@ from paste_exc.collector import (
     SupplementaryData,
     collect_exception,
 )
-from paste_exc.delivery import Dispatcher, reset_dispatcher
 from paste_exc.formatter import format_text
+from paste_exc.report.delivery import Dispatcher, reset_dispatcher
 from paste_exc.reporter import (
     FileReporter,
     LoggingReporter,
@@ -377,7 +376,7 @@ def test_json_lines_carry_the_four_fields(tmp_path: Path) -> None:
 
 
 def test_problem_document_carries_the_four_fields() -> None:
-    from paste_exc.documents import problem_document
+    from paste_exc.format.documents import problem_document
 
     data = request_report("http://example.com/?api_key=abcdef1234567890")
     for debug in (False, True):
@@ -438,7 +437,7 @@ def test_wsgi_errors_notice_and_failures_stay_one_line_each() -> None:
 
 
 def test_header_of_a_paste_style_object_without_our_fields() -> None:
-    from paste_exc._records import header_line
+    from paste_exc.format.records import header_line
 
     class PasteData:  # what Paste code may hand to a reporter: no occurrence, no request
         identification_code = "E-PASTE"
@@ -453,7 +452,7 @@ def test_header_of_a_paste_style_object_without_our_fields() -> None:
 
 
 def test_emergency_text_cannot_forge_a_record() -> None:
-    from paste_exc._responses import emergency_text
+    from paste_exc.respond.responder import emergency_text
 
     try:
         raise ValueError(FORGED + "\n" + HEADER + "occurrence_id=FAKE")

@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from paste_exc.errors import ConfigError
 from paste_exc.redact import (

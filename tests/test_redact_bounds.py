@@ -15,8 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 with warnings.catch_warnings():  # webob imports the deprecated cgi module (Python 3.11)
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -25,9 +24,10 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
 
 from conftest import catching
 
-from paste_exc import _request, redact
+from paste_exc import redact
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.redact import REDACTED, Redactor, ValuePattern, default_redactor
+from paste_exc.respond.wsgi import request as _request
 
 
 def failing_app(environ: dict[str, Any], start_response: Any) -> Any:

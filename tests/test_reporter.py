@@ -21,8 +21,8 @@ from conftest import require_tool
 from paste_exc import collector
 from paste_exc.api import ExceptionReporter
 from paste_exc.collector import CollectedException
-from paste_exc.delivery import Dispatcher, reset_dispatcher
 from paste_exc.errors import ConfigError
+from paste_exc.report.delivery import Dispatcher, reset_dispatcher
 from paste_exc.reporter import (
     EmailReporter,
     FileReporter,

@@ -24,8 +24,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from conftest import require_tool
 
 from paste_exc.collector import CollectedException, collect_exception
-from paste_exc.delivery import Dispatcher, reset_dispatcher
 from paste_exc.errors import ConfigError
+from paste_exc.report.delivery import Dispatcher, reset_dispatcher
 from paste_exc.reporter import EmailReporter
 
 ROOT = Path(__file__).resolve().parents[1]

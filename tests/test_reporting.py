@@ -1,4 +1,4 @@
-"""paste_exc.reporting: report_exception, configuration, isolated delivery."""
+"""paste_exc.report.dispatch: report_exception, configuration, isolated delivery."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.errors import ConfigError
-from paste_exc.reporting import (
+from paste_exc.report.dispatch import (
     ENVIRON_KEY,
     ReportingConfig,
     build_extras_providers,
@@ -154,7 +154,7 @@ def test_entries_are_merged_over_default_args() -> None:
 
 
 def test_backend_defaults_to_the_entry_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    import paste_exc.reporting as reporting
+    import paste_exc.report.dispatch as reporting
 
     monkeypatch.setitem(reporting.BUILTIN_BACKENDS, "recorder", f"{__name__}:Recorder")
     built = build_reporters({"recorder": {"flag": True}})
@@ -177,7 +177,7 @@ def test_unknown_keyword_fails_with_the_key_name() -> None:
 def test_builtin_names_build_pastes_reporters(tmp_path: Path) -> None:
     import io
 
-    from paste_exc.delivery import get_dispatcher
+    from paste_exc.report.delivery import get_dispatcher
 
     stream = io.StringIO()
     built = build_reporters(
@@ -415,7 +415,7 @@ def test_a_failing_reporter_does_not_reach_the_caller(caplog: pytest.LogCaptureF
 
 
 def test_every_builtin_name_resolves_to_an_exception_reporter() -> None:
-    from paste_exc.reporting import BUILTIN_BACKENDS, available_backends
+    from paste_exc.report.dispatch import BUILTIN_BACKENDS, available_backends
 
     assert set(BUILTIN_BACKENDS) == {
         "email", "log", "logging", "file", "jsonlines", "sentry", "raygun"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from paste_exc.errors import ConfigError
-from paste_exc.reporting import (
+from paste_exc.report.dispatch import (
     ReportingConfig,
     available_backends,
     build_reporters,

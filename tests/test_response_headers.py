@@ -1,6 +1,6 @@
 """Every response kind carries the full set of security headers, each once.
 
-The set is decided in one place (paste_exc._headers); these tests read the
+The set is decided in one place (paste_exc.format.headers); these tests read the
 header lists as sent (duplicates would show), through the middleware, the
 documents, the Paste WSGI reporter and the debug unlock redirect.
 """
@@ -18,19 +18,19 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
     warnings.simplefilter("ignore", DeprecationWarning)
     import webtest
 
-from paste_exc import _responses
-from paste_exc._headers import CONTENT_TYPES, response_headers
 from paste_exc.collector import CollectedException
-from paste_exc.debugaccess import unlock_response
-from paste_exc.documents import (
+from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.format.documents import (
     render_debug_page,
     render_fragment,
     render_problem,
     render_safe_page,
     render_short_text,
 )
-from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.format.headers import CONTENT_TYPES, response_headers
 from paste_exc.reporter import WSGIAppReporter
+from paste_exc.respond import responder as _responses
+from paste_exc.respond.access import unlock_response
 
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"

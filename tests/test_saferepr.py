@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from paste_exc._saferepr import safe_repr, safe_str, truncate_text
+from paste_exc.redact.saferepr import safe_repr, safe_str, truncate_text
 
 
 class RaisingStr:

@@ -25,11 +25,11 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
 
 from conftest import catching
 
-from paste_exc._smtp import clean_header
 from paste_exc.collector import CollectedException
-from paste_exc.delivery import synchronous_delivery
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.redact import REDACTED
+from paste_exc.report.builtin.smtp import clean_header
+from paste_exc.report.delivery import synchronous_delivery
 from paste_exc.reporter import EmailReporter
 from paste_exc.testing import CapturingReporter
 
@@ -138,7 +138,7 @@ QUERY = "&".join(f"{name}={value}" for name, value in QUERY_SECRETS.items()) + "
 
 
 def url_app(environ: dict[str, Any], start_response: Any) -> Any:
-    from paste_exc._request import request_url
+    from paste_exc.respond.wsgi.request import request_url
 
     full_url = request_url(environ)  # noqa: F841 - a local holding the URL string
     query_string = environ["QUERY_STRING"]  # noqa: F841 - and one holding the query string

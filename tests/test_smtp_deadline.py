@@ -13,7 +13,7 @@ from typing import Any
 
 from smtp_tarpit import GREETING, Tarpit
 
-from paste_exc import _smtp
+from paste_exc.report.builtin import smtp as _smtp
 
 
 def run_bounded(func: Callable[[], object], limit: float = 15.0) -> BaseException | None:

@@ -13,18 +13,17 @@ import re
 import traceback
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from paste_exc._htmlformat import format_html
-from paste_exc._textparts import exception_label
 from paste_exc.collector import (
     INFO_LIMIT,
     CollectedException,
     ExceptionCollector,
     collect_exception,
 )
-from paste_exc.documents import render_email_html
+from paste_exc.format.documents import render_email_html
+from paste_exc.format.html.formatter import format_html
+from paste_exc.format.textparts import exception_label
 from paste_exc.formatter import TextFormatter, format_text
 
 #: Broken sources and how to compile them: indentation errors, unterminated

@@ -75,7 +75,7 @@ def test_capturing_reporter_with_flood_window() -> None:
 
 
 def test_capturing_reporter_survives_a_broken_flood_store() -> None:
-    from paste_exc.flood import FloodDecision, FloodStore
+    from paste_exc.report.flood import FloodDecision, FloodStore
 
     class BrokenStore(FloodStore):
         def hit(self, key: str, code: str, now: float, window: float) -> FloodDecision:
@@ -87,8 +87,8 @@ def test_capturing_reporter_survives_a_broken_flood_store() -> None:
 
 
 def test_capturing_reporter_counts_what_flood_control_held_back() -> None:
-    from paste_exc.delivery import Dispatcher, reset_dispatcher
-    from paste_exc.flood import MemoryFloodStore
+    from paste_exc.report.delivery import Dispatcher, reset_dispatcher
+    from paste_exc.report.flood import MemoryFloodStore
 
     dispatcher = Dispatcher()
     previous = reset_dispatcher(dispatcher)
@@ -112,7 +112,7 @@ def test_capturing_reporter_is_exported_by_reporter_module() -> None:
 def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
-        from paste_exc.delivery import get_dispatcher
+        from paste_exc.report.delivery import get_dispatcher
         from paste_exc.reporter import LogReporter
 
         def test_reports(paste_exc_reports):

@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from paste_exc._htmlformat import format_html
 from paste_exc.collector import (
     CollectedException,
     ExceptionFrame,
@@ -16,7 +15,7 @@ from paste_exc.collector import (
     SupplementaryData,
     collect_exception,
 )
-from paste_exc.documents import (
+from paste_exc.format.documents import (
     render_appended,
     render_debug_page,
     render_email_html,
@@ -24,6 +23,7 @@ from paste_exc.documents import (
     render_problem,
     render_safe_page,
 )
+from paste_exc.format.html.formatter import format_html
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'

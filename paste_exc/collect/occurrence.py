@@ -1,0 +1,183 @@
+"""Collect: one catch of one exception, and the one report every stage of that catch shares.
+
+Part of the collect stage. A *catch* is one handling of an exception: the
+middleware answering a failed request, one :func:`~paste_exc.report.dispatch.report_exception`
+call, one :func:`~paste_exc.errormiddleware.handle_exception` call, one
+process-wide hook. Each catch is its own occurrence: it collects its own
+report (a new occurrence id, its own request data), once, however many
+reporters and formats use it, and no report is ever kept on the exception, so
+the same exception object caught again (a module-level singleton,
+:meth:`concurrent.futures.Future.result`, a cached failed initialisation) is
+collected again.
+
+:func:`catch` opens an :class:`Occurrence` for the code that runs inside it
+(a context variable, so threads and asyncio tasks of other requests never see
+it); :func:`~paste_exc.collector.collected_data` called there for the same
+exception returns that occurrence's report. The stages that hold the report
+pass it along explicitly; the context is for reporters with asphalt's
+``report_exception(ctx, exception, message, extra)`` signature, which receive
+only the live exception.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import threading
+from collections.abc import Iterator
+
+from paste_exc.collect.collector import ExceptionCollector
+from paste_exc.model.report import CollectedException
+from paste_exc.redact.engine import Redactor
+
+__all__ = ["Occurrence", "catch", "current_occurrence"]
+
+
+class Occurrence:
+    """One catch of one exception: the report its reporters and formats share.
+
+    :param exception: the exception caught
+    :param report: the report, when the catch has already collected it
+    :param supplement: a ``(factory, *args)`` request supplement for an
+        exception whose frames carry no request data (``report_exception``
+        called with a WSGI environ)
+    :param parent: the occurrence this catch happens inside, if any
+    """
+
+    __slots__ = ("_lock", "_report", "exception", "parent", "supplement")
+
+    def __init__(
+        self,
+        exception: BaseException,
+        *,
+        report: CollectedException | None = None,
+        supplement: object = None,
+        parent: Occurrence | None = None,
+    ) -> None:
+        self.exception = exception
+        self.supplement = supplement
+        self.parent = parent
+        self._report = report
+        self._lock = threading.Lock()
+
+    @property
+    def report(self) -> CollectedException | None:
+        """The report collected so far (``None`` before anything asked for it)."""
+        return self._report
+
+    def collected(
+        self,
+        *,
+        collect_locals: bool = False,
+        redactor: Redactor | None = None,
+        locals_time_budget: float | None = None,
+    ) -> CollectedException:
+        """Return this occurrence's report, collecting it the first time.
+
+        Asking for ``collect_locals=True`` after a collection without locals
+        collects again (without calling ``__traceback_reporter__`` reporters a
+        second time) and keeps the richer report, with the same occurrence id
+        and time: it is still the same occurrence.
+
+        :param collect_locals: whether the report must hold the frames' locals
+        :param redactor: the redactor for the first collection
+        :param locals_time_budget: seconds for the locals' ``repr()``
+        """
+        with self._lock:
+            report = self._report
+            if report is not None and (report.locals_collected or not collect_locals):
+                return report
+            fresh = collect_now(
+                self.exception,
+                collect_locals=collect_locals,
+                redactor=redactor,
+                locals_time_budget=locals_time_budget,
+                supplement=self.supplement,
+                run_reporters=report is None,
+            )
+            if report is not None:
+                fresh = dataclasses.replace(
+                    fresh,
+                    occurrence_id=report.occurrence_id,
+                    timestamp=report.timestamp,
+                    date=report.date,
+                )
+            self._report = fresh
+            return fresh
+
+    def __repr__(self) -> str:
+        state = "collected" if self._report is not None else "not collected yet"
+        return f"<Occurrence of {type(self.exception).__name__}: {state}>"
+
+
+_current: contextvars.ContextVar[Occurrence | None] = contextvars.ContextVar(
+    "paste_exc_occurrence", default=None
+)
+
+
+def current_occurrence(exception: BaseException) -> Occurrence | None:
+    """Return the open catch of *exception* in this context, or ``None``."""
+    occurrence = _current.get()
+    while occurrence is not None:
+        if occurrence.exception is exception:
+            return occurrence
+        occurrence = occurrence.parent
+    return None
+
+
+@contextlib.contextmanager
+def catch(
+    exception: BaseException,
+    *,
+    report: CollectedException | None = None,
+    supplement: object = None,
+) -> Iterator[Occurrence]:
+    """Open the catch of *exception* for the code run inside the ``with`` block.
+
+    Inside a catch of the same exception (the middleware's catch calling
+    :func:`~paste_exc.report.dispatch.deliver`), that catch is used and given
+    *report* if it has none yet: one catch, one occurrence.
+
+    :param exception: the exception caught
+    :param report: the report, when the caller has already collected it
+    :param supplement: the request supplement (see :class:`Occurrence`)
+    """
+    existing = current_occurrence(exception)
+    if existing is not None:
+        if report is not None and existing.report is None:
+            existing._report = report
+        if existing.supplement is None:
+            existing.supplement = supplement
+        yield existing
+        return
+    occurrence = Occurrence(exception, report=report, supplement=supplement, parent=_current.get())
+    token = _current.set(occurrence)
+    try:
+        yield occurrence
+    finally:
+        _current.reset(token)
+
+
+def collect_now(
+    exception: BaseException,
+    *,
+    collect_locals: bool = False,
+    redactor: Redactor | None = None,
+    locals_time_budget: float | None = None,
+    supplement: object = None,
+    run_reporters: bool = True,
+) -> CollectedException:
+    """Collect *exception* from its ``__traceback__``, as a new occurrence."""
+    collector = ExceptionCollector(
+        collect_locals=collect_locals, redactor=redactor, locals_time_budget=locals_time_budget
+    )
+    try:
+        tb = exception.__traceback__
+    except Exception:  # noqa: BLE001 (a hostile exception: no frames)
+        tb = None
+    return collector.collect(
+        type(exception), exception, tb, run_reporters=run_reporters, supplement=supplement
+    )

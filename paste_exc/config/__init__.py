@@ -1,0 +1,81 @@
+"""Configuration: turn ini strings and Python values into typed settings.
+
+This module path is kept for code written against it; the names live in:
+
+* :mod:`paste_exc.config.convert`
+* :mod:`paste_exc.config.settings`
+"""
+
+from paste_exc.config.convert import (
+    Converter as Converter,
+    Network as Network,
+    asaddress as asaddress,
+    asaddresses as asaddresses,
+    asbool as asbool,
+    aschoice as aschoice,
+    asduration as asduration,
+    asfloat as asfloat,
+    asint as asint,
+    aslevel as aslevel,
+    aslist as aslist,
+    asnetworks as asnetworks,
+    asoptional as asoptional,
+    asoptionalstr as asoptionalstr,
+    aspath as aspath,
+    asport as asport,
+    asseconds as asseconds,
+    asserver as asserver,
+    assizebudget as assizebudget,
+    asstr as asstr,
+    asstream as asstream,
+    astrimpaths as astrimpaths,
+    astruth as astruth,
+)
+from paste_exc.config.settings import (
+    GLOBAL_CONF_FALLBACKS as GLOBAL_CONF_FALLBACKS,
+    LOCALS_TIME_BUDGET as LOCALS_TIME_BUDGET,
+    MIDDLEWARE_OPTIONS as MIDDLEWARE_OPTIONS,
+    MIN_DEBUG_TOKEN_LENGTH as MIN_DEBUG_TOKEN_LENGTH,
+    OUR_OPTIONS as OUR_OPTIONS,
+    PASTE_OPTIONS as PASTE_OPTIONS,
+    MiddlewareSettings as MiddlewareSettings,
+    NoDefault as NoDefault,
+    asdebugtoken as asdebugtoken,
+    nest_reporters as nest_reporters,
+    resolve_settings as resolve_settings,
+)
+
+__all__ = [
+    "GLOBAL_CONF_FALLBACKS",
+    "MIDDLEWARE_OPTIONS",
+    "OUR_OPTIONS",
+    "PASTE_OPTIONS",
+    "Converter",
+    "MiddlewareSettings",
+    "Network",
+    "NoDefault",
+    "asaddress",
+    "asaddresses",
+    "asbool",
+    "aschoice",
+    "asdebugtoken",
+    "asduration",
+    "asfloat",
+    "asint",
+    "aslevel",
+    "aslist",
+    "asnetworks",
+    "asoptional",
+    "asoptionalstr",
+    "aspath",
+    "asport",
+    "asseconds",
+    "asserver",
+    "assizebudget",
+    "asstr",
+    "asstream",
+    "astrimpaths",
+    "astruth",
+    "nest_reporters",
+    "resolve_settings",
+]

@@ -1,0 +1,1 @@
+"""Format: the HTML report (view model, templates, highlighting, Paste's HTML helpers)."""

@@ -1,0 +1,51 @@
+"""Format: render a report's template within a size budget.
+
+Part of the format stage.  :func:`render_report_document` renders a template
+with the :class:`~paste_exc.format.html.view.ReportView` of a report; past the budget
+it renders folded copies of the collected data, as every output does (the
+policy is :mod:`paste_exc.format.budget`), and the page says what it folded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
+from paste_exc.format.html.view import ReportView
+from paste_exc.format.templates import render
+from paste_exc.model.report import CollectedException
+
+__all__ = ["DEFAULT_SIZE_BUDGET", "render_report_document", "text_copy_budget"]
+
+
+def text_copy_budget(size_budget: int | None) -> int | None:
+    """The budget of the plain-text copy inside a page: a third of the page's."""
+    return None if size_budget is None else max(size_budget // 3, 1)
+
+
+def render_report_document(
+    template: str,
+    exc_data: CollectedException,
+    build: Callable[[CollectedException], ReportView],
+    *,
+    size_budget: int | None = DEFAULT_SIZE_BUDGET,
+    **context: object,
+) -> str:
+    """Render *template* with the view of *exc_data* as ``report``, within the size budget.
+
+    :param template: a template name (``report.html``, ``debug_page.html``, ...)
+    :param exc_data: the collected exception
+    :param build: makes the view of a report (given folded copies past the budget)
+    :param size_budget: the largest size wanted, in characters; ``None`` for no limit
+    :param context: further template variables
+    """
+
+    def page(data: CollectedException) -> str:
+        view = build(data)
+        view.folded = list(data.folded)
+        extra = dict(context)
+        if data.folded and size_budget is not None:
+            extra["budget_note"] = f"(the size budget is {size_budget:,} characters)"
+        return render(template, report=view, **extra)
+
+    return fit_report(exc_data, size_budget, page)[1]

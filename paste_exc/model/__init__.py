@@ -1,0 +1,1 @@
+"""Model: the inert data every stage passes on (imports nothing above it)."""

@@ -1,0 +1,1 @@
+"""Report: a collected exception reaches its destinations (dispatch, delivery, flood control)."""

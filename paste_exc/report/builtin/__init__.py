@@ -1,0 +1,1 @@
+"""Report: the built-in reporters (Paste's, logging, JSON lines, capture)."""

@@ -1,0 +1,533 @@
+"""Report: hand one exception to every configured reporter (the asphalt-exceptions model).
+
+Stage four of the pipeline (catch → collect → format → **report** → respond).
+:func:`report_exception` is for code that caught an exception itself;
+:func:`deliver` is the isolated loop that :class:`~paste_exc.errormiddleware.ErrorMiddleware`
+and the process-wide handlers share, so extras providers enrich every report
+whichever way it was raised.
+
+Where the reporters come from:
+
+* in a WSGI request, ``ctx`` is the environ and the middleware stored an
+  opaque :class:`ReportingHandle` to its :class:`ReportingConfig` under
+  :data:`ENVIRON_KEY` (opaque, so that a frame with ``environ`` among its
+  locals shows nothing of the reporters' configuration);
+* otherwise (``ctx`` is ``None`` or a mapping without that key) the process-wide
+  configuration set by :func:`configure_reporters` is used.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from paste_exc.api import ExceptionReporter, ExtrasProvider
+from paste_exc.collect.occurrence import catch
+from paste_exc.config.convert import asbool, aslist
+from paste_exc.errors import ConfigError, log_failure
+from paste_exc.redact.saferepr import safe_repr
+from paste_exc.report.delivery import destination
+from paste_exc.report.registry import (
+    BUILTIN_BACKENDS,
+    ENTRY_POINT_GROUP,
+    available_backends,
+    resolve_backend,
+    resolve_reference,
+)
+
+if TYPE_CHECKING:
+    from paste_exc.model.report import CollectedException
+
+__all__ = [
+    "BUILTIN_BACKENDS",
+    "ENTRY_POINT_GROUP",
+    "ENVIRON_KEY",
+    "HANDLE_REPR",
+    "ReportingConfig",
+    "ReportingHandle",
+    "available_backends",
+    "build_extras_providers",
+    "build_reporters",
+    "config_for",
+    "configure_reporters",
+    "deliver",
+    "gather_extras",
+    "get_process_config",
+    "report_exception",
+    "resolve_backend",
+    "resolve_reference",
+    "set_process_config",
+]
+
+log = logging.getLogger("paste_exc.reporting")
+
+#: The environ key under which the middleware stores its :class:`ReportingHandle`.
+ENVIRON_KEY = "paste_exc.reporting"
+
+
+@dataclass(repr=False)
+class ReportingConfig:
+    """The reporters and extras providers one report goes to.
+
+    Its ``repr()`` names the reporters and their classes, never their options
+    (addresses, file names, SMTP users).
+
+    :param reporters: reporter name → reporter, called in this order
+    :param extras_providers: asked, in this order, for each reporter's extras
+    """
+
+    reporters: dict[str, ExceptionReporter] = field(default_factory=dict)
+    extras_providers: list[ExtrasProvider] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        try:
+            names = ", ".join(
+                f"{safe_repr(name, 100)}: {type(reporter).__name__}"
+                for name, reporter in self.reporters.items()
+            )
+            count = len(self.extras_providers)
+        except Exception:  # noqa: BLE001 (a repr never raises)
+            return "<ReportingConfig>"
+        return f"<ReportingConfig reporters={{{names}}} extras_providers={count}>"
+
+
+class _HasReporting(Protocol):
+    @property
+    def reporting(self) -> ReportingConfig: ...
+
+
+#: What :class:`ReportingHandle` shows of itself.
+HANDLE_REPR = "<paste_exc reporting (configuration not shown)>"
+
+
+class ReportingHandle:
+    """What :class:`~paste_exc.errormiddleware.ErrorMiddleware` stores under :data:`ENVIRON_KEY`.
+
+    It leads :func:`report_exception` (called with the environ) to the
+    middleware's reporters, and shows nothing: its ``repr()`` and ``str()``
+    are :data:`HANDLE_REPR` whatever is configured, so the debug page, the
+    text and JSON reports, emails and logs that show a frame's ``environ``
+    show no file names, addresses, SMTP users or other options. Copying the
+    environ (``copy.deepcopy`` too) copies the handle as the same object.
+
+    .. versionadded:: 0.1
+
+    :param owner: the object whose ``reporting`` attribute is the
+        configuration (read at each use, so replacing it takes effect)
+    :param request_supplement: given the environ, returns the
+        ``(factory, *args)`` supplement of that request's data, added to the
+        reports of exceptions whose frames carry none
+    """
+
+    __slots__ = ("_owner", "_request_supplement")
+
+    def __init__(
+        self,
+        owner: _HasReporting,
+        request_supplement: Callable[[Mapping[str, object]], object] | None = None,
+    ) -> None:
+        self._owner = owner
+        self._request_supplement = request_supplement
+
+    @property
+    def config(self) -> ReportingConfig:
+        """The configuration this handle leads to (the process-wide one if unusable)."""
+        try:
+            config = self._owner.reporting
+        except Exception:  # noqa: BLE001 (an owner without one: the process-wide one)
+            return _process_config
+        return config if isinstance(config, ReportingConfig) else _process_config
+
+    def request_supplement(self, environ: Mapping[str, object]) -> object:
+        """The supplement describing the request of *environ*, or ``None``."""
+        if self._request_supplement is None:
+            return None
+        return self._request_supplement(environ)
+
+    def __repr__(self) -> str:
+        return HANDLE_REPR
+
+    __str__ = __repr__
+
+    def __copy__(self) -> ReportingHandle:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> ReportingHandle:
+        return self
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        raise TypeError("a paste_exc reporting handle cannot be pickled")
+
+
+_process_lock = threading.Lock()
+_process_config = ReportingConfig()
+
+
+def get_process_config() -> ReportingConfig:
+    """Return the process-wide configuration (used when *ctx* holds none)."""
+    return _process_config
+
+
+def set_process_config(config: ReportingConfig) -> ReportingConfig:
+    """Replace the process-wide configuration and return the one it replaced."""
+    global _process_config
+    if not isinstance(config, ReportingConfig):
+        raise TypeError(f"expected a ReportingConfig, got {type(config).__name__}")
+    with _process_lock:
+        previous, _process_config = _process_config, config
+    return previous
+
+
+def config_for(ctx: object) -> ReportingConfig:
+    """Return the configuration that applies to *ctx*.
+
+    A mapping holding a :class:`ReportingHandle` (what the middleware stores)
+    or a :class:`ReportingConfig` under :data:`ENVIRON_KEY` gives that
+    configuration; anything else gives the process-wide one.
+    """
+    candidate = _stored(ctx)
+    if isinstance(candidate, ReportingHandle):
+        return candidate.config
+    if isinstance(candidate, ReportingConfig):
+        return candidate
+    return _process_config
+
+
+def _stored(ctx: object) -> object:
+    if not isinstance(ctx, Mapping):
+        return None
+    try:
+        return ctx.get(ENVIRON_KEY)
+    except Exception:  # noqa: BLE001 (a hostile mapping: nothing stored)
+        return None
+
+
+def _request_supplement(ctx: object) -> object:
+    """The supplement of the request *ctx* is the environ of, if a middleware said how."""
+    handle = _stored(ctx)
+    if not isinstance(handle, ReportingHandle):
+        return None
+    try:
+        return handle.request_supplement(ctx)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 (logged by log_failure; the report goes out without the request data)
+        log_failure(log, "building the request data of a report failed")
+        return None
+
+
+# -- building ---------------------------------------------------------------
+
+
+def build_reporters(
+    reporters: Mapping[str, Mapping[str, object] | ExceptionReporter],
+    default_args: Mapping[str, object] | None = None,
+) -> dict[str, ExceptionReporter]:
+    """Build reporters from ``{name: {"backend": ..., **kwargs}}``.
+
+    Each entry is merged over *default_args*; ``backend`` defaults to the
+    entry's name. An entry may also be a ready-made
+    :class:`~paste_exc.api.ExceptionReporter`, used as it is (*default_args*
+    do not apply to it). Errors name the offending key as ``reporters.NAME.KEY``.
+
+    :param reporters: reporter name → options, or → a reporter instance
+    :param default_args: options every reporter starts from
+    :raises ConfigError: a backend is unknown, its SDK is missing, or it
+        rejected an option
+    """
+    if not isinstance(reporters, Mapping):
+        raise ConfigError("reporters", f"expected a mapping, got {type(reporters).__name__}")
+    defaults = dict(default_args or {})
+    built: dict[str, ExceptionReporter] = {}
+    for name, options in reporters.items():
+        prefix = f"reporters.{name}"
+        if not isinstance(name, str) or not name:
+            raise ConfigError("reporters", f"reporter names must be strings, got {name!r}")
+        if isinstance(options, ExceptionReporter):
+            built[name] = options
+            continue
+        if not isinstance(options, Mapping):
+            raise ConfigError(
+                prefix,
+                f"expected a mapping of options or an ExceptionReporter, got {_describe(options)}",
+            )
+        merged: dict[str, Any] = {**defaults, **options}
+        backend = merged.pop("backend", name)
+        cls = resolve_backend(backend, option=f"{prefix}.backend")
+        built[name] = _instantiate(cls, merged, prefix)
+    return built
+
+
+_UNEXPECTED = re.compile(r"unexpected keyword argument '([^']+)'")
+
+
+def _instantiate(cls: type[Any], options: dict[str, Any], prefix: str) -> ExceptionReporter:
+    bad = [key for key in options if not isinstance(key, str) or not key.isidentifier()]
+    if bad:
+        raise ConfigError(f"{prefix}.{bad[0]}", "not a valid option name")
+    try:
+        reporter = cls(**options)
+    except ConfigError as exc:
+        detail = str(exc).removeprefix(f"{exc.option}: ")
+        raise ConfigError(f"{prefix}.{exc.option}", detail) from exc
+    except ImportError as exc:
+        raise ConfigError(f"{prefix}.backend", str(exc)) from exc
+    except (TypeError, ValueError) as exc:
+        match = _UNEXPECTED.search(str(exc))
+        option = f"{prefix}.{match.group(1)}" if match else prefix
+        raise ConfigError(option, f"{cls.__name__} rejected its options: {exc}") from exc
+    if not callable(getattr(reporter, "report_exception", None)):
+        raise ConfigError(
+            f"{prefix}.backend", f"{cls.__name__} has no report_exception(ctx, exception, ...)"
+        )
+    return reporter  # type: ignore[no-any-return]
+
+
+def build_extras_providers(
+    providers: Iterable[object] | str | None, *, option: str = "extras_providers"
+) -> list[ExtrasProvider]:
+    """Build extras providers from objects, classes or ``module:name`` references.
+
+    A class is instantiated without arguments. A string holds one or more
+    references separated by whitespace or commas (the ini form).
+
+    :raises ConfigError: a reference names nothing, or not an extras provider
+    """
+    if providers is None:
+        return []
+    if isinstance(providers, str):
+        providers = aslist(providers, option)
+    result: list[ExtrasProvider] = []
+    for item in providers:
+        target = resolve_reference(item, option=option)
+        if isinstance(target, type):
+            try:
+                target = target()
+            except Exception as exc:
+                raise ConfigError(option, f"cannot instantiate {item!r}: {exc}") from exc
+        if not callable(getattr(target, "get_extras", None)):
+            raise ConfigError(option, f"{item!r} is not an extras provider (no get_extras)")
+        result.append(target)  # type: ignore[arg-type]
+    return result
+
+
+def configure_reporters(
+    reporters: Mapping[str, Mapping[str, object] | ExceptionReporter] | None = None,
+    install_default_handler: bool = True,
+    *,
+    extras_providers: Iterable[object] | str | None = None,
+    **default_args: object,
+) -> ReportingConfig:
+    """Configure the process-wide reporters (asphalt's ``ExceptionReporterComponent``).
+
+    Either one reporter from keyword arguments (``backend`` names it, as does
+    the reporter), or several through *reporters*, each merged over
+    *default_args*. The result becomes the process-wide configuration used when
+    ``ctx`` is ``None``, and is returned.
+
+    :param reporters: reporter name → ``{"backend": ..., **options}``, or →
+        a ready-made :class:`~paste_exc.api.ExceptionReporter`
+    :param install_default_handler: when called from a running event loop,
+        install :func:`paste_exc.process.install_asyncio_handler` on it
+    :param extras_providers: providers (objects, classes or references)
+    :param default_args: options shared by every reporter, or the options of
+        the single reporter when *reporters* is not given
+    :raises ConfigError: see :func:`build_reporters`
+    """
+    if reporters is None:
+        if default_args:
+            backend = default_args.get("backend", "default")
+            name = backend if isinstance(backend, str) else "default"
+            reporters, default_args = {name: dict(default_args)}, {}
+        else:
+            reporters = {}
+    config = ReportingConfig(
+        build_reporters(reporters, default_args),
+        build_extras_providers(extras_providers),
+    )
+    set_process_config(config)
+    if asbool(install_default_handler, "install_default_handler"):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            from paste_exc.process import install_asyncio_handler
+
+            install_asyncio_handler(loop)
+    return config
+
+
+# -- delivery ----------------------------------------------------------------
+
+
+def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
+    for key, value in update.items():
+        current = target.get(key)
+        if isinstance(value, Mapping) and isinstance(current, dict):
+            _merge(current, value)
+        elif isinstance(value, Mapping):
+            target[key] = {}
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def _describe(obj: object) -> str:
+    try:
+        from paste_exc.redact.saferepr import safe_str
+
+        return safe_str(obj, limit=500)
+    except Exception:  # noqa: BLE001 (describing must never raise)
+        return f"<{type(obj).__name__} object>"
+
+
+def gather_extras(
+    ctx: object, reporter: ExceptionReporter, providers: Iterable[ExtrasProvider]
+) -> dict[str, object]:
+    """Ask every provider for *reporter*'s extras and merge them (later wins).
+
+    A provider that raises or answers with something other than a dict or
+    ``None`` is logged and skipped.
+    """
+    extra: dict[str, object] = {}
+    for provider in providers:
+        try:
+            data: object = provider.get_extras(ctx, reporter)  # type: ignore[arg-type]
+            if data is None:
+                continue
+            if not isinstance(data, dict):
+                log.error(
+                    "extras provider %s returned %s, not a dict; skipped",
+                    type(provider).__name__,
+                    type(data).__name__,
+                )
+                continue
+            _merge(extra, data)
+        except Exception:  # noqa: BLE001 (logged by log_failure)
+            log_failure(log, "extras provider %s failed; skipped", type(provider).__name__)
+    return extra
+
+
+def deliver(
+    ctx: object,
+    exception: BaseException,
+    message: str,
+    config: ReportingConfig,
+    *,
+    exc_data: CollectedException | None = None,
+) -> list[str]:
+    """Give *exception* to every reporter of *config*, each isolated from the others.
+
+    The reporters run inside one catch of *exception*
+    (:func:`paste_exc.collect.occurrence.catch`): those that ask
+    :func:`~paste_exc.collector.collected_data` get one report, *exc_data* when
+    given, else collected once when the first one asks, with the request data
+    of *ctx* when its frames carry none. Never raises but
+    :class:`KeyboardInterrupt`: a reporter raising anything else, a
+    :class:`BaseException` such as :class:`asyncio.CancelledError` or
+    :class:`SystemExit` included, is one failed reporter. Each failure is
+    logged on ``paste_exc.reporting``.
+
+    :param exc_data: the report, when the caller has collected it already
+    :returns: one line per reporter that failed (empty when all succeeded)
+    """
+    with catch(exception, report=exc_data, supplement=_request_supplement(ctx)):
+        return _deliver(ctx, exception, message, config)
+
+
+def _deliver(
+    ctx: object, exception: BaseException, message: str, config: ReportingConfig
+) -> list[str]:
+    failures: list[str] = []
+    try:
+        items = list(config.reporters.items())
+        providers = list(config.extras_providers)
+    except Exception:  # noqa: BLE001 (logged by log_failure)
+        log_failure(log, "unusable reporting configuration %s", type(config).__name__)
+        return ["the reporting configuration is unusable"]
+    for name, reporter in items:
+        try:
+            extra = gather_extras(ctx, reporter, providers)
+            # Counted per destination under its name (see paste_exc.report.delivery.stats).
+            with destination(str(name)):
+                reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
+        except KeyboardInterrupt:
+            raise  # the user stopping the process, not this reporter's outcome
+        except BaseException as exc:  # noqa: BLE001 (CancelledError, SystemExit...: logged below)
+            line = f"reporter {name!r} ({type(reporter).__name__}) failed: "
+            line += f"{type(exc).__name__}: {_describe(exc)}"
+            try:
+                log_failure(log, "reporter %r failed", name)
+            except Exception:  # noqa: BLE001 (a broken log handler must not stop the others)
+                line += " (and logging the failure failed)"
+            failures.append(line)
+    return failures
+
+
+def _innermost_module(exception: BaseException) -> str | None:
+    tb = exception.__traceback__
+    name: object = None
+    seen = 0
+    while tb is not None and seen < 10_000:
+        name = tb.tb_frame.f_globals.get("__name__")
+        tb = tb.tb_next
+        seen += 1
+    return name if isinstance(name, str) and name else None
+
+
+def _pick_logger(logger: logging.Logger | str | bool, exception: BaseException) -> logging.Logger:
+    if isinstance(logger, logging.Logger):
+        return logger
+    if isinstance(logger, str):
+        return logging.getLogger(logger)
+    name = _innermost_module(exception)
+    if name is None:  # never raised: log where report_exception was called
+        name = sys._getframe(2).f_globals.get("__name__") or "paste_exc.reporting"
+    return logging.getLogger(name)
+
+
+def report_exception(
+    ctx: Mapping[str, object] | None,
+    message: str,
+    exception: BaseException | None = None,
+    *,
+    logger: logging.Logger | str | bool = True,
+) -> None:
+    """Report an exception to every reporter that applies to *ctx*, and log it.
+
+    :param ctx: the WSGI environ in a request; otherwise ``None`` (the
+        process-wide configuration) or any mapping
+    :param message: what was going on, in a sentence
+    :param exception: the exception; defaults to the one being handled
+    :param logger: ``True`` logs *message* with the exception at ``ERROR`` on the
+        logger named after the module where the exception was raised (its
+        innermost frame); a :class:`logging.Logger` or a logger name is used as
+        given; ``False`` logs nothing
+    :raises ValueError: no exception given and none being handled
+    :raises TypeError: *logger* is of another type
+    """
+    if exception is None:
+        exception = sys.exc_info()[1]
+        if exception is None:
+            raise ValueError(
+                "report_exception() needs an exception: none was given and none is being handled"
+            )
+    elif not isinstance(exception, BaseException):
+        raise TypeError(f"exception must be an exception, got {type(exception).__name__}")
+    if not isinstance(logger, logging.Logger | str | bool):
+        raise TypeError(
+            f"logger must be a Logger, a logger name or a bool, got {type(logger).__name__}"
+        )
+    text: object = message
+    if not isinstance(text, str):
+        message = _describe(text)
+    if logger is not False:
+        _pick_logger(logger, exception).error(message, exc_info=exception)
+    deliver(ctx, exception, message, config_for(ctx))

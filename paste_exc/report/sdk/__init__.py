@@ -1,0 +1,1 @@
+"""Report: the SDK backends (Sentry, Raygun) and what they share."""

@@ -1,0 +1,1 @@
+"""Respond: the only code that knows HTTP: negotiation, debug access, the responses."""

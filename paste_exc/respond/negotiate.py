@@ -1,0 +1,280 @@
+"""Choose the error response: debug page, safe page, fragment, problem JSON or text.
+
+Part of the respond stage (catch → collect → format → report → **respond**).
+:func:`choose_rendering` is a pure function of the request's environ and three
+settings, so the whole decision is tested with a table.
+
+The rules, in order:
+
+1. The debug renderings (debug page, fragment, detailed problem document,
+   text report) are only for clients :func:`debug_allowed` accepts (the
+   debug token, not an address, is what proves a developer); everyone else
+   gets the safe forms.
+2. A client whose ``Accept`` header prefers JSON (``application/json``,
+   ``application/problem+json`` or any ``+json`` type) over HTML gets the
+   problem document (RFC 9457), with the details only for debug clients.
+3. An XMLHttpRequest (a non-empty ``xmlhttp_key`` query parameter, as in Paste,
+   or ``X-Requested-With: XMLHttpRequest``) gets the HTML fragment (debug) or
+   the safe page.
+4. A client that prefers ``text/plain`` gets the text report (debug) or two
+   lines of text with the codes to quote.
+5. Anything else gets HTML: the debug page or the safe page.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from collections.abc import Iterable, Mapping
+from typing import Final
+from urllib.parse import parse_qsl
+
+from paste_exc.config.convert import Network
+from paste_exc.respond.access import carries_token
+
+__all__ = [
+    "FORWARDING_HEADERS",
+    "Rendering",
+    "choose_rendering",
+    "debug_allowed",
+    "is_xmlhttp",
+    "preferred_media",
+    "was_forwarded",
+]
+
+
+class Rendering(enum.Enum):
+    """The forms an error response can take."""
+
+    DEBUG_PAGE = "debug-page"
+    SAFE_PAGE = "safe-page"
+    FRAGMENT = "fragment"
+    PROBLEM = "problem"
+    PROBLEM_DEBUG = "problem-debug"
+    TEXT = "text"
+    TEXT_DEBUG = "text-debug"
+
+
+#: Request headers that show a proxy forwarded the request (CGI names): with
+#: any of them present, ``REMOTE_ADDR`` is the proxy's, not the client's.
+FORWARDING_HEADERS: Final = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_REAL_IP",
+    "HTTP_VIA",
+    "HTTP_CF_CONNECTING_IP",
+    "HTTP_TRUE_CLIENT_IP",
+    "HTTP_X_CLIENT_IP",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_SERVER",
+    "HTTP_X_CLUSTER_CLIENT_IP",
+    "HTTP_FASTLY_CLIENT_IP",
+    "HTTP_X_ORIGINAL_FORWARDED_FOR",
+)
+
+_HTML: Final = "html"
+_JSON: Final = "json"
+_TEXT: Final = "text"
+# Ties go to the earlier kind: HTML for "*/*", JSON over text for axios.
+_KINDS: Final = (_HTML, _JSON, _TEXT)
+
+
+def _kind_of(media_type: str) -> str | None:
+    if media_type in ("text/html", "application/xhtml+xml"):
+        return _HTML
+    if media_type in ("application/json", "application/problem+json") or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        return _JSON
+    if media_type == "text/plain":
+        return _TEXT
+    return None
+
+
+#: The most characters of an ``Accept`` header, ``X-Requested-With`` header and query
+#: string read: a header of megabytes costs no more than a plain one.
+ACCEPT_LIMIT = 1024
+QUERY_READ_LIMIT = 8192
+
+
+def _parse_accept(header: str) -> list[tuple[str, float]]:
+    ranges: list[tuple[str, float]] = []
+    for part in header[:ACCEPT_LIMIT].split(",", 64)[:64]:
+        media, *params = (piece.strip() for piece in part.split(";"))
+        media = media.lower()
+        if "/" not in media:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media, quality))
+    return ranges
+
+
+def preferred_media(accept: str | None) -> str:
+    """Return ``"html"``, ``"json"`` or ``"text"``: what the client prefers.
+
+    Each kind scores (quality, specificity) from the most specific matching
+    range of *accept* (exact type 2, ``type/*`` 1, ``*/*`` 0); the best score
+    wins, ties going to HTML, then JSON. A missing or empty header means HTML.
+
+    :param accept: the ``Accept`` header, or ``None``
+    """
+    if not accept:
+        return _HTML
+    ranges = _parse_accept(accept)
+    best_kind = _HTML
+    best_score: tuple[float, int] = (-1.0, -1)
+    for kind in _KINDS:
+        score: tuple[float, int] | None = None
+        for media, quality in ranges:
+            major = media.split("/", 1)[0]
+            if media == "*/*":
+                specificity = 0
+            elif media.endswith("/*"):
+                if not any(sample.startswith(major + "/") for sample in _SAMPLES[kind]):
+                    continue
+                specificity = 1
+            elif _kind_of(media) == kind:
+                specificity = 2
+            else:
+                continue
+            if score is None or specificity > score[1]:
+                score = (quality, specificity)
+        if score is not None and score[0] > 0 and score > best_score:
+            best_kind, best_score = kind, score
+    return best_kind
+
+
+_SAMPLES: Final[Mapping[str, tuple[str, ...]]] = {
+    _HTML: ("text/html",),
+    _JSON: ("application/json",),
+    _TEXT: ("text/plain",),
+}
+
+
+def is_xmlhttp(environ: Mapping[str, object], xmlhttp_key: str) -> bool:
+    """Whether the request is an XMLHttpRequest.
+
+    Paste's rule (a non-empty value of the ``xmlhttp_key`` query parameter; the
+    body is never read) or the ``X-Requested-With: XMLHttpRequest`` header.
+    """
+    requested_with = environ.get("HTTP_X_REQUESTED_WITH")
+    if isinstance(requested_with, str) and requested_with[:32].lower() == "xmlhttprequest":
+        return True
+    query = environ.get("QUERY_STRING")
+    if not xmlhttp_key or not isinstance(query, str):
+        return False
+    query = query[:QUERY_READ_LIMIT]
+    if xmlhttp_key not in query:
+        return False
+    return any(name == xmlhttp_key and value for name, value in parse_qsl(query))
+
+
+_FORWARDING_KEYS: Final = frozenset(FORWARDING_HEADERS)
+
+
+def was_forwarded(environ: Mapping[str, object]) -> bool:
+    """Whether one of :data:`FORWARDING_HEADERS` is in *environ*, even empty.
+
+    A key in another spelling (``http_x_forwarded_for``, ``HTTP_X-Real-IP``:
+    a server or framework of its own making) counts as the header.
+
+    :param environ: the request's environ
+    """
+    if any(name in environ for name in FORWARDING_HEADERS):
+        return True
+    return any(
+        isinstance(key, str)
+        and key[:5].upper() == "HTTP_"
+        and key.upper().replace("-", "_") in _FORWARDING_KEYS
+        for key in environ
+    )
+
+
+def debug_allowed(
+    environ: Mapping[str, object],
+    networks: Iterable[Network] = (),
+    *,
+    everyone: bool = False,
+    token: str | None = None,
+) -> bool:
+    """Whether this client may see debug output (with ``debug`` on).
+
+    Allowed, and nothing else is:
+
+    * *everyone* (``debug_allow = *``);
+    * an environ without ``REMOTE_ADDR`` at all: an in-process test client
+      (WebTest, Paste's fixtures), no network peer exists (unless one of
+      :data:`FORWARDING_HEADERS` is there, in any spelling of its key, even
+      empty: then a proxy sent it);
+    * a request whose cookie ``paste_exc_debug`` holds *token*;
+    * a ``REMOTE_ADDR`` inside one of *networks* (``debug_allow``, given
+      explicitly) with none of :data:`FORWARDING_HEADERS` present (see
+      :func:`was_forwarded`).
+
+    A loopback address by itself proves nothing: behind a reverse proxy on
+    the same host every client is ``127.0.0.1``, and some servers (waitress)
+    remove the proxy's forwarding headers before the application sees them.
+
+    :param environ: the request's environ
+    :param networks: the ``debug_allow`` networks
+    :param everyone: allow every client (``debug_allow = *``)
+    :param token: the debug token (``None``: no cookie unlocks)
+    """
+    if everyone or (token is not None and carries_token(environ, token)):
+        return True
+    forwarded = was_forwarded(environ)
+    if "REMOTE_ADDR" not in environ:
+        return not forwarded
+    networks = tuple(networks)
+    if forwarded or not networks:
+        return False
+    remote = environ.get("REMOTE_ADDR")
+    if not isinstance(remote, str):
+        return False
+    try:
+        address = ipaddress.ip_address(remote.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address.version == net.version and address in net for net in networks)
+
+
+def choose_rendering(
+    environ: Mapping[str, object],
+    *,
+    debug: bool,
+    xmlhttp_key: str = "_",
+    networks: Iterable[Network] = (),
+    everyone: bool = False,
+    token: str | None = None,
+) -> Rendering:
+    """Pick the rendering for an error response (the rules are in the module docstring).
+
+    :param environ: the request's environ (read only; the body is never touched)
+    :param debug: the middleware's ``debug`` setting
+    :param xmlhttp_key: Paste's XHR query parameter name (empty: off)
+    :param networks: the ``debug_allow`` networks (see :func:`debug_allowed`)
+    :param everyone: every client may see debug output
+    :param token: the debug token a client's cookie must hold
+    """
+    show_debug = debug and debug_allowed(environ, networks, everyone=everyone, token=token)
+    accept = environ.get("HTTP_ACCEPT")
+    media = preferred_media(accept if isinstance(accept, str) else None)
+    if media == _JSON:
+        return Rendering.PROBLEM_DEBUG if show_debug else Rendering.PROBLEM
+    if is_xmlhttp(environ, xmlhttp_key):
+        return Rendering.FRAGMENT if show_debug else Rendering.SAFE_PAGE
+    if media == _TEXT:
+        return Rendering.TEXT_DEBUG if show_debug else Rendering.TEXT
+    return Rendering.DEBUG_PAGE if show_debug else Rendering.SAFE_PAGE

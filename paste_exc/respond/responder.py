@@ -1,0 +1,403 @@
+"""Building error responses that cannot fail, and reporting through the configured reporters.
+
+Part of the respond stage. :class:`Responder` holds what
+:class:`~paste_exc.errormiddleware.ErrorMiddleware` and
+:func:`~paste_exc.errormiddleware.handle_exception` share: the settings, the
+reporters, and the steps collect → report → render, each guarded. When a step
+fails (a hostile object, a broken template, a full disk), the client still gets
+:data:`STATIC_BODY` and the secondary failure is written with the original
+error to ``wsgi.errors``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import traceback
+import uuid
+from typing import TYPE_CHECKING, Final
+
+from paste_exc.collect.collector import collected_data
+from paste_exc.collect.occurrence import catch
+from paste_exc.errors import ConfigError, log_failure
+from paste_exc.format.documents import (
+    RenderedPage,
+    render_appended,
+    render_debug_page,
+    render_fragment,
+    render_problem,
+    render_safe_page,
+    render_short_text,
+)
+from paste_exc.format.formatter import format_text
+from paste_exc.format.headers import CONTENT_TYPES, Headers, response_headers, security_headers
+from paste_exc.format.records import (
+    escape_body,
+    occurrence_line,
+    one_line,
+    record_text,
+    with_header,
+)
+from paste_exc.model.report import CollectedException
+from paste_exc.redact.saferepr import safe_str
+from paste_exc.report.builtin.base import Reporter
+from paste_exc.report.builtin.paste import EmailReporter, LogReporter, reporters_from_options
+from paste_exc.report.dispatch import (
+    ReportingConfig,
+    ReportingHandle,
+    build_extras_providers,
+    build_reporters,
+    deliver,
+)
+from paste_exc.respond.access import note_withheld
+from paste_exc.respond.negotiate import Rendering, choose_rendering, debug_allowed
+from paste_exc.respond.wsgi.request import Supplement
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from paste_exc.api import ExceptionReporter
+    from paste_exc.config.settings import MiddlewareSettings
+
+__all__ = ["STATIC_BODY", "Responder", "emergency_text", "static_response", "write_errors"]
+
+log = logging.getLogger("paste_exc.errormiddleware")
+
+STATUS_500: Final = "500 Internal Server Error"
+#: The page sent when building the real one failed: constant, nothing to escape.
+STATIC_BODY: Final = (
+    b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+    b"<title>500 Internal Server Error</title></head><body>"
+    b"<h1>Internal Server Error</h1>"
+    b"<p>An error occurred while handling this request, and another while reporting it. "
+    b"Both have been logged.</p></body></html>\n"
+)
+_DASHES: Final = "-" * 60
+
+
+def write_errors(stream: object, text: str) -> None:
+    """Write *text* to an error stream (``wsgi.errors``) and flush it; never raise.
+
+    A stream that cannot be written falls back to logging. The flush matters:
+    a server may hand a stream with a buffer of its own (uWSGI's
+    :data:`sys.stderr` writing to its log file is not line-buffered), where the
+    text would wait, and be lost with a worker killed before the buffer fills.
+    """
+    try:
+        stream.write(text)  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 (a broken or full stream: logged by log_failure)
+        with contextlib.suppress(Exception):  # nowhere left to write to
+            log_failure(log, "could not write to the error stream; the text was:\n%s", text)
+        return
+    with contextlib.suppress(Exception):  # written; a stream without flush() keeps it
+        stream.flush()  # type: ignore[attr-defined]
+
+
+def _format_exception(exc: BaseException) -> str:
+    try:
+        return "".join(traceback.format_exception(exc))
+    except Exception:  # noqa: BLE001
+        return f"{type(exc).__name__}: {safe_str(exc, 2000)}\n"
+
+
+def emergency_text(exc: BaseException, secondary: BaseException, stage: str) -> str:
+    """Describe a failure of the error handling itself, with the original error.
+
+    Its lines are escaped as a record's (no line of a message can read as a
+    record boundary), then 60 dashes.
+    """
+    text = (
+        f"paste_exc: {stage} failed; the client got a minimal 500 page.\n"
+        f"The original error:\n{_format_exception(exc)}"
+        f"The failure while {stage}:\n{_format_exception(secondary)}"
+    )
+    return f"{escape_body(text.rstrip(chr(10)))}\n{_DASHES}\n"
+
+
+def static_response(error_id: str = "", body: bytes = STATIC_BODY) -> tuple[str, Headers, bytes]:
+    """A 500 response of an HTML page made elsewhere, with the headers of every response.
+
+    :param error_id: the occurrence id (a fresh one when empty)
+    :param body: the page: :data:`STATIC_BODY` (the page when building the real
+        one failed), or what an overridden ``exception_handler()`` returned
+    """
+    headers = response_headers(
+        CONTENT_TYPES["static page"], len(body), error_id=error_id or uuid.uuid4().hex
+    )
+    return STATUS_500, headers, body
+
+
+_PASTE_NAMES: Final[Mapping[type, str]] = {EmailReporter: "email", LogReporter: "log"}
+
+
+class Responder:
+    """The guarded collect → report → render steps, configured once.
+
+    :param settings: the resolved options
+    :raises paste_exc.errors.ConfigError: when a reporter, provider or template is invalid
+    """
+
+    def __init__(self, settings: MiddlewareSettings) -> None:
+        self.settings = settings
+        #: The token that unlocks debug output (set by the middleware when debug is on).
+        self.debug_token: str | None = None
+        reporters: dict[str, ExceptionReporter] = {}
+        paste_reporters: list[ExceptionReporter] = list(
+            reporters_from_options(
+                error_email=list(settings.error_email),
+                error_log=settings.error_log,
+                from_address=settings.from_address,
+                smtp_server=settings.smtp_server,
+                smtp_username=settings.smtp_username,
+                smtp_password=settings.smtp_password,
+                smtp_use_tls=settings.smtp_use_tls,
+                subject_prefix=settings.error_subject_prefix,
+            )
+        )
+        for reporter in paste_reporters:
+            reporters[_PASTE_NAMES.get(type(reporter), type(reporter).__name__)] = reporter
+        for name, reporter in build_reporters(settings.reporters).items():
+            if name in reporters:
+                raise ConfigError(f"reporters.{name}", "this name is taken by a Paste option")
+            reporters[name] = reporter
+        for reporter in reporters.values():
+            # max_page_size is the size budget of every output, reports included.
+            if isinstance(reporter, Reporter):
+                reporter.default_size_budget(settings.max_page_size)
+        providers = build_extras_providers(list(settings.extras_providers))
+        self.reporting = ReportingConfig(reporters=reporters, extras_providers=providers)
+        #: What the environ gets under ``paste_exc.reporting``: opaque (see
+        #: :class:`~paste_exc.report.dispatch.ReportingHandle`).
+        self.reporting_handle = ReportingHandle(self, self.request_supplement)
+        if settings.error_template is not None:
+            # Load and render it once now, so a broken template fails at start-up.
+            render_safe_page(CollectedException(), template_file=settings.error_template)
+        if settings.debug and settings.debug_allow_everyone:
+            log.warning(
+                "debug_allow = *: every client can see debug pages with source code, "
+                "local variables and the environment; never do this in production"
+            )
+
+    # -- reporting --------------------------------------------------------------
+
+    def request_supplement(self, environ: Mapping[str, object]) -> tuple[object, ...]:
+        """The ``__traceback_supplement__`` of a request, for reports made inside it.
+
+        :func:`~paste_exc.report.dispatch.report_exception` called with the environ
+        adds this request's data to a report whose frames carry none.
+        """
+        return (Supplement, self, environ)
+
+    def report_to_stream(
+        self,
+        exc: BaseException,
+        exc_data: CollectedException,
+        stream: object,
+        ctx: WSGIEnvironment | None,
+        *,
+        shown: bool,
+    ) -> list[str]:
+        """Deliver to the reporters and write Paste's lines to *stream*; never raise.
+
+        :param shown: whether the report is shown to the client (debug output)
+        :returns: one line per reporter that failed
+        """
+        settings = self.settings
+        try:
+            failures = deliver(ctx, exc, settings.report_message, self.reporting, exc_data=exc_data)
+        except Exception as error:  # noqa: BLE001 (deliver never raises; belt and braces)
+            failures = [f"reporting failed: {type(error).__name__}: {safe_str(error, 500)}"]
+        reported = len(failures) < len(self.reporting.reporters) or shown
+        # Paste's line, to the letter (log parsers match it), then our ids on a line of their own.
+        notice = one_line(f"Error - {safe_str(type(exc), 500)}: {exc_data.exception_value}")
+        notice += "\n" + occurrence_line(exc_data)
+        try:
+            if settings.show_exceptions_in_wsgi_errors or not reported:
+                text = format_text(
+                    exc_data,
+                    show_hidden_frames=True,
+                    trim_source_paths=settings.trim_source_paths,
+                    size_budget=settings.max_page_size,
+                )
+                # As Paste: the one-line form, then (nothing else took the report, so
+                # it must not be lost) the whole text report and 60 dashes, as a record.
+                head = "" if settings.show_exceptions_in_wsgi_errors else notice + "\n"
+                write_errors(stream, head + record_text(exc_data, text))
+            else:
+                write_errors(stream, notice + "\n")
+        except Exception as error:  # noqa: BLE001 (a broken formatter: keep the traceback)
+            write_errors(stream, emergency_text(exc, error, "formatting the text report"))
+        for line in failures:
+            write_errors(stream, one_line(f"paste_exc: {line}") + "\n")
+        return failures
+
+    def collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
+        """The collected data of *exc*, or ``None`` after writing why collecting failed."""
+        try:
+            return collected_data(
+                exc,
+                collect_locals=self.settings.show_locals,
+                locals_time_budget=self.settings.locals_time_budget,
+            )
+        except Exception as secondary:  # noqa: BLE001 (the client still gets a page)
+            write_errors(stream, emergency_text(exc, secondary, f"collecting {stage}"))
+            return None
+
+    def show_debug(self, environ: WSGIEnvironment) -> bool:
+        """Whether this request's client may see debug output."""
+        settings = self.settings
+        return settings.debug and debug_allowed(
+            environ,
+            settings.debug_allow,
+            everyone=settings.debug_allow_everyone,
+            token=self.debug_token,
+        )
+
+    def _withheld(self, environ: WSGIEnvironment) -> None:
+        """Debug is on but this client lacks the token: tell the server log how to unlock."""
+        if self.settings.debug and self.debug_token is not None:
+            with contextlib.suppress(Exception):  # a hostile environ: no notice, still a page
+                note_withheld(environ, self.debug_token)
+
+    def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
+        """Report an error that can no longer reach the response (e.g. in ``close()``)."""
+        stream = environ.get("wsgi.errors")
+        with catch(exc):
+            exc_data = self.collect(exc, stream, f"an error in {what}")
+            if exc_data is not None:
+                write_errors(stream, f"paste_exc: error in {what} after the response was sent:\n")
+                self.report_to_stream(exc, exc_data, stream, environ, shown=False)
+
+    # -- rendering --------------------------------------------------------------
+
+    def _render(
+        self, rendering: Rendering, exc_data: CollectedException, failures: list[str]
+    ) -> RenderedPage:
+        settings = self.settings
+        if rendering is Rendering.DEBUG_PAGE:
+            return render_debug_page(
+                exc_data,
+                show_hidden_frames=settings.show_hidden_frames,
+                trim_source_paths=settings.trim_source_paths,
+                reporting_failures=failures,
+                size_budget=settings.max_page_size,
+            )
+        if rendering is Rendering.FRAGMENT:
+            return render_fragment(
+                exc_data,
+                show_hidden_frames=settings.show_hidden_frames,
+                trim_source_paths=settings.trim_source_paths,
+                size_budget=settings.max_page_size,
+            )
+        if rendering is Rendering.PROBLEM or rendering is Rendering.PROBLEM_DEBUG:
+            return render_problem(
+                exc_data,
+                debug=rendering is Rendering.PROBLEM_DEBUG,
+                size_budget=settings.max_page_size,
+            )
+        if rendering is Rendering.TEXT:
+            return render_short_text(exc_data)
+        if rendering is Rendering.TEXT_DEBUG:
+            text = format_text(
+                exc_data,
+                show_hidden_frames=settings.show_hidden_frames,
+                trim_source_paths=settings.trim_source_paths,
+                size_budget=settings.max_page_size,
+            )
+            return RenderedPage(
+                with_header(exc_data, text), CONTENT_TYPES["text"], headers=security_headers(None)
+            )
+        return render_safe_page(
+            exc_data, error_message=settings.error_message, template_file=settings.error_template
+        )
+
+    def error_response(
+        self, exc: Exception, environ: WSGIEnvironment
+    ) -> tuple[str, Headers, bytes]:
+        """Collect, report and render *exc*: the 500 status, headers and body; never raise."""
+        with catch(exc):
+            return self._error_response(exc, environ)
+
+    def _error_response(
+        self, exc: Exception, environ: WSGIEnvironment
+    ) -> tuple[str, Headers, bytes]:
+        stream = environ.get("wsgi.errors")
+        exc_data = self.collect(exc, stream, "the report")
+        if exc_data is None:
+            return static_response()
+        try:
+            settings = self.settings
+            rendering = choose_rendering(
+                environ,
+                debug=settings.debug,
+                xmlhttp_key=settings.xmlhttp_key,
+                networks=settings.debug_allow,
+                everyone=settings.debug_allow_everyone,
+                token=self.debug_token,
+            )
+        except Exception:  # noqa: BLE001 (a hostile environ: the safe page)
+            rendering = Rendering.SAFE_PAGE
+        shown = rendering in (
+            Rendering.DEBUG_PAGE,
+            Rendering.FRAGMENT,
+            Rendering.PROBLEM_DEBUG,
+            Rendering.TEXT_DEBUG,
+        )
+        if not shown:
+            self._withheld(environ)
+        failures = self.report_to_stream(exc, exc_data, stream, environ, shown=shown)
+        try:
+            page = self._render(rendering, exc_data, failures)
+            body = page.body.encode("utf-8", "replace")
+            headers = response_headers(
+                page.content_type, len(body), nonce=page.nonce, error_id=exc_data.occurrence_id
+            )
+        except Exception as secondary:  # noqa: BLE001 (the minimal page, never a crash)
+            write_errors(stream, emergency_text(exc, secondary, "rendering the error page"))
+            return static_response(exc_data.occurrence_id)
+        return STATUS_500, headers, body
+
+    def appended_body(
+        self, exc: Exception, environ: WSGIEnvironment, content_type: str, *, report: bool = True
+    ) -> bytes:
+        """Report *exc* and return what to append to a body already being sent; never raise.
+
+        :param report: false when *exc* was already reported (by :meth:`error_response`)
+        """
+        with catch(exc):
+            return self._appended_body(exc, environ, content_type, report=report)
+
+    def _appended_body(
+        self, exc: Exception, environ: WSGIEnvironment, content_type: str, *, report: bool
+    ) -> bytes:
+        stream = environ.get("wsgi.errors")
+        exc_data = self.collect(exc, stream, "the report")
+        if exc_data is None:
+            return b""
+        try:
+            debug = self.show_debug(environ)
+        except Exception:  # noqa: BLE001
+            debug = False
+        if not debug:
+            self._withheld(environ)
+        if report:
+            self.report_to_stream(exc, exc_data, stream, environ, shown=False)
+        try:
+            return render_appended(
+                exc_data,
+                content_type=content_type,
+                debug=debug,
+                size_budget=self.settings.max_page_size,
+            )
+        except Exception as secondary:  # noqa: BLE001
+            write_errors(stream, emergency_text(exc, secondary, "rendering the appended report"))
+            return b""
+
+    def script_page(self, exc_data: CollectedException, *, simple: bool) -> str:
+        """The HTML :func:`handle_exception` returns (no client: debug means debug)."""
+        rendering = Rendering.SAFE_PAGE
+        if self.settings.debug:
+            rendering = Rendering.FRAGMENT if simple else Rendering.DEBUG_PAGE
+        return self._render(rendering, exc_data, []).body

@@ -1,0 +1,1 @@
+"""Respond: the WSGI side (the middleware, its iterable, the request data)."""
