@@ -9,7 +9,8 @@ the names most programs need are re-exported here.
 from __future__ import annotations
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
-from paste_exc.collect.collector import ExceptionCollector, collect_exception, collected_data
+from paste_exc.collect.collector import ExceptionCollector, collect_exception
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.errors import ConfigError, PasteExcError
 from paste_exc.format.documents import RenderedPage
 from paste_exc.format.formatter import TextFormatter, format_text
@@ -22,6 +23,7 @@ from paste_exc.model.report import (
     SyntaxErrorDetails,
 )
 from paste_exc.process import (
+    configure_reporters,
     install_asyncio_handler,
     install_excepthook,
     install_threading_excepthook,
@@ -35,7 +37,7 @@ from paste_exc.report.builtin.capture import CapturingReporter
 from paste_exc.report.builtin.paste import EmailReporter, FileReporter, LogReporter, WSGIAppReporter
 from paste_exc.report.builtin.structured import JSONLinesReporter, LoggingReporter
 from paste_exc.report.delivery import get_dispatcher
-from paste_exc.report.dispatch import ReportingConfig, configure_reporters, report_exception
+from paste_exc.report.dispatch import ReportingConfig, report_exception
 from paste_exc.respond.wsgi.middleware import (
     ErrorMiddleware,
     handle_exception,

@@ -2,22 +2,24 @@
 
 This module path is kept for code written against it; the names live in:
 
-* :mod:`paste_exc.collect.collector`
+* :mod:`paste_exc.collect.collector`, :mod:`paste_exc.collect.occurrence`,
+  :mod:`paste_exc.collect.ident`
 * :mod:`paste_exc.model.report`
 """
 
 from paste_exc.collect.collector import (
-    IMPORTANCE_LEVELS as IMPORTANCE_LEVELS,
-    LOCALS_TIME_BUDGET as LOCALS_TIME_BUDGET,
     Bunch as Bunch,
     ExceptionCollector as ExceptionCollector,
     col as col,
     collect_exception as collect_exception,
-    collected_data as collected_data,
-    hash_identifier as hash_identifier,
     locals_budget_note as locals_budget_note,
+)
+from paste_exc.collect.ident import (
+    hash_identifier as hash_identifier,
     make_identifier as make_identifier,
 )
+from paste_exc.collect.occurrence import collected_data as collected_data
+from paste_exc.config.settings import LOCALS_TIME_BUDGET as LOCALS_TIME_BUDGET
 from paste_exc.model.report import (
     CONTEXT_LINES as CONTEXT_LINES,
     DEBUG_EXCEPTION_FORMATTER as DEBUG_EXCEPTION_FORMATTER,
@@ -48,6 +50,7 @@ from paste_exc.model.report import (
     SyntaxErrorDetails as SyntaxErrorDetails,
     limit as limit,
 )
+from paste_exc.model.values import IMPORTANCE_LEVELS as IMPORTANCE_LEVELS
 
 __all__ = [
     "DEBUG_EXCEPTION_FORMATTER",

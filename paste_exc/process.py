@@ -27,17 +27,26 @@ import logging
 import sys
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, TypeVar
 
+from paste_exc.api import ExceptionReporter
+from paste_exc.config.convert import asbool
 from paste_exc.errors import log_failure
-from paste_exc.report.dispatch import report_exception
+from paste_exc.report.dispatch import (
+    ReportingConfig,
+    build_extras_providers,
+    build_reporters,
+    report_exception,
+    set_process_config,
+)
 
 __all__ = [
     "AsyncioExceptionHandler",
     "ExceptHook",
     "ThreadingExceptHook",
+    "configure_reporters",
     "install_asyncio_handler",
     "install_excepthook",
     "install_threading_excepthook",
@@ -221,3 +230,48 @@ def _remove_hook(module: Any) -> bool:
     else:
         ours.active = False
     return True
+
+
+def configure_reporters(
+    reporters: Mapping[str, Mapping[str, object] | ExceptionReporter] | None = None,
+    install_default_handler: bool = True,
+    *,
+    extras_providers: Iterable[object] | str | None = None,
+    **default_args: object,
+) -> ReportingConfig:
+    """Configure the process-wide reporters (asphalt's ``ExceptionReporterComponent``).
+
+    Either one reporter from keyword arguments (``backend`` names it, as does
+    the reporter), or several through *reporters*, each merged over
+    *default_args*. The result becomes the process-wide configuration used when
+    ``ctx`` is ``None``, and is returned.
+
+    :param reporters: reporter name → ``{"backend": ..., **options}``, or →
+        a ready-made :class:`~paste_exc.api.ExceptionReporter`
+    :param install_default_handler: when called from a running event loop,
+        install :func:`install_asyncio_handler` on it
+    :param extras_providers: providers (objects, classes or references)
+    :param default_args: options shared by every reporter, or the options of
+        the single reporter when *reporters* is not given
+    :raises ConfigError: see :func:`~paste_exc.report.dispatch.build_reporters`
+    """
+    if reporters is None:
+        if default_args:
+            backend = default_args.get("backend", "default")
+            name = backend if isinstance(backend, str) else "default"
+            reporters, default_args = {name: dict(default_args)}, {}
+        else:
+            reporters = {}
+    config = ReportingConfig(
+        build_reporters(reporters, default_args),
+        build_extras_providers(extras_providers),
+    )
+    set_process_config(config)
+    if asbool(install_default_handler, "install_default_handler"):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            install_asyncio_handler(loop)
+    return config

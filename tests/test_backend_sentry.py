@@ -537,7 +537,8 @@ def test_middleware_event_carries_no_secret_anywhere(
 def test_report_exception_redacts_message_and_every_group_member(
     receiver: Receiver, sentry_isolated: None
 ) -> None:
-    from paste_exc.report.dispatch import configure_reporters, set_process_config
+    from paste_exc.process import configure_reporters
+    from paste_exc.report.dispatch import set_process_config
 
     previous = get_process_config()
     config = configure_reporters({"s": unscrubbed(receiver)}, install_default_handler=False)

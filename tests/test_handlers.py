@@ -17,6 +17,7 @@ from paste_exc.api import ExceptionReporter
 from paste_exc.errors import ConfigError
 from paste_exc.process import (
     AsyncioExceptionHandler,
+    configure_reporters,
     install_asyncio_handler,
     install_excepthook,
     install_threading_excepthook,
@@ -24,7 +25,7 @@ from paste_exc.process import (
     remove_excepthook,
     remove_threading_excepthook,
 )
-from paste_exc.report.dispatch import ReportingConfig, configure_reporters, set_process_config
+from paste_exc.report.dispatch import ReportingConfig, set_process_config
 
 
 class Recorder(ExceptionReporter):

@@ -13,12 +13,12 @@ import pytest
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.errors import ConfigError
+from paste_exc.process import configure_reporters
 from paste_exc.report.dispatch import (
     ENVIRON_KEY,
     ReportingConfig,
     build_extras_providers,
     build_reporters,
-    configure_reporters,
     deliver,
     get_process_config,
     report_exception,

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from paste_exc.errors import ConfigError
+from paste_exc.process import configure_reporters
 from paste_exc.report.dispatch import (
     ReportingConfig,
     available_backends,
     build_reporters,
-    configure_reporters,
     report_exception,
     set_process_config,
 )

@@ -20,7 +20,7 @@ import dataclasses
 import sys
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from paste_exc.collect.ident import hash_identifier, make_identifier
 from paste_exc.config.convert import asseconds
@@ -50,7 +50,6 @@ __all__ = [
     "Bunch",
     "ExceptionCollector",
     "collect_exception",
-    "collected_data",
     "hash_identifier",
     "make_identifier",
 ]
@@ -373,47 +372,3 @@ def collect_exception(
             locals_time_budget=locals_time_budget,
         )
     return collector.collect(t, v, tb, limit)
-
-
-def collected_data(
-    exception: BaseException,
-    *,
-    collect_locals: bool = False,
-    redactor: Redactor | None = None,
-    locals_time_budget: float | None = None,
-) -> CollectedException:
-    """Return the report of *exception* for the catch in progress.
-
-    Inside a catch of *exception* (the middleware answering a request,
-    :func:`~paste_exc.report.dispatch.report_exception`, ``handle_exception``, the
-    process-wide hooks), every reporter, formatter and middleware that asks
-    gets that catch's one report, so the traceback is walked once per catch.
-    Outside any catch, each call collects a new report: a new occurrence.
-    Nothing is stored on the exception, so the same exception object caught
-    again (a module-level singleton, ``Future.result()``, a cached failure) is
-    a new occurrence with its own id and request data.
-
-    Asking with ``collect_locals=True`` after a collection without locals
-    collects again (without calling ``__traceback_reporter__`` reporters a
-    second time) and keeps the richer report, with the same occurrence id.
-
-    .. versionchanged:: 0.1
-       The report is no longer cached on the exception.
-
-    :param exception: the exception (its ``__traceback__`` is used)
-    :param collect_locals: whether the report must hold the frames' locals
-    :param redactor: the redactor for a first collection
-    :param locals_time_budget: seconds for the locals' ``repr()`` (see
-        :class:`ExceptionCollector`)
-    """
-    from paste_exc.collect.occurrence import collect_now, current_occurrence
-
-    options: dict[str, Any] = {
-        "collect_locals": collect_locals,
-        "redactor": redactor,
-        "locals_time_budget": locals_time_budget,
-    }
-    occurrence = current_occurrence(exception)
-    if occurrence is not None:
-        return occurrence.collected(**options)
-    return collect_now(exception, **options)

@@ -28,12 +28,13 @@ import contextvars
 import dataclasses
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 from paste_exc.collect.collector import ExceptionCollector
 from paste_exc.model.report import CollectedException
 from paste_exc.redact.engine import Redactor
 
-__all__ = ["Occurrence", "catch", "current_occurrence"]
+__all__ = ["Occurrence", "catch", "collected_data", "current_occurrence"]
 
 
 class Occurrence:
@@ -181,3 +182,45 @@ def collect_now(
     return collector.collect(
         type(exception), exception, tb, run_reporters=run_reporters, supplement=supplement
     )
+
+
+def collected_data(
+    exception: BaseException,
+    *,
+    collect_locals: bool = False,
+    redactor: Redactor | None = None,
+    locals_time_budget: float | None = None,
+) -> CollectedException:
+    """Return the report of *exception* for the catch in progress.
+
+    Inside a catch of *exception* (the middleware answering a request,
+    :func:`~paste_exc.report.dispatch.report_exception`, ``handle_exception``, the
+    process-wide hooks), every reporter, formatter and middleware that asks
+    gets that catch's one report, so the traceback is walked once per catch.
+    Outside any catch, each call collects a new report: a new occurrence.
+    Nothing is stored on the exception, so the same exception object caught
+    again (a module-level singleton, ``Future.result()``, a cached failure) is
+    a new occurrence with its own id and request data.
+
+    Asking with ``collect_locals=True`` after a collection without locals
+    collects again (without calling ``__traceback_reporter__`` reporters a
+    second time) and keeps the richer report, with the same occurrence id.
+
+    .. versionchanged:: 0.1
+       The report is no longer cached on the exception.
+
+    :param exception: the exception (its ``__traceback__`` is used)
+    :param collect_locals: whether the report must hold the frames' locals
+    :param redactor: the redactor for a first collection
+    :param locals_time_budget: seconds for the locals' ``repr()`` (see
+        :class:`ExceptionCollector`)
+    """
+    options: dict[str, Any] = {
+        "collect_locals": collect_locals,
+        "redactor": redactor,
+        "locals_time_budget": locals_time_budget,
+    }
+    occurrence = current_occurrence(exception)
+    if occurrence is not None:
+        return occurrence.collected(**options)
+    return collect_now(exception, **options)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import jinja2
 
-import paste_exc
 from paste_exc.errors import ConfigError
 
 __all__ = ["environment", "load_user_template", "render", "templates_dir"]
@@ -32,7 +31,9 @@ def templates_dir() -> Path:
     shipped = importlib.resources.files("paste_exc") / "templates"
     if isinstance(shipped, Path) and shipped.is_dir():
         return shipped
-    checkout = Path(paste_exc.__file__).resolve().parent.parent / "templates"
+    checkout = (
+        Path(__file__).resolve().parents[2] / "templates"
+    )  # paste_exc/format/ -> the checkout
     if checkout.is_dir():
         return checkout
     raise RuntimeError(f"paste_exc templates not found in {shipped} nor in {checkout}")

@@ -20,7 +20,6 @@ Where the reporters come from:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import sys
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.collect.occurrence import catch
-from paste_exc.config.convert import asbool, aslist
+from paste_exc.config.convert import aslist
 from paste_exc.errors import ConfigError, log_failure
 from paste_exc.redact.saferepr import safe_repr
 from paste_exc.report.delivery import destination
@@ -57,7 +56,6 @@ __all__ = [
     "build_extras_providers",
     "build_reporters",
     "config_for",
-    "configure_reporters",
     "deliver",
     "gather_extras",
     "get_process_config",
@@ -315,53 +313,6 @@ def build_extras_providers(
             raise ConfigError(option, f"{item!r} is not an extras provider (no get_extras)")
         result.append(target)  # type: ignore[arg-type]
     return result
-
-
-def configure_reporters(
-    reporters: Mapping[str, Mapping[str, object] | ExceptionReporter] | None = None,
-    install_default_handler: bool = True,
-    *,
-    extras_providers: Iterable[object] | str | None = None,
-    **default_args: object,
-) -> ReportingConfig:
-    """Configure the process-wide reporters (asphalt's ``ExceptionReporterComponent``).
-
-    Either one reporter from keyword arguments (``backend`` names it, as does
-    the reporter), or several through *reporters*, each merged over
-    *default_args*. The result becomes the process-wide configuration used when
-    ``ctx`` is ``None``, and is returned.
-
-    :param reporters: reporter name → ``{"backend": ..., **options}``, or →
-        a ready-made :class:`~paste_exc.api.ExceptionReporter`
-    :param install_default_handler: when called from a running event loop,
-        install :func:`paste_exc.process.install_asyncio_handler` on it
-    :param extras_providers: providers (objects, classes or references)
-    :param default_args: options shared by every reporter, or the options of
-        the single reporter when *reporters* is not given
-    :raises ConfigError: see :func:`build_reporters`
-    """
-    if reporters is None:
-        if default_args:
-            backend = default_args.get("backend", "default")
-            name = backend if isinstance(backend, str) else "default"
-            reporters, default_args = {name: dict(default_args)}, {}
-        else:
-            reporters = {}
-    config = ReportingConfig(
-        build_reporters(reporters, default_args),
-        build_extras_providers(extras_providers),
-    )
-    set_process_config(config)
-    if asbool(install_default_handler, "install_default_handler"):
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is not None:
-            from paste_exc.process import install_asyncio_handler
-
-            install_asyncio_handler(loop)
-    return config
 
 
 # -- delivery ----------------------------------------------------------------

@@ -17,8 +17,7 @@ import traceback
 import uuid
 from typing import TYPE_CHECKING, Final
 
-from paste_exc.collect.collector import collected_data
-from paste_exc.collect.occurrence import catch
+from paste_exc.collect.occurrence import catch, collected_data
 from paste_exc.errors import ConfigError, log_failure
 from paste_exc.format.documents import (
     RenderedPage,

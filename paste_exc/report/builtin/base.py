@@ -273,7 +273,7 @@ class Reporter(ExceptionReporter):
         :param message: what was going on
         :param extra: data from the extras providers (unused by the built-ins)
         """
-        from paste_exc.collect.collector import collected_data
+        from paste_exc.collect.occurrence import collected_data
 
         exc_data = collected_data(exception)
         fallback: IO[str] | None = None

@@ -94,7 +94,7 @@ class CapturingReporter(Reporter):
         message: str,
         extra: dict[str, object],
     ) -> None:
-        from paste_exc.collect.collector import collected_data
+        from paste_exc.collect.occurrence import collected_data
 
         exc_data = self.admit(collected_data(exception))
         if exc_data is None:

@@ -149,7 +149,7 @@ class RaygunReporter(ExceptionReporter):
         extra: dict[str, object],
     ) -> None:
         """Queue the report on the delivery dispatcher (see the class docstring)."""
-        from paste_exc.collect.collector import collected_data
+        from paste_exc.collect.occurrence import collected_data
         from paste_exc.report.delivery import Job, get_dispatcher
 
         exc_data = collected_data(exception)

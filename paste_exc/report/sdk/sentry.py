@@ -156,7 +156,7 @@ class SentryReporter(ExceptionReporter):
         extra: dict[str, object],
     ) -> None:
         """Capture *exception* on this reporter's client (see the class docstring)."""
-        from paste_exc.collect.collector import collected_data
+        from paste_exc.collect.occurrence import collected_data
 
         exc_data = collected_data(exception)
         kwargs = pick_extras(extra, SCOPE_KEYWORDS, "Sentry", log)
