@@ -39,11 +39,11 @@ ENTRY_POINT_GROUP = "paste_exc.reporters"
 #: (a plug-in cannot take them over); the same lines are registered as entry
 #: points so tools that list the group see them.
 BUILTIN_BACKENDS: dict[str, str] = {
-    "email": "paste_exc.reporter:EmailReporter",
-    "file": "paste_exc.reporter:FileReporter",
-    "jsonlines": "paste_exc.reporter:JSONLinesReporter",
-    "log": "paste_exc.reporter:LogReporter",
-    "logging": "paste_exc.reporter:LoggingReporter",
+    "email": "paste_exc.report.builtin.paste:EmailReporter",
+    "file": "paste_exc.report.builtin.paste:FileReporter",
+    "jsonlines": "paste_exc.report.builtin.structured:JSONLinesReporter",
+    "log": "paste_exc.report.builtin.paste:LogReporter",
+    "logging": "paste_exc.report.builtin.structured:LoggingReporter",
     "raygun": "paste_exc.report.sdk.raygun:RaygunReporter",
     "sentry": "paste_exc.report.sdk.sentry:SentryReporter",
 }
