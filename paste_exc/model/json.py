@@ -20,8 +20,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final, cast
 
+from paste_exc.model.report import (
+    CollectedException,
+    ExceptionFrame,
+    SupplementaryData,
+    set_json_form,
+)
 from paste_exc.model.values import (
     FIELD_NAMES,
     clean_text,
@@ -31,9 +37,6 @@ from paste_exc.model.values import (
     shown_value,
 )
 from paste_exc.redact.saferepr import safe_repr, safe_str
-
-if TYPE_CHECKING:
-    from paste_exc.model.report import CollectedException, ExceptionFrame, SupplementaryData
 
 __all__ = ["FULL_VIEW", "MAX_JSON_DEPTH", "JSONView", "json_safe", "report_data"]
 
@@ -271,3 +274,6 @@ def report_data(
     """
     data = _exception_data(exc_data, view, visibility, filename, 0, frozenset())
     return cast("dict[str, object]", json_safe(data))
+
+
+set_json_form(report_data)

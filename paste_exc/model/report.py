@@ -6,13 +6,8 @@ Built by :mod:`paste_exc.collect`; read by every later stage. See :doc:`/collect
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-from paste_exc.model.json import report_data
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "DEBUG_EXCEPTION_FORMATTER",
@@ -289,4 +284,18 @@ class CollectedException:
         ``{"importance", "title", "values"}`` objects, :attr:`date` as ISO 8601
         text, a frame's ``locals`` as ``{name: shown value}``.
         """
-        return report_data(self)
+        if _json_form is None:  # pragma: no cover - paste_exc.model loads it
+            raise RuntimeError("paste_exc.model.json is not loaded")
+        return _json_form(self)
+
+
+#: The one JSON conversion, :func:`paste_exc.model.json.report_data`, given by that
+#: module when it loads (the package :mod:`paste_exc.model` loads it): the data
+#: classes import nothing that reads them, so the conversion can name their types.
+_json_form: Callable[[CollectedException], dict[str, object]] | None = None
+
+
+def set_json_form(convert: Callable[[CollectedException], dict[str, object]]) -> None:
+    """Give :meth:`CollectedException.as_json_dict` its conversion (once, from the JSON module)."""
+    global _json_form
+    _json_form = convert

@@ -15,13 +15,11 @@ import datetime
 import math
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
+from paste_exc.model.report import CollectedException, LocalVariable
 from paste_exc.redact.engine import REDACTED, default_redactor
 from paste_exc.redact.saferepr import safe_repr, safe_str
-
-if TYPE_CHECKING:
-    from paste_exc.model.report import CollectedException, LocalVariable
 
 __all__ = [
     "FIELD_NAMES",
