@@ -46,8 +46,7 @@ from paste_exc.respond.wsgi.middleware import (
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "REDACTED",
+__all__ = [  # noqa: RUF022 (plain sorted() order, as tests/test_package_all.py checks)
     "CapturingReporter",
     "CollectedException",
     "ConfigError",
@@ -64,6 +63,7 @@ __all__ = [
     "LogReporter",
     "LoggingReporter",
     "PasteExcError",
+    "REDACTED",
     "Redactor",
     "RenderedPage",
     "Reporter",
