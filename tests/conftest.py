@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -12,6 +13,15 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from paste_exc.collector import CollectedException, collect_exception
+
+# The tests mirror the package's folders; a test may share the servers and
+# fixtures another folder's test defines (the SMTP server of the email tests,
+# say), so every folder is importable by its modules' names.
+sys.path[:0] = [
+    str(folder)
+    for folder in sorted(Path(__file__).parent.iterdir())
+    if folder.is_dir() and any(folder.glob("test_*.py"))
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""The code blocks of the documentation, as tests/test_docs_examples.py runs them.
+"""The code blocks of the documentation, as tests/docs/test_docs_examples.py runs them.
 
 Every ``.. code-block::`` (``.. code::``, ``.. sourcecode::``) and every
 literal block (a paragraph ending in ``::``) of ``docs/*.rst``, and every
@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 

@@ -114,7 +114,7 @@ def test_plain_report_fields() -> None:
     assert "Warning: watch out" in text
     assert "Line 7, Column 3" in text
     assert '<a href="http://example.com/page?x=1"' in out
-    assert "tests/test_formatter_html.py" in text
+    assert "tests/format/test_formatter_html.py" in text
     # the plain-text copy and its button
     assert '<textarea class="text-report"' in out
     assert "copy-text" in out

@@ -28,7 +28,7 @@ from paste_exc.report.flood import (
     store_from_spec,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def data(code: str) -> CollectedException:

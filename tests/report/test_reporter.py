@@ -34,7 +34,7 @@ from paste_exc.reporter import (
     reporters_from_options,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def collect(exc: BaseException) -> CollectedException:

@@ -28,7 +28,7 @@ from paste_exc.errors import ConfigError
 from paste_exc.report.delivery import Dispatcher, reset_dispatcher
 from paste_exc.reporter import EmailReporter
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ from paste_exc.report.dispatch import (
     set_process_config,
 )
 
-PLUGIN_SOURCE = Path(__file__).parent / "plugin_dist"
+PLUGIN_SOURCE = Path(__file__).parents[1] / "plugin_dist"
 
 
 @pytest.fixture(scope="module")
