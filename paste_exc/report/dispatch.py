@@ -26,13 +26,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
-from paste_exc.collect.occurrence import catch
+from paste_exc.collect.occurrence import catch, collected_data
 from paste_exc.config.convert import aslist
 from paste_exc.errors import ConfigError, log_failure
 from paste_exc.redact.saferepr import safe_repr
+from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.delivery import destination
 from paste_exc.report.registry import (
     BUILTIN_BACKENDS,
@@ -408,7 +409,13 @@ def _deliver(
             extra = gather_extras(ctx, reporter, providers)
             # Counted per destination under its name (see paste_exc.report.delivery.stats).
             with destination(str(name)):
-                reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
+                if _takes_reports(reporter):
+                    # Collected once for all (inside this catch): the reporter gets the
+                    # inert report, never the live exception, its frames or locals.
+                    environ = ctx if isinstance(ctx, Mapping) else None
+                    reporter.report_collected(environ, collected_data(exception), message)
+                else:  # a plug-in: asphalt's interface, with the live exception
+                    reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
         except KeyboardInterrupt:
             raise  # the user stopping the process, not this reporter's outcome
         except BaseException as exc:  # noqa: BLE001 (CancelledError, SystemExit...: logged below)
@@ -420,6 +427,19 @@ def _deliver(
                 line += " (and logging the failure failed)"
             failures.append(line)
     return failures
+
+
+def _takes_reports(reporter: object) -> TypeGuard[Reporter]:
+    """Whether *reporter* is a built-in that takes the collected report.
+
+    A subclass that overrides ``report_exception`` (:class:`CapturingReporter`,
+    which keeps the live exception for tests on purpose, or a user's own) is
+    called through it, as a plug-in is.
+    """
+    return (
+        isinstance(reporter, Reporter)
+        and type(reporter).report_exception is Reporter.report_exception
+    )
 
 
 def _innermost_module(exception: BaseException) -> str | None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, ClassVar, Final, cast
 
 from paste_exc.api import ExceptionReporter
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.config.reporters import REPORTER_OPTIONS, OptionTable
 from paste_exc.errors import PasteExcError, log_failure
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET
@@ -264,18 +265,31 @@ class Reporter(ExceptionReporter):
     ) -> None:
         """Report *exception* (the :class:`~paste_exc.api.ExceptionReporter` entry).
 
-        In a request whose environ says ``wsgi.run_once`` (CGI) the delivery
-        is synchronous; failures of background deliveries go to the request's
-        ``wsgi.errors``.
+        For callers holding the live exception; the dispatcher does not call
+        it on a built-in reporter: it collects once and calls
+        :meth:`report_collected`, so a built-in reporter never holds the
+        exception, its frames or their locals.
 
         :param ctx: the WSGI environ, or ``None`` outside a request
         :param exception: the exception to report
         :param message: what was going on
         :param extra: data from the extras providers (unused by the built-ins)
         """
-        from paste_exc.collect.occurrence import collected_data
+        self.report_collected(ctx, collected_data(exception), message)
 
-        exc_data = collected_data(exception)
+    def report_collected(
+        self, ctx: Mapping[str, object] | None, exc_data: CollectedException, message: str = ""
+    ) -> None:
+        """Report an already collected (inert) report: what the dispatcher calls.
+
+        In a request whose environ says ``wsgi.run_once`` (CGI) the delivery
+        is synchronous; failures of background deliveries go to the request's
+        ``wsgi.errors``.
+
+        :param ctx: the WSGI environ, or ``None`` outside a request
+        :param exc_data: the report
+        :param message: what was going on
+        """
         fallback: IO[str] | None = None
         run_once = False
         if isinstance(ctx, Mapping):
