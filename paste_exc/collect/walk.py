@@ -1,10 +1,10 @@
 """Collect: walk one traceback into :class:`~paste_exc.collector.ExceptionFrame` data.
 
 The walk reads the traceback entries once, computes Paste's identification
-parts from all of them, applies the limit, folds recursion (runs of one frame
-and short repeating cycles), then turns each kept entry into plain data:
-position, source context, locals, the magic variables. Used by
-:mod:`paste_exc.collect.chain`.
+parts from all of them but paste_exc's own (:func:`is_own_code`), applies the
+limit, folds recursion (runs of one frame and short repeating cycles), then
+turns each kept entry into plain data: position, source context, locals, the
+magic variables. Used by :mod:`paste_exc.collect.chain`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import functools
 import inspect
 import itertools
 import linecache
+import os
 import sys
 import sysconfig
 import time
@@ -148,11 +149,7 @@ def walk_traceback(
         current = current.tb_next
     raw = concurrent_raises(raw, notes)
     raw, earlier_from = earlier_raises(raw, notes)
-    ident_entries = raw if limit is None else raw[: max(limit, 0)]
-    ident_parts: list[str] = []
-    for raw_entry in ident_entries:
-        ident_parts.append(module_name(raw_entry.tb_frame.f_globals) or "?")
-        ident_parts.append(raw_entry.tb_frame.f_code.co_name or "?")
+    ident_parts = identification_parts(raw, limit)
     omitted = 0
     omitted_at = ""
     kept = raw
@@ -195,6 +192,54 @@ def walk_traceback(
     innermost_first = itertools.chain.from_iterable(reversed(frame_reporters))
     _add_new(walk.reporters, innermost_first, walk.reporter_ids)
     return result
+
+
+def identification_parts(raw: list[TracebackType], limit: int | None) -> list[str]:
+    """Paste's identification parts of the entries that are not paste_exc's own.
+
+    Module and function name of each entry (``?`` for a missing one),
+    outermost first, within *limit* (Python's meaning, counted on those
+    entries). Our frames (the middleware's catch, a nested middleware passing
+    the error on, the body iterator) are left out, so an application's code
+    does not change with paste_exc's version or with the path that caught the
+    error; a traceback holding none of ours gets Paste's parts exactly.
+    """
+    entries = [tb for tb in raw if not is_own_code(tb.tb_frame.f_code.co_filename)]
+    if limit is not None:
+        entries = entries[: max(limit, 0)]
+    parts: list[str] = []
+    for entry in entries:
+        parts.append(module_name(entry.tb_frame.f_globals) or "?")
+        parts.append(entry.tb_frame.f_code.co_name or "?")
+    return parts
+
+
+@functools.lru_cache(maxsize=2048)
+def is_own_code(filename: str) -> bool:
+    """Whether code from *filename* is paste_exc's own.
+
+    It is when the file is inside the installed package directory (any
+    depth), both sides with symlinks resolved. Decided by the file, never by
+    a module name or a substring an application could share: ``paste_exc``
+    in an application's path or module name makes it no less the
+    application's. A relative or pseudo file name (``<string>``) is never
+    ours: the package's modules are imported with absolute file names.
+    """
+    if not os.path.isabs(filename):
+        return False
+    try:
+        resolved = os.path.normcase(os.path.realpath(filename))
+    except Exception:  # noqa: BLE001 (a file name realpath refuses: not ours)
+        return False
+    return resolved.startswith(_own_directory())
+
+
+@functools.lru_cache(maxsize=1)
+def _own_directory() -> str:
+    """The installed package directory, symlinks resolved, with a trailing separator."""
+    package = sys.modules[__name__.partition(".")[0]]
+    directory = os.path.dirname(os.path.realpath(package.__file__ or ""))
+    return os.path.join(os.path.normcase(directory), "")
 
 
 def _add_new(target: list[object], items: Iterable[object], ids: set[int]) -> None:
