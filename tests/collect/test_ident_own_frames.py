@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import paste_exc
+from paste_exc import _walk
 from paste_exc.collector import CollectedException, collect_exception, hash_identifier
 from paste_exc.delivery import synchronous_delivery
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
@@ -242,3 +243,24 @@ def test_a_limit_counts_the_applications_frames(shop: dict[str, Any]) -> None:
     assert error.__traceback__ is not None
     code = collect_exception(ValueError, error, error.__traceback__, limit=1).identification_code
     assert code == by_hand("shop.views app")
+
+
+def test_a_package_installed_through_a_symlink_knows_its_frames(
+    shop: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # site-packages/paste_exc is a link to the checkout (a development install).
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    (site / "paste_exc").symlink_to(PACKAGE_DIR, target_is_directory=True)
+    monkeypatch.setattr(paste_exc, "__file__", str(site / "paste_exc" / "__init__.py"))
+    _walk._own_directory.cache_clear()
+    _walk.is_own_code.cache_clear()
+    try:
+        assert _walk.is_own_code(ErrorMiddleware.__call__.__code__.co_filename)
+        assert _walk.is_own_code(str(site / "paste_exc" / "errormiddleware.py"))
+        assert not _walk.is_own_code(str(site / "paste_exc_extra" / "app.py"))
+        assert through_middleware(shop["app"]).identification_code == by_hand(CALL_PARTS)
+    finally:
+        monkeypatch.undo()
+        _walk._own_directory.cache_clear()
+        _walk.is_own_code.cache_clear()
