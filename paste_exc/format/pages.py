@@ -24,7 +24,7 @@ from paste_exc.format.html.budget import (
 )
 from paste_exc.format.html.build import build_report
 from paste_exc.format.html.view import ReportView
-from paste_exc.format.records import header_line, with_header
+from paste_exc.format.records import SEPARATOR, header_line, with_header
 from paste_exc.format.rendered import (
     RenderedPage,
     new_nonce,
@@ -385,7 +385,7 @@ def render_appended(
 
         heading = with_header(exc_data, _heading(exc_data))
         report = format_text(exc_data, size_budget=size_budget)
-        text = f"\n\n{'-' * 60}\n{heading}\n{report}\n"
+        text = f"\n\n{SEPARATOR}\n{heading}\n{report}\n"
     else:
         text = "\n\n" + render_short_text(exc_data).body
     return clean_text(text).encode(charset, "replace")

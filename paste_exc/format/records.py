@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENCODED_PREFIX",
-    "END_LINE",
     "FIELD_NAMES",
     "HEADER_PREFIX",
     "ReportRecord",
@@ -52,8 +51,9 @@ __all__ = [
 
 #: How every header line starts (followed by a space and the fields).
 HEADER_PREFIX: Final = "=== paste_exc report"
-#: The last line of every record: Paste's separator, 60 dashes.
-END_LINE: Final = "-" * 60
+#: Paste's separator, 60 dashes: the last line of every record, and the line
+#: between a body and the report appended to it. The one place it is spelled.
+SEPARATOR: Final = "-" * 60
 #: Starts a content line written with backslash escapes (see :func:`escape_body`).
 ENCODED_PREFIX: Final = "\\ "
 #: The longest field value kept in a header line (longer ones end with ``…``).
@@ -69,11 +69,11 @@ _UNSAFE: Final = (
 # A content line holding one of these is written encoded: an unsafe character,
 # 60 dashes in a row (Paste's separator, also for readers that split the text at
 # it), the words of the header line in any case.
-_SPECIAL_RE: Final = re.compile(f"[{_UNSAFE}]|-{{60}}|(?ai:paste_exc report)")
+_SPECIAL_RE: Final = re.compile(f"[{_UNSAFE}]|{re.escape(SEPARATOR)}|(?ai:paste_exc report)")
 _UNSAFE_RE: Final = re.compile(f"[{_UNSAFE}]")
 _ASCII_UNSAFE: Final = bytes(code for code in range(128) if _UNSAFE_RE.match(chr(code)))
 _ENCODE_RE: Final = re.compile(f"[\\\\{_UNSAFE}]")
-_DASH_RUN_RE: Final = re.compile("-{60,}")
+_DASH_RUN_RE: Final = re.compile(re.escape(SEPARATOR) + "-*")
 _HEADER_WORDS_RE: Final = re.compile("paste_exc report", re.IGNORECASE | re.ASCII)
 _ONE_LINE_RE: Final = re.compile(f"[\\n{_UNSAFE}]")
 _DECODE_RE: Final = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
@@ -148,8 +148,8 @@ def _encode(match: re.Match[str]) -> str:
 
 def _break_run(match: re.Match[str], escape: str) -> str:
     """Write every 60th dash of a run as *escape*: no 60 dashes stay in a row."""
-    run = match.group()
-    return "".join(escape if i % 60 == 59 else "-" for i in range(len(run)))
+    run, width = match.group(), len(SEPARATOR)
+    return "".join(escape if i % width == width - 1 else "-" for i in range(len(run)))
 
 
 def _break_markers(text: str) -> str:
@@ -174,7 +174,7 @@ def _escape_line(line: str) -> str:
 
 def _needs_escaping(text: str) -> bool:
     """Whether a line of *text* is to be encoded (a quick, conservative test)."""
-    if text.startswith(ENCODED_PREFIX) or "\n" + ENCODED_PREFIX in text or END_LINE in text:
+    if text.startswith(ENCODED_PREFIX) or "\n" + ENCODED_PREFIX in text or SEPARATOR in text:
         return True
     if "paste_exc report" in text.lower():  # ASCII letters fold alike in lower() and the regex
         return True
@@ -223,7 +223,7 @@ def record_text(exc_data: CollectedException, text: str) -> str:
     :param exc_data: the collected exception
     :param text: the report, as :func:`paste_exc.formatter.format_text` returns it
     """
-    return f"{header_line(exc_data)}\n{escape_body(text)}\n{END_LINE}\n"
+    return f"{header_line(exc_data)}\n{escape_body(text)}\n{SEPARATOR}\n"
 
 
 def occurrence_line(exc_data: CollectedException) -> str:
@@ -344,7 +344,7 @@ def parse_log_records(text: str) -> list[ReportRecord]:
             header, lines = line, []
         elif header is None:
             continue
-        elif line == END_LINE:
+        elif line == SEPARATOR:
             records.append(ReportRecord(header, _header_fields(header), tuple(lines), True))
             header, lines = None, []
         else:

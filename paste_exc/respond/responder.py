@@ -31,6 +31,7 @@ from paste_exc.format.documents import (
 from paste_exc.format.formatter import format_text
 from paste_exc.format.headers import CONTENT_TYPES, Headers, response_headers, security_headers
 from paste_exc.format.records import (
+    SEPARATOR,
     escape_body,
     occurrence_line,
     one_line,
@@ -73,7 +74,6 @@ STATIC_BODY: Final = (
     b"<p>An error occurred while handling this request, and another while reporting it. "
     b"Both have been logged.</p></body></html>\n"
 )
-_DASHES: Final = "-" * 60
 
 
 def write_errors(stream: object, text: str) -> None:
@@ -112,7 +112,7 @@ def emergency_text(exc: BaseException, secondary: BaseException, stage: str) -> 
         f"The original error:\n{_format_exception(exc)}"
         f"The failure while {stage}:\n{_format_exception(secondary)}"
     )
-    return f"{escape_body(text.rstrip(chr(10)))}\n{_DASHES}\n"
+    return f"{escape_body(text.rstrip(chr(10)))}\n{SEPARATOR}\n"
 
 
 def static_response(error_id: str = "", body: bytes = STATIC_BODY) -> tuple[str, Headers, bytes]:

@@ -36,7 +36,6 @@ __all__ = [
     "Reporter",
     "append_bytes",
     "given_options",
-    "separator",
 ]
 
 
@@ -113,11 +112,6 @@ def given_options(init: Callable[..., None], values: dict[str, object]) -> dict[
             continue
         given[name] = value
     return given
-
-
-def separator() -> str:
-    """Paste's separator between two text reports: 60 dashes."""
-    return "-" * 60
 
 
 class Reporter(ExceptionReporter):
