@@ -311,13 +311,17 @@ def asserver(value: object, option: str) -> tuple[str, int | None]:
 
 
 def astrimpaths(value: object, option: str = "trim_source_paths") -> tuple[tuple[str, str], ...]:
-    """Return ``(prefix, replacement)`` pairs of strings for ``trim_source_paths``.
+    """Return ``(prefix, replacement)`` pairs of plain strings for ``trim_source_paths``.
 
-    Accepts ``None``, a mapping ``{prefix: replacement}``, an iterable of
-    pairs or of ``"PREFIX=REPLACEMENT"`` strings, or the ini form: one string
-    of ``PREFIX=REPLACEMENT`` items separated by blanks or commas.
+    The one parser of the option (middleware, ini, formatters, documents).
+    Accepts ``None`` or ``""`` (no pairs), a mapping ``{prefix: replacement}``
+    (in its order), an ordered iterable of pairs or of ``"PREFIX=REPLACEMENT"``
+    strings, or the ini form: one string of ``PREFIX=REPLACEMENT`` items
+    separated by blanks or commas. The first ``=`` ends the prefix; the
+    replacement may be empty, the prefix may not. The first matching prefix wins.
 
-    :raises ConfigError: for anything else, naming the option
+    :raises ConfigError: for anything else (a set: no order; bytes; an entry
+        without ``=``; an empty prefix; an iterable that raises), naming the option
     """
     if value is None:
         return ()
@@ -326,28 +330,35 @@ def astrimpaths(value: object, option: str = "trim_source_paths") -> tuple[tuple
         items = aslist(value, option)
     elif isinstance(value, Mapping):
         items = list(value.items())
-    elif isinstance(value, Iterable) and not isinstance(value, bytes):
+    elif isinstance(value, Iterable) and not isinstance(value, bytes | bytearray | set | frozenset):
         items = value
     else:
         raise ConfigError(option, f"expected (prefix, replacement) pairs, not {_kind(value)}")
     pairs: list[tuple[str, str]] = []
-    for item in items:
-        if isinstance(item, str) and "=" in item:
-            prefix, _, replacement = item.partition("=")
-            pairs.append((prefix, replacement))
-        elif (
-            isinstance(item, tuple | list)
-            and len(item) == 2
-            and isinstance(item[0], str)
-            and isinstance(item[1], str)
-        ):
-            pairs.append((item[0], item[1]))
-        else:
-            raise ConfigError(
-                option,
-                "each entry must be a (prefix, replacement) pair of strings "
-                f"or PREFIX=REPLACEMENT, got {shown(item)}",
-            )
+    try:
+        for item in items:
+            if isinstance(item, str) and "=" in item:
+                prefix, _, replacement = item.partition("=")
+            elif (
+                isinstance(item, tuple | list)
+                and len(item) == 2
+                and isinstance(item[0], str)
+                and isinstance(item[1], str)
+            ):
+                prefix, replacement = item[0], item[1]
+            else:
+                raise ConfigError(
+                    option,
+                    "each entry must be a (prefix, replacement) pair of strings "
+                    f"or PREFIX=REPLACEMENT, got {shown(item)}",
+                )
+            if not prefix:
+                raise ConfigError(option, f"an empty prefix would match every file: {shown(item)}")
+            pairs.append((str.__str__(prefix), str.__str__(replacement)))
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (a hostile iterable: its failure is the bad value)
+        raise ConfigError(option, f"could not read the pairs: {type(exc).__name__}") from None
     return tuple(pairs)
 
 

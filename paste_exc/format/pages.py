@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final, cast
 
+from paste_exc.config.convert import astrimpaths
 from paste_exc.errors import log_failure
 from paste_exc.format.headers import HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, security_headers
 from paste_exc.format.html.budget import (
@@ -104,7 +105,7 @@ def render_debug_page(
     :param reporting_failures: one line per reporter that failed, shown under the report
     :param size_budget: past this many characters, fold the least useful parts
     """
-    trim = tuple(trim_source_paths)
+    trim = astrimpaths(trim_source_paths)
 
     def build(data: CollectedException) -> ReportView:
         return build_report(
@@ -147,7 +148,7 @@ def render_fragment(
     :param trim_source_paths: ``(prefix, replacement)`` pairs shortening file names
     :param size_budget: past this many characters, fold the least useful parts
     """
-    trim = tuple(trim_source_paths)
+    trim = astrimpaths(trim_source_paths)
 
     def build(data: CollectedException) -> ReportView:
         return build_report(
@@ -282,8 +283,7 @@ def render_email_html(exc_data: CollectedException, **ops: object) -> str:
     budget = ops.get("size_budget", DEFAULT_SIZE_BUDGET)
     valid = budget is None or (type(budget) is int and budget > 0)
     size_budget = cast("int | None", budget) if valid else DEFAULT_SIZE_BUDGET
-    trim = ops.get("trim_source_paths") or ()
-    trim_pairs = tuple(trim) if isinstance(trim, Iterable) else ()
+    trim_pairs = astrimpaths(ops.get("trim_source_paths"))
 
     def build(data: CollectedException) -> ReportView:
         return build_report(

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final
 
+from paste_exc.config.convert import astrimpaths
 from paste_exc.format.base import frame_visibility, trim_source_paths
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
 from paste_exc.format.headers import PROBLEM_CONTENT_TYPE, security_headers
@@ -140,7 +141,7 @@ def exception_document(
         exc_data,
         EXCEPTION_VIEW,
         visibility=frame_visibility,
-        filename=_trimmer(tuple(trim_source_paths)),
+        filename=_trimmer(astrimpaths(trim_source_paths)),
     )
 
 

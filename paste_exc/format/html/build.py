@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 
 from paste_exc.collect.syntaxerror import syntax_error_lines
+from paste_exc.config.convert import astrimpaths
 from paste_exc.format.base import (
     extra_repr,
     frame_visibility,
@@ -348,7 +349,7 @@ def build_report(
         :func:`paste_exc.formatter.format_text` when not given
     :param text_size_budget: the size budget of that text copy
     """
-    trim = tuple(trim_source_paths)
+    trim = astrimpaths(trim_source_paths)
     builder = _Builder(show_hidden_frames, include_hidden_frames, trim)
     sections, omitted = builder.sections(exc_data)
     builder.highlight(inline_styles)
