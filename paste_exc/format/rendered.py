@@ -1,7 +1,7 @@
 """Format: what every document carries: the rendered result, its headers and the occurrence.
 
 Part of the format stage.  :class:`RenderedPage` is what each function of
-:mod:`paste_exc.documents` returns; the helpers here give every document the
+:mod:`paste_exc.format.documents` returns; the helpers here give every document the
 same security headers, the same occurrence line (id and date) and the same
 status wording, and make sure its text encodes.
 """

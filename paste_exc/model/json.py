@@ -9,7 +9,7 @@ names are shortened) come in as arguments.
 :func:`report_data` turns a :class:`~paste_exc.collector.CollectedException`
 (its frames, locals, chain, groups, notes, extra data and request data) into
 JSON-safe data once; :meth:`~paste_exc.collector.CollectedException.as_json_dict`,
-the problem document of :mod:`paste_exc.documents` (debug and safe) and the
+the problem document of :mod:`paste_exc.format.documents` (debug and safe) and the
 JSON lines of :class:`~paste_exc.reporter.JSONLinesReporter` are views of it
 (:class:`JSONView`): they select and rename members, never convert a value
 their own way.

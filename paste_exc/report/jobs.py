@@ -1,7 +1,7 @@
 """Report: the values of delivery: jobs, counters, errors, the running destination.
 
 Part of stage four (catch → collect → format → **report** → respond); the
-public names are re-exported by :mod:`paste_exc.delivery`, which documents
+public names are re-exported by :mod:`paste_exc.report.delivery`, which documents
 how they work together.
 
 .. versionadded:: 0.1

@@ -3,10 +3,10 @@
 Stage four of the pipeline (catch → collect → format → **report** → respond).
 This module turns a ``backend`` value (a built-in name, an entry-point name
 in the group ``paste_exc.reporters``, a ``module:name`` reference or a class)
-into a reporter class; :mod:`paste_exc.reporting` re-exports these names.
+into a reporter class; :mod:`paste_exc.report.dispatch` re-exports these names.
 
-The SDK backends (:mod:`paste_exc.backends.sentry`,
-:mod:`paste_exc.backends.raygun`) import their SDK only when a reporter is
+The SDK backends (:mod:`paste_exc.report.sdk.sentry`,
+:mod:`paste_exc.report.sdk.raygun`) import their SDK only when a reporter is
 built, so importing :mod:`paste_exc` never imports an SDK; a missing SDK fails
 at configuration with the ``pip install`` line of the extra that provides it.
 

@@ -8,7 +8,7 @@ size budget; this module is Paste's API over the two, re-exported by
 
 The report holds nothing specific to one occurrence (no occurrence id, date or
 object ids), so two exceptions with the same frames give the same HTML; the
-documents of :mod:`paste_exc.documents` put the occurrence around it.
+documents of :mod:`paste_exc.format.documents` put the occurrence around it.
 """
 
 from __future__ import annotations

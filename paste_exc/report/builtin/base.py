@@ -56,7 +56,7 @@ def append_bytes(filename: str | bytes, data: bytes, *, timeout: float | None = 
     (``/dev/stdout`` in a container with a stalled log collector) is waited
     for only until the deadline, then :class:`TimeoutError` is raised.
     Regular files ignore ``O_NONBLOCK``; a hung network filesystem is bounded
-    by the delivery's worker instead (see :mod:`paste_exc.delivery`).
+    by the delivery's worker instead (see :mod:`paste_exc.report.delivery`).
 
     :param filename: the file
     :param data: the bytes of one record
@@ -128,11 +128,11 @@ class Reporter(ExceptionReporter):
         (``0``: off, the default except for email)
     ``flood_store``
         where the windows live: ``memory`` (default), ``sqlite:///path`` or
-        ``redis://host/db`` (see :mod:`paste_exc.flood`)
+        ``redis://host/db`` (see :mod:`paste_exc.report.flood`)
     ``flood_digest``
         one window for every code instead of one per code
     ``background``
-        deliver on the background queue of :mod:`paste_exc.delivery`
+        deliver on the background queue of :mod:`paste_exc.report.delivery`
     ``size_budget``
         the most characters of one report (text, HTML part or JSON line);
         past it the report is folded, the least useful parts first, and says

@@ -2,7 +2,7 @@
 
 Stage four of the pipeline (catch → collect → format → **report** → respond).
 :class:`RaygunReporter` sends through :mod:`raygun4py`'s ``RaygunSender``, on
-the background queue of :mod:`paste_exc.delivery`, so the caller never waits
+the background queue of :mod:`paste_exc.report.delivery`, so the caller never waits
 for Raygun (asphalt-exceptions sent synchronously).
 
 .. versionadded:: 0.1
