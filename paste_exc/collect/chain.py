@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import cast
 
+from paste_exc.collect.frames import Entry, Walk, bare_frame
 from paste_exc.collect.ident import identification_code, occurrence_id
 from paste_exc.collect.magic import apply_decorators, error_summary, is_a
 from paste_exc.collect.syntaxerror import (
@@ -26,7 +27,7 @@ from paste_exc.collect.syntaxerror import (
     syntax_error_lines,
     syntax_error_message,
 )
-from paste_exc.collect.walk import Entry, Walk, bare_frame, walk_traceback
+from paste_exc.collect.walk import walk_traceback
 from paste_exc.model.report import (
     DEFAULT_LIMIT,
     INFO_LIMIT,

@@ -31,7 +31,7 @@ from paste_exc.redact.engine import Redactor, default_redactor
 from paste_exc.redact.saferepr import safe_repr, safe_str
 
 if TYPE_CHECKING:
-    from paste_exc.collect.walk import Walk
+    from paste_exc.collect.frames import Walk
 from paste_exc.model.report import (
     DEBUG_EXCEPTION_FORMATTER,
     DEBUG_IDENT_PREFIX,
@@ -174,7 +174,7 @@ class ExceptionCollector:
         :param tb: the traceback entry
         :param extra_data: the report's extra data, updated in place
         """
-        from paste_exc.collect.walk import Entry, build_frame
+        from paste_exc.collect.frames import Entry, build_frame
 
         frame, _ = build_frame(Entry(tb), self._new_walk(), extra_data)
         return {f.name: getattr(frame, f.name) for f in dataclasses.fields(frame)}
@@ -250,7 +250,7 @@ class ExceptionCollector:
         return result
 
     def _new_walk(self) -> Walk:
-        from paste_exc.collect.walk import Walk
+        from paste_exc.collect.frames import Walk
 
         return Walk(
             redactor=self.redactor,
