@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import sys
 from pathlib import Path
@@ -106,3 +107,49 @@ def test_the_merged_pages_resolve_to_a_section_of_their_stage() -> None:
     for old, (page, label) in moved.items():
         assert not (DOCS / f"{old}.rst").exists()
         assert f".. _{label}:" in (DOCS / f"{page}.rst").read_text(encoding="utf-8")
+
+
+_ROLE = re.compile(
+    r":(?:py:)?(?P<role>mod|func|class|exc|data|meth|attr):`(?:[^`<]*<)?~?(?P<name>paste_exc[\w.]*)>?`"
+)
+
+
+def _role_targets() -> list[tuple[str, str, str]]:
+    found = set()
+    for path in sorted(DOCS.glob("**/*.rst")):
+        for match in _ROLE.finditer(path.read_text(encoding="utf-8")):
+            found.add((str(path.relative_to(DOCS)), match.group("role"), match.group("name")))
+    return sorted(found)
+
+
+def _resolve(name: str) -> object:
+    """The object of a dotted name: the longest importable module, then attributes."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        for attribute in parts[split:]:
+            target = getattr(target, attribute)
+        return target
+    raise ModuleNotFoundError(name)
+
+
+@pytest.mark.parametrize(("page", "role", "name"), _role_targets())
+def test_a_role_names_an_existing_path(page: str, role: str, name: str) -> None:
+    if role == "attr":  # an instance attribute: its class exists and one of its methods sets it
+        owner, _, attribute = name.rpartition(".")
+        cls = _resolve(owner)
+        assert isinstance(cls, type), f"{page}: {owner} is not a class"
+        methods = [
+            value.__code__
+            for klass in cls.__mro__
+            for value in vars(klass).values()
+            if inspect.isfunction(value)
+        ]
+        assert hasattr(cls, attribute) or any(attribute in code.co_names for code in methods), (
+            f"{page}: {name}"
+        )
+        return
+    _resolve(name)
