@@ -52,6 +52,7 @@ def test_a_stage_page_names_its_folders(page: str) -> None:
     for folder in STAGE_FOLDERS[page]:
         assert f"``{folder}``" in text, f"{page}.rst does not name {folder}"
         assert (PACKAGE.parent / folder).exists(), f"{folder} is not in the package"
+    assert ":ref:`import-rule`" in text, f"{page}.rst does not point to the import rule"
 
 
 def test_the_architecture_page_has_the_tree_and_the_import_rule() -> None:
