@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_redact.py
+	$(BIN)/python bench/trace_stages.py
 
 # Regenerates the constraints from the extras in setup.cfg and requirements/bootstrap.in, with
 # the newest releases.  Commit the result only after `make test` and `make docs` pass with it.

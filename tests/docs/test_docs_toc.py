@@ -1,4 +1,4 @@
-"""The documentation's table of contents follows the pipeline, and lists every page once."""
+"""The table of contents follows the pipeline: one page per stage, every page once."""
 
 from __future__ import annotations
 
@@ -10,16 +10,27 @@ DOCS = ROOT / "docs"
 
 PIPELINE = [
     "Quick start",
+    "Architecture",
     "Catch",
     "Collect",
     "Format",
     "Report",
     "Respond",
     "Configuration",
+    "Redaction",
+    "Command line",
     "Guides",
     "Migration",
-    "API",
 ]
+#: Each stage's caption -> its one page.
+STAGE_PAGES = {
+    "Catch": "catch",
+    "Collect": "collector",
+    "Format": "formatter",
+    "Report": "reporters",
+    "Respond": "middleware",
+    "Configuration": "configuration",
+}
 
 
 def _toctrees() -> list[tuple[str, list[str]]]:
@@ -66,3 +77,11 @@ def test_each_guide_is_under_guides_and_migration_under_migration() -> None:
     assert all(entry.startswith("guides/") for entry in trees["Guides"])
     assert trees["Migration"] == ["migrating-paste", "migrating-asphalt"]
     assert trees["Quick start"] == ["quickstart"]
+
+
+def test_each_stage_has_one_page() -> None:
+    trees = dict(_toctrees())
+    assert {caption: trees[caption] for caption in STAGE_PAGES} == {
+        caption: [page] for caption, page in STAGE_PAGES.items()
+    }
+    assert trees["Architecture"] == ["architecture"]
