@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 from paste_exc.collect.magic import hide_rule
-from paste_exc.config.convert import astrimpaths, astruth
+from paste_exc.config.convert import astruth
+from paste_exc.config.places import astrimpaths
 from paste_exc.format.wrapping import make_pre_wrappable, make_wrappable, truncate
 from paste_exc.model.report import ExtraRepr
 from paste_exc.model.values import IMPORTANCE_LEVELS, split_extra_key, value_text
