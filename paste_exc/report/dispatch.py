@@ -1,19 +1,16 @@
 """Report: hand one exception to every configured reporter (the asphalt-exceptions model).
 
 Stage four of the pipeline (catch → collect → format → **report** → respond).
-:func:`report_exception` is for code that caught an exception itself;
-:func:`deliver` is the isolated loop that :class:`~paste_exc.errormiddleware.ErrorMiddleware`
-and the process-wide handlers share, so extras providers enrich every report
-whichever way it was raised.
+:func:`~paste_exc.report.caught.report_exception` (for code that caught an
+exception itself), :class:`~paste_exc.errormiddleware.ErrorMiddleware` and the
+process-wide handlers share :func:`deliver`, the isolated loop, so extras
+providers enrich every report whichever way it was raised.
 
-Where the reporters come from:
-
-* in a WSGI request, ``ctx`` is the environ and the middleware stored an
-  opaque :class:`ReportingHandle` to its :class:`ReportingConfig` under
-  :data:`ENVIRON_KEY` (opaque, so that a frame with ``environ`` among its
-  locals shows nothing of the reporters' configuration);
-* otherwise (``ctx`` is ``None`` or a mapping without that key) the process-wide
-  configuration set by :func:`configure_reporters` is used.
+In a WSGI request the middleware stores an opaque :class:`ReportingHandle` to
+its :class:`ReportingConfig` under :data:`ENVIRON_KEY` (opaque, so that a frame
+with ``environ`` among its locals shows nothing of the reporters'
+configuration); elsewhere the process-wide configuration applies
+(:func:`set_process_config`, set by :func:`~paste_exc.process.configure_reporters`).
 
 .. versionadded:: 0.1
 """
@@ -22,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,9 +31,6 @@ from paste_exc.errors import ConfigError, log_failure
 from paste_exc.redact.saferepr import safe_repr
 from paste_exc.report.delivery import destination
 from paste_exc.report.registry import (
-    BUILTIN_BACKENDS,
-    ENTRY_POINT_GROUP,
-    available_backends,
     resolve_backend,
     resolve_reference,
 )
@@ -46,23 +39,18 @@ if TYPE_CHECKING:
     from paste_exc.model.report import CollectedException
 
 __all__ = [
-    "BUILTIN_BACKENDS",
-    "ENTRY_POINT_GROUP",
     "ENVIRON_KEY",
     "HANDLE_REPR",
     "ReportingConfig",
     "ReportingHandle",
-    "available_backends",
     "build_extras_providers",
     "build_reporters",
-    "config_for",
     "deliver",
+    "describe",
     "gather_extras",
     "get_process_config",
-    "report_exception",
-    "resolve_backend",
-    "resolve_reference",
     "set_process_config",
+    "stored_reporting",
 ]
 
 log = logging.getLogger("paste_exc.reporting")
@@ -109,7 +97,7 @@ HANDLE_REPR = "<paste_exc reporting (configuration not shown)>"
 class ReportingHandle:
     """What :class:`~paste_exc.errormiddleware.ErrorMiddleware` stores under :data:`ENVIRON_KEY`.
 
-    It leads :func:`report_exception` (called with the environ) to the
+    It leads :func:`~paste_exc.report.caught.report_exception` (called with the environ) to the
     middleware's reporters, and shows nothing: its ``repr()`` and ``str()``
     are :data:`HANDLE_REPR` whatever is configured, so the debug page, the
     text and JSON reports, emails and logs that show a frame's ``environ``
@@ -166,6 +154,8 @@ class ReportingHandle:
 
 
 _process_lock = threading.Lock()
+
+
 _process_config = ReportingConfig()
 
 
@@ -184,22 +174,8 @@ def set_process_config(config: ReportingConfig) -> ReportingConfig:
     return previous
 
 
-def config_for(ctx: object) -> ReportingConfig:
-    """Return the configuration that applies to *ctx*.
-
-    A mapping holding a :class:`ReportingHandle` (what the middleware stores)
-    or a :class:`ReportingConfig` under :data:`ENVIRON_KEY` gives that
-    configuration; anything else gives the process-wide one.
-    """
-    candidate = _stored(ctx)
-    if isinstance(candidate, ReportingHandle):
-        return candidate.config
-    if isinstance(candidate, ReportingConfig):
-        return candidate
-    return _process_config
-
-
-def _stored(ctx: object) -> object:
+def stored_reporting(ctx: object) -> object:
+    """What *ctx* holds under :data:`ENVIRON_KEY` (``None``: nothing, or not a mapping)."""
     if not isinstance(ctx, Mapping):
         return None
     try:
@@ -210,7 +186,7 @@ def _stored(ctx: object) -> object:
 
 def _request_supplement(ctx: object) -> object:
     """The supplement of the request *ctx* is the environ of, if a middleware said how."""
-    handle = _stored(ctx)
+    handle = stored_reporting(ctx)
     if not isinstance(handle, ReportingHandle):
         return None
     try:
@@ -253,7 +229,7 @@ def build_reporters(
         if not isinstance(options, Mapping):
             raise ConfigError(
                 prefix,
-                f"expected a mapping of options or an ExceptionReporter, got {_describe(options)}",
+                f"expected a mapping of options or an ExceptionReporter, got {describe(options)}",
             )
         merged: dict[str, Any] = {**defaults, **options}
         backend = merged.pop("backend", name)
@@ -330,7 +306,8 @@ def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
             target[key] = value
 
 
-def _describe(obj: object) -> str:
+def describe(obj: object) -> str:
+    """*obj* as bounded text for a log line or a failure line; never raises."""
     try:
         from paste_exc.redact.saferepr import safe_str
 
@@ -413,72 +390,10 @@ def _deliver(
             raise  # the user stopping the process, not this reporter's outcome
         except BaseException as exc:  # noqa: BLE001 (CancelledError, SystemExit...: logged below)
             line = f"reporter {name!r} ({type(reporter).__name__}) failed: "
-            line += f"{type(exc).__name__}: {_describe(exc)}"
+            line += f"{type(exc).__name__}: {describe(exc)}"
             try:
                 log_failure(log, "reporter %r failed", name)
             except Exception:  # noqa: BLE001 (a broken log handler must not stop the others)
                 line += " (and logging the failure failed)"
             failures.append(line)
     return failures
-
-
-def _innermost_module(exception: BaseException) -> str | None:
-    tb = exception.__traceback__
-    name: object = None
-    seen = 0
-    while tb is not None and seen < 10_000:
-        name = tb.tb_frame.f_globals.get("__name__")
-        tb = tb.tb_next
-        seen += 1
-    return name if isinstance(name, str) and name else None
-
-
-def _pick_logger(logger: logging.Logger | str | bool, exception: BaseException) -> logging.Logger:
-    if isinstance(logger, logging.Logger):
-        return logger
-    if isinstance(logger, str):
-        return logging.getLogger(logger)
-    name = _innermost_module(exception)
-    if name is None:  # never raised: log where report_exception was called
-        name = sys._getframe(2).f_globals.get("__name__") or "paste_exc.reporting"
-    return logging.getLogger(name)
-
-
-def report_exception(
-    ctx: Mapping[str, object] | None,
-    message: str,
-    exception: BaseException | None = None,
-    *,
-    logger: logging.Logger | str | bool = True,
-) -> None:
-    """Report an exception to every reporter that applies to *ctx*, and log it.
-
-    :param ctx: the WSGI environ in a request; otherwise ``None`` (the
-        process-wide configuration) or any mapping
-    :param message: what was going on, in a sentence
-    :param exception: the exception; defaults to the one being handled
-    :param logger: ``True`` logs *message* with the exception at ``ERROR`` on the
-        logger named after the module where the exception was raised (its
-        innermost frame); a :class:`logging.Logger` or a logger name is used as
-        given; ``False`` logs nothing
-    :raises ValueError: no exception given and none being handled
-    :raises TypeError: *logger* is of another type
-    """
-    if exception is None:
-        exception = sys.exc_info()[1]
-        if exception is None:
-            raise ValueError(
-                "report_exception() needs an exception: none was given and none is being handled"
-            )
-    elif not isinstance(exception, BaseException):
-        raise TypeError(f"exception must be an exception, got {type(exception).__name__}")
-    if not isinstance(logger, logging.Logger | str | bool):
-        raise TypeError(
-            f"logger must be a Logger, a logger name or a bool, got {type(logger).__name__}"
-        )
-    text: object = message
-    if not isinstance(text, str):
-        message = _describe(text)
-    if logger is not False:
-        _pick_logger(logger, exception).error(message, exc_info=exception)
-    deliver(ctx, exception, message, config_for(ctx))
