@@ -25,20 +25,11 @@ from paste_exc.config.convert import asbudget
 from paste_exc.format.base import (
     AbstractFormatter,
     combine_pieces,
-    extra_repr,
-    filter_frames,
-    frame_visibility,
-    iter_extra_data,
-    make_pre_wrappable,
-    make_wrappable,
-    partition_frames,
     supplement_data,
     trim_source_paths,
-    truncate,
-    unshowable,
-    value_rows,
 )
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
+from paste_exc.format.extra import extra_repr, iter_extra_data, unshowable, value_rows
 from paste_exc.format.html.paste import (
     error_css,
     error_re,
@@ -57,6 +48,8 @@ from paste_exc.format.textparts import (
     indent_block,
     member_box,
 )
+from paste_exc.format.visibility import filter_frames, frame_visibility, partition_frames
+from paste_exc.format.wrapping import make_pre_wrappable, make_wrappable, truncate
 from paste_exc.model.report import CollectedException, ExtraRepr
 from paste_exc.model.values import shown_value
 
