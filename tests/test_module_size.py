@@ -32,3 +32,15 @@ def test_every_module_is_read() -> None:
 def test_no_module_is_past_the_limit() -> None:
     over = {name: lines for name, lines in sizes().items() if lines > LIMIT and name not in WAITING}
     assert over == {}
+
+
+def test_no_private_module_names() -> None:
+    # Every module lives in a stage folder that already says what it is for;
+    # a leading underscore on a module name would only repeat "internal".
+    private = [
+        name
+        for name in sizes()
+        if name.rpartition("/")[2].startswith("_")
+        and name.rpartition("/")[2] not in ("__init__.py", "__main__.py")
+    ]
+    assert private == []

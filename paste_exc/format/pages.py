@@ -20,8 +20,9 @@ from paste_exc.format.headers import HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, secur
 from paste_exc.format.html.budget import (
     DEFAULT_SIZE_BUDGET,
     render_report_document,
+    view_builder,
 )
-from paste_exc.format.html.build import build_report, view_builder
+from paste_exc.format.html.build import build_report
 from paste_exc.format.html.view import ReportView
 from paste_exc.format.records import header_line, with_header
 from paste_exc.format.rendered import (

@@ -10,9 +10,8 @@ trusted markup, with the failing columns marked) and the extra data.
 
 from __future__ import annotations
 
-import functools
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from paste_exc.collect.syntaxerror import syntax_error_lines
 from paste_exc.format.base import trim_source_paths
@@ -26,7 +25,6 @@ from paste_exc.format.extra import (
     value_rows,
 )
 from paste_exc.format.html import highlight as _highlight
-from paste_exc.format.html.budget import text_copy_budget
 from paste_exc.format.html.view import (
     ExtraItem,
     FrameRun,
@@ -43,7 +41,7 @@ from paste_exc.format.visibility import frame_visibility
 from paste_exc.model.report import CollectedException, ExceptionFrame, ExtraRepr, LocalVariable
 from paste_exc.model.values import shown_value
 
-__all__ = ["build_report", "url_is_linkable", "view_builder"]
+__all__ = ["build_report", "url_is_linkable"]
 
 #: Source lines shown before and after the failing line of an application frame:
 #: Paste's two, so a report shows the same neighbourhood Paste users know (and a
@@ -386,26 +384,4 @@ def build_report(
         text_version=text_version,
         omitted_sections=omitted,
         root_cause=_root_cause(exc_data),
-    )
-
-
-def view_builder(
-    *,
-    size_budget: int | None,
-    show_hidden_frames: bool = False,
-    include_hidden_frames: bool = False,
-    show_extra_data: bool = True,
-    trim_source_paths: Iterable[tuple[str, str]] = (),
-) -> Callable[[CollectedException], ReportView]:
-    """The :func:`build_report` of one page within *size_budget*, for it and its folded copies.
-
-    The page's plain-text copy gets a third of the budget (:func:`text_copy_budget`).
-    """
-    return functools.partial(
-        build_report,
-        show_hidden_frames=show_hidden_frames,
-        include_hidden_frames=include_hidden_frames,
-        show_extra_data=show_extra_data,
-        trim_source_paths=tuple(trim_source_paths),
-        text_size_budget=text_copy_budget(size_budget),
     )

@@ -20,8 +20,9 @@ from paste_exc.format.base import AbstractFormatter
 from paste_exc.format.html.budget import (
     DEFAULT_SIZE_BUDGET,
     render_report_document,
+    view_builder,
 )
-from paste_exc.format.html.build import build_report, url_is_linkable, view_builder
+from paste_exc.format.html.build import build_report, url_is_linkable
 from paste_exc.format.html.hooks import PasteHTMLHooks
 from paste_exc.format.html.view import ReportView
 from paste_exc.model.report import CollectedException
