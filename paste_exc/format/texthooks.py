@@ -108,7 +108,7 @@ class PasteTextHooks(AbstractFormatter):
         mapping as a titled section of ``name: repr`` lines, sorted; a list or
         tuple with three or more long items one item per line; anything else
         ``title: repr``. Every repr is Paste's (an object's repr as ``repr()``
-        gave it, see :func:`~paste_exc.format.base.extra_repr`), cut by
+        gave it, see :func:`~paste_exc.format.extra.extra_repr`), cut by
         :func:`truncate`.
         """
         try:

@@ -30,6 +30,7 @@ from paste_exc.config.convert import aslist
 from paste_exc.errors import ConfigError
 from paste_exc.redact.names import (
     DEFAULT_SECRET_NAMES,
+    REDACTED,
     key_regex,
     minimal_hints,
     normalise_name,
@@ -49,8 +50,6 @@ __all__ = [
     "default_redactor",
 ]
 
-#: What replaces a secret.
-REDACTED = "[REDACTED]"
 
 #: :meth:`Redactor.redact_text` remembers up to this many of its results of at
 #: most this many characters (each is redacted again to itself).

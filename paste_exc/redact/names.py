@@ -27,11 +27,15 @@ from urllib.parse import unquote_plus
 
 __all__ = [
     "DEFAULT_SECRET_NAMES",
+    "REDACTED",
     "key_regex",
     "minimal_hints",
     "normalise_name",
     "redact_named_values",
 ]
+
+#: What replaces a secret (the whole value of a secret name, the secret part of a pattern).
+REDACTED = "[REDACTED]"
 
 _NAME_CHARS = r"\w.\[\]%+-"
 
@@ -94,8 +98,6 @@ _INSIDE = re.compile(r"""[^()\[\]{}<>'"…]++|['"]|[()\[\]{}<>]|…""")
 _BARE = re.compile(r"""(?:[^\s'"&;)\]}<>,…]|,(?!\s))*+""")
 _OPENERS = frozenset("([{<")
 _CLOSERS = frozenset(")]}>")
-
-_REDACTED = "[REDACTED]"
 
 
 def _bracket_end(text: str, start: int) -> int:
@@ -179,7 +181,7 @@ def redact_named_values(
         start, end = _value_span(text, match.end())
         if end > start:
             pieces.append(text[kept_from:start])
-            pieces.append(_REDACTED)
+            pieces.append(REDACTED)
             kept_from = end
         position = max(end, match.end())
     if not pieces:
