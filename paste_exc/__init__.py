@@ -36,8 +36,9 @@ from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.builtin.capture import CapturingReporter
 from paste_exc.report.builtin.paste import EmailReporter, FileReporter, LogReporter, WSGIAppReporter
 from paste_exc.report.builtin.structured import JSONLinesReporter, LoggingReporter
+from paste_exc.report.caught import report_exception
 from paste_exc.report.delivery import get_dispatcher
-from paste_exc.report.dispatch import ReportingConfig, report_exception
+from paste_exc.report.dispatch import ReportingConfig
 from paste_exc.respond.wsgi.middleware import (
     ErrorMiddleware,
     handle_exception,

@@ -3,22 +3,19 @@
 This module path is kept for code written against it; the names live in:
 
 * :mod:`paste_exc.format.base`
+* :mod:`paste_exc.format.extra`
 * :mod:`paste_exc.format.formatter`
 * :mod:`paste_exc.format.html.formatter`
 * :mod:`paste_exc.format.html.paste`
+* :mod:`paste_exc.format.visibility`
+* :mod:`paste_exc.format.wrapping`
 """
 
 from paste_exc.format.base import (
     AbstractFormatter as AbstractFormatter,
-    filter_frames as filter_frames,
-    frame_visibility as frame_visibility,
-    iter_extra_data as iter_extra_data,
-    make_pre_wrappable as make_pre_wrappable,
-    make_wrappable as make_wrappable,
-    partition_frames as partition_frames,
     trim_source_paths as trim_source_paths,
-    truncate as truncate,
 )
+from paste_exc.format.extra import iter_extra_data as iter_extra_data
 from paste_exc.format.formatter import (
     TextFormatter as TextFormatter,
     format_text as format_text,
@@ -35,6 +32,16 @@ from paste_exc.format.html.paste import (
     pre_re as pre_re,
     str2html as str2html,
     whitespace_re as whitespace_re,
+)
+from paste_exc.format.visibility import (
+    filter_frames as filter_frames,
+    frame_visibility as frame_visibility,
+    partition_frames as partition_frames,
+)
+from paste_exc.format.wrapping import (
+    make_pre_wrappable as make_pre_wrappable,
+    make_wrappable as make_wrappable,
+    truncate as truncate,
 )
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Collect: one catch of one exception, and the one report every stage of that catch shares.
 
 Part of the collect stage. A *catch* is one handling of an exception: the
-middleware answering a failed request, one :func:`~paste_exc.report.dispatch.report_exception`
+middleware answering a failed request, one :func:`~paste_exc.report.caught.report_exception`
 call, one :func:`~paste_exc.errormiddleware.handle_exception` call, one
 process-wide hook. Each catch is its own occurrence: it collects its own
 report (a new occurrence id, its own request data), once, however many
@@ -194,7 +194,7 @@ def collected_data(
     """Return the report of *exception* for the catch in progress.
 
     Inside a catch of *exception* (the middleware answering a request,
-    :func:`~paste_exc.report.dispatch.report_exception`, ``handle_exception``, the
+    :func:`~paste_exc.report.caught.report_exception`, ``handle_exception``, the
     process-wide hooks), every reporter, formatter and middleware that asks
     gets that catch's one report, so the traceback is walked once per catch.
     Outside any catch, each call collects a new report: a new occurrence.

@@ -3,14 +3,13 @@
 This module path is kept for code written against it; the names live in:
 
 * :mod:`paste_exc.config.convert`
+* :mod:`paste_exc.config.places`
 * :mod:`paste_exc.config.settings`
 """
 
 from paste_exc.config.convert import (
     Converter as Converter,
     Network as Network,
-    asaddress as asaddress,
-    asaddresses as asaddresses,
     asbool as asbool,
     aschoice as aschoice,
     asduration as asduration,
@@ -18,19 +17,24 @@ from paste_exc.config.convert import (
     asint as asint,
     aslevel as aslevel,
     aslist as aslist,
-    asnetworks as asnetworks,
     asoptional as asoptional,
     asoptionalstr as asoptionalstr,
-    aspath as aspath,
-    asport as asport,
     asseconds as asseconds,
-    asserver as asserver,
     assizebudget as assizebudget,
     asstr as asstr,
-    asstream as asstream,
-    astrimpaths as astrimpaths,
     astruth as astruth,
 )
+from paste_exc.config.places import (
+    asaddress as asaddress,
+    asaddresses as asaddresses,
+    asnetworks as asnetworks,
+    aspath as aspath,
+    asport as asport,
+    asserver as asserver,
+    asstream as asstream,
+    astrimpaths as astrimpaths,
+)
+from paste_exc.config.reporters import nest_reporters as nest_reporters
 from paste_exc.config.settings import (
     GLOBAL_CONF_FALLBACKS as GLOBAL_CONF_FALLBACKS,
     LOCALS_TIME_BUDGET as LOCALS_TIME_BUDGET,
@@ -41,7 +45,6 @@ from paste_exc.config.settings import (
     MiddlewareSettings as MiddlewareSettings,
     NoDefault as NoDefault,
     asdebugtoken as asdebugtoken,
-    nest_reporters as nest_reporters,
     resolve_settings as resolve_settings,
 )
 

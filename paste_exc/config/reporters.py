@@ -6,7 +6,9 @@ table maps an option's name to the converter of
 into the typed attribute the reporter reads. :class:`~paste_exc.reporter.Reporter`
 runs its class's table when it is built, so a bad value raises there,
 naming the option; checks that span two options (STARTTLS *or* implicit
-TLS, a user *and* a password) stay with the reporter.
+TLS, a user *and* a password) stay with the reporter. The middleware's
+``reporters`` option and its flattened ``reporters.NAME.KEY`` keys are
+gathered here too.
 
 .. versionadded:: 0.1
 """
@@ -18,10 +20,9 @@ import math
 from collections.abc import Mapping
 from typing import Final
 
+from paste_exc.api import ExceptionReporter
 from paste_exc.config.convert import (
     Converter,
-    asaddress,
-    asaddresses,
     asbool,
     asduration,
     asfloat,
@@ -30,14 +31,11 @@ from paste_exc.config.convert import (
     aslist,
     asoptional,
     asoptionalstr,
-    aspath,
-    asport,
-    asserver,
     assizebudget,
     asstr,
-    asstream,
     shown,
 )
+from paste_exc.config.places import asaddress, asaddresses, aspath, asport, asserver, asstream
 from paste_exc.errors import ConfigError
 
 __all__ = [
@@ -55,6 +53,8 @@ __all__ = [
     "asfloodstore",
     "coerce_options",
     "coerce_sentry_options",
+    "gather_reporters",
+    "nest_reporters",
     "renamed",
 ]
 
@@ -277,4 +277,53 @@ def coerce_sentry_options(
             elif kind in (list, frozenset):
                 value = aslist(value, name)
         result[name] = value
+    return result
+
+
+def nest_reporters(flat: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """Turn ``{"reporters.NAME.KEY": value}`` keys into ``{NAME: {KEY: value}}``.
+
+    :param flat: keys that all start with ``reporters.``
+    :raises ConfigError: for a key without both a name and an option
+    """
+    nested: dict[str, dict[str, object]] = {}
+    for key, value in flat.items():
+        parts = key.split(".", 2)
+        if len(parts) != 3 or not parts[1] or not parts[2]:
+            raise ConfigError(key, "reporter options are written reporters.NAME.KEY = value")
+        nested.setdefault(parts[1], {})[parts[2]] = value
+    return nested
+
+
+def gather_reporters(
+    value: object, flat: Mapping[str, object]
+) -> dict[str, dict[str, object] | ExceptionReporter]:
+    """The ``reporters`` option merged with its flattened ``reporters.NAME.KEY`` keys.
+
+    :param value: ``None``, or a mapping of names to option mappings or ready reporters
+    :param flat: the ``reporters.NAME.KEY`` keywords
+    :raises ConfigError: for another value, or options given to a ready reporter
+    """
+    result: dict[str, dict[str, object] | ExceptionReporter] = {}
+    if value is not None:
+        if not isinstance(value, Mapping):
+            raise ConfigError("reporters", f"expected a mapping, got {type(value).__name__}")
+        for name, options in value.items():
+            if isinstance(options, ExceptionReporter):
+                result[str(name)] = options
+            elif isinstance(options, Mapping):
+                result[str(name)] = dict(options)
+            else:
+                raise ConfigError(
+                    f"reporters.{name}", "expected a mapping of options or an ExceptionReporter"
+                )
+    for name, options in nest_reporters(flat).items():
+        entry = result.setdefault(name, {})
+        if isinstance(entry, ExceptionReporter):
+            key = next(iter(options))
+            raise ConfigError(
+                f"reporters.{name}.{key}",
+                "given as an object, it takes no options",
+            )
+        entry.update(options)
     return result

@@ -6,12 +6,11 @@ reporter works as a Python keyword with a real type and as the string
 PasteDeploy hands over from an ini file. Configuration is the one place that
 coerces them: the typed converters (booleans with Paste's spellings, numbers
 and durations with ranges, lists, ports, mail addresses, paths, choices,
-logging levels, networks; re-exported here), one declarative table per
-reporter (:mod:`paste_exc.config.reporters`), and this module, which
+logging levels, networks), one declarative table per reporter
+(:mod:`paste_exc.config.reporters`), and this module, which
 applies Paste's ``global_conf`` fall-backs (the table
 :data:`GLOBAL_CONF_FALLBACKS`), builds the middleware's typed
-:class:`MiddlewareSettings`, turns flattened ``reporters.NAME.KEY`` keys into
-nested mappings, and rejects unknown keys and bad values with a
+:class:`MiddlewareSettings`, and rejects unknown keys and bad values with a
 :class:`~paste_exc.errors.ConfigError` that names the option.
 
 .. versionadded:: 0.1
@@ -29,62 +28,30 @@ from paste_exc.api import ExceptionReporter
 from paste_exc.config.convert import (
     Converter,
     Network,
-    asaddress,
-    asaddresses,
     asbool,
-    aschoice,
-    asduration,
-    asfloat,
     asint,
-    aslevel,
     aslist,
-    asnetworks,
-    asoptional,
     asoptionalstr,
-    aspath,
-    asport,
     asseconds,
-    asserver,
-    assizebudget,
     asstr,
-    asstream,
-    astrimpaths,
-    astruth,
 )
+from paste_exc.config.places import (
+    asnetworks,
+    astrimpaths,
+)
+from paste_exc.config.reporters import gather_reporters
 from paste_exc.errors import ConfigError
 
 __all__ = [
     "GLOBAL_CONF_FALLBACKS",
+    "LOCALS_TIME_BUDGET",
     "MIDDLEWARE_OPTIONS",
+    "MIN_DEBUG_TOKEN_LENGTH",
     "OUR_OPTIONS",
     "PASTE_OPTIONS",
-    "Converter",
     "MiddlewareSettings",
-    "Network",
     "NoDefault",
-    "asaddress",
-    "asaddresses",
-    "asbool",
-    "aschoice",
     "asdebugtoken",
-    "asduration",
-    "asfloat",
-    "asint",
-    "aslevel",
-    "aslist",
-    "asnetworks",
-    "asoptional",
-    "asoptionalstr",
-    "aspath",
-    "asport",
-    "asseconds",
-    "asserver",
-    "assizebudget",
-    "asstr",
-    "asstream",
-    "astrimpaths",
-    "astruth",
-    "nest_reporters",
     "resolve_settings",
 ]
 
@@ -234,7 +201,7 @@ class MiddlewareSettings:
     #: The size budget of the debug page and fragment, in characters.
     max_page_size: int = 1_000_000
     #: ``{name: {"backend": ..., **options}}`` for
-    #: :func:`paste_exc.report.dispatch.build_reporters`;
+    #: :func:`paste_exc.report.building.build_reporters`;
     #: a value may also be a ready-made :class:`~paste_exc.api.ExceptionReporter`.
     reporters: dict[str, dict[str, object] | ExceptionReporter] = field(default_factory=dict)
     #: Extras providers: objects or ``module:name`` references.
@@ -256,49 +223,6 @@ def _fallback(option: str, value: object, global_conf: Mapping[str, object]) -> 
         if candidate is not None and (candidate != "" or len(keys) == 1):
             return candidate
     return default
-
-
-def nest_reporters(flat: Mapping[str, object]) -> dict[str, dict[str, object]]:
-    """Turn ``{"reporters.NAME.KEY": value}`` keys into ``{NAME: {KEY: value}}``.
-
-    :param flat: keys that all start with ``reporters.``
-    :raises ConfigError: for a key without both a name and an option
-    """
-    nested: dict[str, dict[str, object]] = {}
-    for key, value in flat.items():
-        parts = key.split(".", 2)
-        if len(parts) != 3 or not parts[1] or not parts[2]:
-            raise ConfigError(key, "reporter options are written reporters.NAME.KEY = value")
-        nested.setdefault(parts[1], {})[parts[2]] = value
-    return nested
-
-
-def _reporters(
-    value: object, flat: Mapping[str, object]
-) -> dict[str, dict[str, object] | ExceptionReporter]:
-    result: dict[str, dict[str, object] | ExceptionReporter] = {}
-    if value is not None:
-        if not isinstance(value, Mapping):
-            raise ConfigError("reporters", f"expected a mapping, got {type(value).__name__}")
-        for name, options in value.items():
-            if isinstance(options, ExceptionReporter):
-                result[str(name)] = options
-            elif isinstance(options, Mapping):
-                result[str(name)] = dict(options)
-            else:
-                raise ConfigError(
-                    f"reporters.{name}", "expected a mapping of options or an ExceptionReporter"
-                )
-    for name, options in nest_reporters(flat).items():
-        entry = result.setdefault(name, {})
-        if isinstance(entry, ExceptionReporter):
-            key = next(iter(options))
-            raise ConfigError(
-                f"reporters.{name}.{key}",
-                "given as an object, it takes no options",
-            )
-        entry.update(options)
-    return result
 
 
 def _optional_text(value: object, option: str) -> str | None:
@@ -398,5 +322,5 @@ def resolve_settings(
         debug_allow=networks,
         debug_allow_everyone=everyone,
         show_locals=asbool(typed["debug"] if show_locals is None else show_locals, "show_locals"),
-        reporters=_reporters(options.get("reporters"), flat),
+        reporters=gather_reporters(options.get("reporters"), flat),
     )

@@ -158,6 +158,32 @@ def _guarded(step: Callable[[CollectedException], Fold], exc_data: CollectedExce
         return exc_data, None
 
 
+def _fold_steps(
+    steps: tuple[Callable[[CollectedException], Fold], ...],
+    current: CollectedException,
+    notes: list[str],
+    fitter: _Fitter,
+    *,
+    last: bool = False,
+) -> tuple[CollectedException, bool]:
+    """Apply *steps* in turn, each to the last copy, until one fits.
+
+    Each step that folded something adds its note to *notes*.
+
+    :param last: the last of *steps* is the last chance: render it whatever the estimate
+    :returns: the last folded copy, and whether it fits (``fitter`` holds it then)
+    """
+    for step in steps:
+        folded, note = _guarded(step, current)
+        if note is None:
+            continue
+        current = folded
+        notes.append(note)
+        if fitter.fits(_noted(current, notes), last=last and step is steps[-1]):
+            return current, True
+    return current, False
+
+
 def fit_report(
     exc_data: CollectedException, size_budget: int | None, render: Render
 ) -> tuple[CollectedException, str]:
@@ -180,16 +206,10 @@ def fit_report(
     if size_budget is None or len(body) <= size_budget:
         return exc_data, body
     fitter = _Fitter(render, size_budget, exc_data, body)
-    current = exc_data
     notes: list[str] = []
-    for step in _STEPS_BEFORE_FRAMES:
-        folded, note = _guarded(step, current)
-        if note is None:
-            continue
-        current = folded
-        notes.append(note)
-        if fitter.fits(_noted(current, notes)):
-            return fitter.shown, fitter.body
+    current, fitted = _fold_steps(_STEPS_BEFORE_FRAMES, exc_data, notes, fitter)
+    if fitted:
+        return fitter.shown, fitter.body
     before_frames = current
     frames_note: str | None = None
     ratio = 1.0
@@ -204,13 +224,6 @@ def fit_report(
             return fitter.shown, fitter.body
     if frames_note is not None:
         notes.append(frames_note)
-    for step in _STEPS_AFTER_FRAMES:
-        folded, note = _guarded(step, current)
-        if note is None:
-            continue
-        current = folded
-        notes.append(note)
-        if fitter.fits(_noted(current, notes), last=step is _STEPS_AFTER_FRAMES[-1]):
-            return fitter.shown, fitter.body
+    _fold_steps(_STEPS_AFTER_FRAMES, current, notes, fitter, last=True)
     # Even the outline is past the budget: the last report rendered, and its output.
     return fitter.shown, fitter.body

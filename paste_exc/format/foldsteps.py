@@ -15,16 +15,11 @@ import math
 from collections.abc import Callable
 from typing import Final
 
+from paste_exc.format.cutter import Cutter
 from paste_exc.model.report import (
     CollectedException,
     ExceptionFrame,
-    ExtraKey,
-    ExtraRepr,
-    ExtraValue,
-    LocalVariable,
-    SupplementaryData,
 )
-from paste_exc.redact.saferepr import MARKER, truncate_text
 
 __all__ = [
     "MAX_DEPTH",
@@ -136,114 +131,30 @@ def fold_repeated(root: CollectedException) -> Fold:
     return folded, note
 
 
-def fold_library_locals(root: CollectedException) -> Fold:
+def _fold_locals_of(
+    root: CollectedException, chosen: Callable[[ExceptionFrame], bool], frames: str
+) -> Fold:
+    """Drop the locals of the *chosen* frames; the note counts them as *frames*."""
     count = 0
 
     def change(frame: ExceptionFrame) -> ExceptionFrame:
         nonlocal count
-        if not frame.is_library or not frame.locals:
+        if not frame.locals or not chosen(frame):
             return frame
         count += 1
         return _without_locals(frame)
 
     folded = _map_frames(root, change)
-    note = f"the local variables of {_plural(count, 'library frame')}" if count else None
+    note = f"the local variables of {_plural(count, frames)}" if count else None
     return folded, note
 
 
-class _Cutter:
-    """Cuts texts past a limit, counting how many it cut."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.count = 0
-
-    def text(self, value: str) -> str:
-        if not isinstance(value, str) or len(value) <= self.limit:
-            return value
-        if value.startswith(MARKER, self.limit):  # cut to this limit already
-            return value
-        self.count += 1
-        return truncate_text(value, self.limit)
-
-    def optional(self, value: str | None) -> str | None:
-        return None if value is None else self.text(value)
-
-    def texts(self, values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(self.text(value) for value in values)
-
-    def extra_value(self, value: object, depth: int = 0) -> ExtraValue:
-        """*value* with its long strings cut, of the same types (an ExtraRepr stays one)."""
-        if isinstance(value, ExtraRepr):
-            return ExtraRepr(self.text(str.__str__(value)))
-        if isinstance(value, str):
-            return self.text(value)
-        if depth > _MAX_EXTRA_DEPTH:
-            return value  # type: ignore[return-value]  # deeper than the collector copies
-        if type(value) is dict:
-            return {name: self.extra_value(item, depth + 1) for name, item in value.items()}
-        if type(value) is list:
-            return [self.extra_value(item, depth + 1) for item in value]
-        if type(value) is tuple:
-            return tuple(self.extra_value(item, depth + 1) for item in value)
-        return value  # type: ignore[return-value]  # left as a decorator made it
-
-    def extra_data(
-        self, extra: dict[ExtraKey, list[ExtraValue]]
-    ) -> dict[ExtraKey, list[ExtraValue]]:
-        raw: object = extra  # a decorator may have put anything here
-        if not isinstance(raw, dict):
-            return extra
-        result: dict[ExtraKey, list[ExtraValue]] = {}
-        for key, values in raw.items():
-            items: object = values
-            result[key] = (
-                [self.extra_value(item) for item in items] if isinstance(items, list) else values
-            )
-        return result
-
-    def supplement(self, sup: SupplementaryData | None) -> SupplementaryData | None:
-        if sup is None:
-            return None
-        return dataclasses.replace(
-            sup,
-            object=self.optional(sup.object),
-            expression=self.optional(sup.expression),
-            info=self.optional(sup.info),
-            warnings=self.texts(tuple(sup.warnings)),
-        )
-
-    def frame(self, frame: ExceptionFrame) -> ExceptionFrame:
-        local_vars = frame.locals
-        if local_vars:
-            local_vars = tuple(
-                LocalVariable(var.name, self.text(var.value), var.redacted) for var in local_vars
-            )
-        return dataclasses.replace(
-            frame,
-            locals=local_vars,
-            traceback_info=self.optional(frame.traceback_info),
-            traceback_log=self.optional(frame.traceback_log),
-            supplement_exception=self.optional(frame.supplement_exception),
-            supplement=self.supplement(frame.supplement),
-        )
-
-    def exception(self, exc: CollectedException) -> CollectedException:
-        return dataclasses.replace(
-            exc,
-            frames=tuple(self.frame(frame) for frame in exc.frames),
-            notes=self.texts(tuple(exc.notes)),
-            extra_data=self.extra_data(exc.extra_data),
-            reporter_errors=self.texts(tuple(exc.reporter_errors)),
-        )
-
-
-#: How deep the cutter looks into an extra-data value (the collector copies 4 levels).
-_MAX_EXTRA_DEPTH: Final = 8
+def fold_library_locals(root: CollectedException) -> Fold:
+    return _fold_locals_of(root, lambda frame: frame.is_library, "library frame")
 
 
 def fold_long_values(root: CollectedException) -> Fold:
-    cutter = _Cutter(SHORT_VALUE)
+    cutter = Cutter(SHORT_VALUE)
     folded = _map_exceptions(root, cutter.exception)
     if not cutter.count:
         return root, None
@@ -279,19 +190,8 @@ def _is_important(key: object) -> bool:
 
 
 def fold_locals(root: CollectedException) -> Fold:
-    count = 0
     innermost = root.frames[-1] if root.frames else None
-
-    def change(frame: ExceptionFrame) -> ExceptionFrame:
-        nonlocal count
-        if frame is innermost or not frame.locals:
-            return frame
-        count += 1
-        return _without_locals(frame)
-
-    folded = _map_frames(root, change)
-    note = f"the local variables of {_plural(count, 'more frame')}" if count else None
-    return folded, note
+    return _fold_locals_of(root, lambda frame: frame is not innermost, "more frame")
 
 
 def fold_frames(
@@ -373,7 +273,7 @@ def fold_exceptions(root: CollectedException) -> Fold:
 
 
 def fold_to_outline(root: CollectedException) -> Fold:
-    cutter = _Cutter(OUTLINE_VALUE)
+    cutter = Cutter(OUTLINE_VALUE)
 
     def frame(item: ExceptionFrame) -> ExceptionFrame:
         item = _without_locals(cutter.frame(item))

@@ -15,13 +15,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final, cast
 
-from paste_exc.config.convert import astrimpaths
+from paste_exc.config.places import astrimpaths
 from paste_exc.errors import log_failure
 from paste_exc.format.headers import HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, security_headers
 from paste_exc.format.html.budget import (
     DEFAULT_SIZE_BUDGET,
     render_report_document,
-    text_copy_budget,
+    view_builder,
 )
 from paste_exc.format.html.build import build_report
 from paste_exc.format.html.view import ReportView
@@ -105,18 +105,13 @@ def render_debug_page(
     :param reporting_failures: one line per reporter that failed, shown under the report
     :param size_budget: past this many characters, fold the least useful parts
     """
-    trim = astrimpaths(trim_source_paths)
-
-    def build(data: CollectedException) -> ReportView:
-        return build_report(
-            data,
-            show_hidden_frames=show_hidden_frames,
-            include_hidden_frames=True,
-            show_extra_data=show_extra_data,
-            trim_source_paths=trim,
-            text_size_budget=text_copy_budget(size_budget),
-        )
-
+    build = view_builder(
+        size_budget=size_budget,
+        show_hidden_frames=show_hidden_frames,
+        include_hidden_frames=True,
+        show_extra_data=show_extra_data,
+        trim_source_paths=trim_source_paths,
+    )
     nonce = new_nonce()
     body = render_report_document(
         "debug_page.html",
@@ -148,16 +143,12 @@ def render_fragment(
     :param trim_source_paths: ``(prefix, replacement)`` pairs shortening file names
     :param size_budget: past this many characters, fold the least useful parts
     """
-    trim = astrimpaths(trim_source_paths)
-
-    def build(data: CollectedException) -> ReportView:
-        return build_report(
-            data,
-            show_hidden_frames=show_hidden_frames,
-            show_extra_data=False,
-            trim_source_paths=trim,
-            text_size_budget=text_copy_budget(size_budget),
-        )
+    build = view_builder(
+        size_budget=size_budget,
+        show_hidden_frames=show_hidden_frames,
+        show_extra_data=False,
+        trim_source_paths=trim_source_paths,
+    )
 
     body = render_report_document(
         "fragment.html",
@@ -354,19 +345,12 @@ def render_appended(
     if media_type in ("text/html", "application/xhtml+xml"):
         context = occurrence(exc_data)
         if debug:
-
-            def build(data: CollectedException) -> ReportView:
-                return build_report(
-                    data,
-                    include_hidden_frames=True,
-                    show_extra_data=False,
-                    text_size_budget=text_copy_budget(size_budget),
-                )
-
             text = render_report_document(
                 "appended.html",
                 exc_data,
-                build,
+                view_builder(
+                    size_budget=size_budget, include_hidden_frames=True, show_extra_data=False
+                ),
                 size_budget=size_budget,
                 debug=True,
                 identification_code="",

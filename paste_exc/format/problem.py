@@ -14,11 +14,12 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final
 
-from paste_exc.config.convert import astrimpaths
-from paste_exc.format.base import frame_visibility, trim_source_paths
+from paste_exc.config.places import astrimpaths
+from paste_exc.format.base import trim_source_paths
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
 from paste_exc.format.headers import PROBLEM_CONTENT_TYPE, security_headers
 from paste_exc.format.rendered import RenderedPage, status_title
+from paste_exc.format.visibility import frame_visibility
 from paste_exc.model.json import JSONView, report_data
 from paste_exc.model.values import clean_text
 

@@ -3,15 +3,18 @@
 This module path is kept for code written against it; the names live in:
 
 * :mod:`paste_exc.redact.engine`
+* :mod:`paste_exc.redact.names`
 * :mod:`paste_exc.redact.patterns`
 """
 
 from paste_exc.redact.engine import (
-    DEFAULT_SECRET_NAMES as DEFAULT_SECRET_NAMES,
     MAX_TEXT as MAX_TEXT,
-    REDACTED as REDACTED,
     Redactor as Redactor,
     default_redactor as default_redactor,
+)
+from paste_exc.redact.names import (
+    DEFAULT_SECRET_NAMES as DEFAULT_SECRET_NAMES,
+    REDACTED as REDACTED,
     normalise_name as normalise_name,
 )
 from paste_exc.redact.patterns import (

@@ -28,29 +28,28 @@ from collections.abc import Callable, Iterable, Mapping
 
 from paste_exc.config.convert import aslist
 from paste_exc.errors import ConfigError
-from paste_exc.redact.names import key_regex, minimal_hints, redact_named_values
+from paste_exc.redact.names import (
+    DEFAULT_SECRET_NAMES,
+    REDACTED,
+    key_regex,
+    minimal_hints,
+    normalise_name,
+    redact_named_values,
+)
 from paste_exc.redact.patterns import (
     DEFAULT_VALUE_PATTERNS,
     ValuePattern,
     folded_regex,
-    luhn_valid,
 )
 from paste_exc.redact.saferepr import safe_repr, safe_str, truncate_text
 
 __all__ = [
-    "DEFAULT_SECRET_NAMES",
-    "DEFAULT_VALUE_PATTERNS",
     "MAX_TEXT",
     "REDACTED",
     "Redactor",
-    "ValuePattern",
     "default_redactor",
-    "luhn_valid",
-    "normalise_name",
 ]
 
-#: What replaces a secret.
-REDACTED = "[REDACTED]"
 
 #: :meth:`Redactor.redact_text` remembers up to this many of its results of at
 #: most this many characters (each is redacted again to itself).
@@ -62,77 +61,6 @@ _CLEAN_TEXT_LIMIT = 1024
 #: bound their texts well below this (a message to 10,000 characters, request
 #: data to a few hundred); this is the last bound, for any caller.
 MAX_TEXT = 20_000
-
-#: The built-in secret names, as ``_``-joined runs of lower-case words. A
-#: trailing number is allowed (``password2``).
-DEFAULT_SECRET_NAMES: tuple[str, ...] = (
-    "password",
-    "passwords",
-    "passwd",
-    "pwd",
-    "pass",
-    "passphrase",
-    "secret",
-    "secrets",
-    "token",
-    "tokens",
-    "auth",
-    "authorization",
-    "authentication",
-    "credential",
-    "credentials",
-    "cookie",
-    "cookies",
-    "session",
-    "sessionid",
-    "sessid",
-    "phpsessid",
-    "jsessionid",
-    "csrf",
-    "csrftoken",
-    "csrfmiddlewaretoken",
-    "xsrf",
-    "xsrftoken",
-    "signature",
-    "sig",
-    "apikey",
-    "api_key",
-    "privatekey",
-    "private_key",
-    "secretkey",
-    "secret_key",
-    "accesskey",
-    "access_key",
-    "signing_key",
-    "encryption_key",
-    "master_key",
-    "creditcard",
-    "credit_card",
-    "cardnumber",
-    "card_number",
-    "cc_number",
-    "ccnum",
-    "cvv",
-    "cvc",
-)
-
-
-_CAMEL_RUN = re.compile(r"([A-Z]+)([A-Z][a-z])")
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_SEPARATORS = re.compile(r"[^0-9a-z]+")
-
-
-def normalise_name(name: str) -> str:
-    """Split *name* into lower-case words joined by ``_``.
-
-    ``normalise_name("X-Api-Token") == "x_api_token"``,
-    ``normalise_name("clientSecret") == "client_secret"``.
-
-    :param name: a variable name, a mapping key or a header name
-    """
-    name = _CAMEL_RUN.sub(r"\1_\2", name)
-    name = _CAMEL.sub(r"\1_\2", name)
-    return "_".join(word for word in _SEPARATORS.split(name.lower()) if word)
 
 
 def _as_list(value: Iterable[object] | str, option: str) -> list[object]:

@@ -1,6 +1,10 @@
-"""The name pass of :mod:`paste_exc.redact`: values named by a secret key inside text.
+"""Redaction: the secret names, how a name splits into words, and named values in text.
 
-Part of the redactor, beneath every stage. A repr, a URL or a message shows
+Part of the redactor, beneath every stage. :data:`DEFAULT_SECRET_NAMES` are
+the built-in name rules, matched against a name split into lower-case words
+(:func:`normalise_name`).
+
+The name pass finds values named inside text. A repr, a URL or a message shows
 named values: ``'password': b'…'`` in a dict repr, ``auth=('bob', '…')`` in a
 call or dataclass repr, ``?session=…&page=2`` in a URL, ``user%5Bpassword%5D=…``
 in a query string. When the name is secret by the redactor's name rules (those
@@ -21,7 +25,17 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote_plus
 
-__all__ = ["key_regex", "minimal_hints", "redact_named_values"]
+__all__ = [
+    "DEFAULT_SECRET_NAMES",
+    "REDACTED",
+    "key_regex",
+    "minimal_hints",
+    "normalise_name",
+    "redact_named_values",
+]
+
+#: What replaces a secret (the whole value of a secret name, the secret part of a pattern).
+REDACTED = "[REDACTED]"
 
 _NAME_CHARS = r"\w.\[\]%+-"
 
@@ -84,8 +98,6 @@ _INSIDE = re.compile(r"""[^()\[\]{}<>'"…]++|['"]|[()\[\]{}<>]|…""")
 _BARE = re.compile(r"""(?:[^\s'"&;)\]}<>,…]|,(?!\s))*+""")
 _OPENERS = frozenset("([{<")
 _CLOSERS = frozenset(")]}>")
-
-_REDACTED = "[REDACTED]"
 
 
 def _bracket_end(text: str, start: int) -> int:
@@ -169,10 +181,86 @@ def redact_named_values(
         start, end = _value_span(text, match.end())
         if end > start:
             pieces.append(text[kept_from:start])
-            pieces.append(_REDACTED)
+            pieces.append(REDACTED)
             kept_from = end
         position = max(end, match.end())
     if not pieces:
         return text
     pieces.append(text[kept_from:])
     return "".join(pieces)
+
+
+#: The built-in secret names, as ``_``-joined runs of lower-case words. A
+#: trailing number is allowed (``password2``).
+DEFAULT_SECRET_NAMES: tuple[str, ...] = (
+    "password",
+    "passwords",
+    "passwd",
+    "pwd",
+    "pass",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "auth",
+    "authorization",
+    "authentication",
+    "credential",
+    "credentials",
+    "cookie",
+    "cookies",
+    "session",
+    "sessionid",
+    "sessid",
+    "phpsessid",
+    "jsessionid",
+    "csrf",
+    "csrftoken",
+    "csrfmiddlewaretoken",
+    "xsrf",
+    "xsrftoken",
+    "signature",
+    "sig",
+    "apikey",
+    "api_key",
+    "privatekey",
+    "private_key",
+    "secretkey",
+    "secret_key",
+    "accesskey",
+    "access_key",
+    "signing_key",
+    "encryption_key",
+    "master_key",
+    "creditcard",
+    "credit_card",
+    "cardnumber",
+    "card_number",
+    "cc_number",
+    "ccnum",
+    "cvv",
+    "cvc",
+)
+
+
+_CAMEL_RUN = re.compile(r"([A-Z]+)([A-Z][a-z])")
+
+
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+
+
+_SEPARATORS = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_name(name: str) -> str:
+    """Split *name* into lower-case words joined by ``_``.
+
+    ``normalise_name("X-Api-Token") == "x_api_token"``,
+    ``normalise_name("clientSecret") == "client_secret"``.
+
+    :param name: a variable name, a mapping key or a header name
+    """
+    name = _CAMEL_RUN.sub(r"\1_\2", name)
+    name = _CAMEL.sub(r"\1_\2", name)
+    return "_".join(word for word in _SEPARATORS.split(name.lower()) if word)

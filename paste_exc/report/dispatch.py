@@ -1,19 +1,16 @@
 """Report: hand one exception to every configured reporter (the asphalt-exceptions model).
 
 Stage four of the pipeline (catch → collect → format → **report** → respond).
-:func:`report_exception` is for code that caught an exception itself;
-:func:`deliver` is the isolated loop that :class:`~paste_exc.errormiddleware.ErrorMiddleware`
-and the process-wide handlers share, so extras providers enrich every report
-whichever way it was raised.
+:func:`~paste_exc.report.caught.report_exception` (for code that caught an
+exception itself), :class:`~paste_exc.errormiddleware.ErrorMiddleware` and the
+process-wide handlers share :func:`deliver`, the isolated loop, so extras
+providers enrich every report whichever way it was raised.
 
-Where the reporters come from:
-
-* in a WSGI request, ``ctx`` is the environ and the middleware stored an
-  opaque :class:`ReportingHandle` to its :class:`ReportingConfig` under
-  :data:`ENVIRON_KEY` (opaque, so that a frame with ``environ`` among its
-  locals shows nothing of the reporters' configuration);
-* otherwise (``ctx`` is ``None`` or a mapping without that key) the process-wide
-  configuration set by :func:`configure_reporters` is used.
+In a WSGI request the middleware stores an opaque :class:`ReportingHandle` to
+its :class:`ReportingConfig` under :data:`ENVIRON_KEY` (opaque, so that a frame
+with ``environ`` among its locals shows nothing of the reporters'
+configuration); elsewhere the process-wide configuration applies
+(:func:`set_process_config`, set by :func:`~paste_exc.process.configure_reporters`).
 
 .. versionadded:: 0.1
 """
@@ -22,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,40 +26,25 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.collect.occurrence import catch, collected_data
-from paste_exc.config.convert import aslist
-from paste_exc.errors import ConfigError, log_failure
+from paste_exc.errors import log_failure
 from paste_exc.redact.saferepr import safe_repr
 from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.delivery import destination
-from paste_exc.report.registry import (
-    BUILTIN_BACKENDS,
-    ENTRY_POINT_GROUP,
-    available_backends,
-    resolve_backend,
-    resolve_reference,
-)
 
 if TYPE_CHECKING:
     from paste_exc.model.report import CollectedException
 
 __all__ = [
-    "BUILTIN_BACKENDS",
-    "ENTRY_POINT_GROUP",
     "ENVIRON_KEY",
     "HANDLE_REPR",
     "ReportingConfig",
     "ReportingHandle",
-    "available_backends",
-    "build_extras_providers",
-    "build_reporters",
-    "config_for",
     "deliver",
+    "describe",
     "gather_extras",
     "get_process_config",
-    "report_exception",
-    "resolve_backend",
-    "resolve_reference",
     "set_process_config",
+    "stored_reporting",
 ]
 
 log = logging.getLogger("paste_exc.reporting")
@@ -110,7 +91,7 @@ HANDLE_REPR = "<paste_exc reporting (configuration not shown)>"
 class ReportingHandle:
     """What :class:`~paste_exc.errormiddleware.ErrorMiddleware` stores under :data:`ENVIRON_KEY`.
 
-    It leads :func:`report_exception` (called with the environ) to the
+    It leads :func:`~paste_exc.report.caught.report_exception` (called with the environ) to the
     middleware's reporters, and shows nothing: its ``repr()`` and ``str()``
     are :data:`HANDLE_REPR` whatever is configured, so the debug page, the
     text and JSON reports, emails and logs that show a frame's ``environ``
@@ -167,6 +148,8 @@ class ReportingHandle:
 
 
 _process_lock = threading.Lock()
+
+
 _process_config = ReportingConfig()
 
 
@@ -185,22 +168,8 @@ def set_process_config(config: ReportingConfig) -> ReportingConfig:
     return previous
 
 
-def config_for(ctx: object) -> ReportingConfig:
-    """Return the configuration that applies to *ctx*.
-
-    A mapping holding a :class:`ReportingHandle` (what the middleware stores)
-    or a :class:`ReportingConfig` under :data:`ENVIRON_KEY` gives that
-    configuration; anything else gives the process-wide one.
-    """
-    candidate = _stored(ctx)
-    if isinstance(candidate, ReportingHandle):
-        return candidate.config
-    if isinstance(candidate, ReportingConfig):
-        return candidate
-    return _process_config
-
-
-def _stored(ctx: object) -> object:
+def stored_reporting(ctx: object) -> object:
+    """What *ctx* holds under :data:`ENVIRON_KEY` (``None``: nothing, or not a mapping)."""
     if not isinstance(ctx, Mapping):
         return None
     try:
@@ -211,7 +180,7 @@ def _stored(ctx: object) -> object:
 
 def _request_supplement(ctx: object) -> object:
     """The supplement of the request *ctx* is the environ of, if a middleware said how."""
-    handle = _stored(ctx)
+    handle = stored_reporting(ctx)
     if not isinstance(handle, ReportingHandle):
         return None
     try:
@@ -221,99 +190,7 @@ def _request_supplement(ctx: object) -> object:
         return None
 
 
-# -- building ---------------------------------------------------------------
-
-
-def build_reporters(
-    reporters: Mapping[str, Mapping[str, object] | ExceptionReporter],
-    default_args: Mapping[str, object] | None = None,
-) -> dict[str, ExceptionReporter]:
-    """Build reporters from ``{name: {"backend": ..., **kwargs}}``.
-
-    Each entry is merged over *default_args*; ``backend`` defaults to the
-    entry's name. An entry may also be a ready-made
-    :class:`~paste_exc.api.ExceptionReporter`, used as it is (*default_args*
-    do not apply to it). Errors name the offending key as ``reporters.NAME.KEY``.
-
-    :param reporters: reporter name → options, or → a reporter instance
-    :param default_args: options every reporter starts from
-    :raises ConfigError: a backend is unknown, its SDK is missing, or it
-        rejected an option
-    """
-    if not isinstance(reporters, Mapping):
-        raise ConfigError("reporters", f"expected a mapping, got {type(reporters).__name__}")
-    defaults = dict(default_args or {})
-    built: dict[str, ExceptionReporter] = {}
-    for name, options in reporters.items():
-        prefix = f"reporters.{name}"
-        if not isinstance(name, str) or not name:
-            raise ConfigError("reporters", f"reporter names must be strings, got {name!r}")
-        if isinstance(options, ExceptionReporter):
-            built[name] = options
-            continue
-        if not isinstance(options, Mapping):
-            raise ConfigError(
-                prefix,
-                f"expected a mapping of options or an ExceptionReporter, got {_describe(options)}",
-            )
-        merged: dict[str, Any] = {**defaults, **options}
-        backend = merged.pop("backend", name)
-        cls = resolve_backend(backend, option=f"{prefix}.backend")
-        built[name] = _instantiate(cls, merged, prefix)
-    return built
-
-
 _UNEXPECTED = re.compile(r"unexpected keyword argument '([^']+)'")
-
-
-def _instantiate(cls: type[Any], options: dict[str, Any], prefix: str) -> ExceptionReporter:
-    bad = [key for key in options if not isinstance(key, str) or not key.isidentifier()]
-    if bad:
-        raise ConfigError(f"{prefix}.{bad[0]}", "not a valid option name")
-    try:
-        reporter = cls(**options)
-    except ConfigError as exc:
-        detail = str(exc).removeprefix(f"{exc.option}: ")
-        raise ConfigError(f"{prefix}.{exc.option}", detail) from exc
-    except ImportError as exc:
-        raise ConfigError(f"{prefix}.backend", str(exc)) from exc
-    except (TypeError, ValueError) as exc:
-        match = _UNEXPECTED.search(str(exc))
-        option = f"{prefix}.{match.group(1)}" if match else prefix
-        raise ConfigError(option, f"{cls.__name__} rejected its options: {exc}") from exc
-    if not callable(getattr(reporter, "report_exception", None)):
-        raise ConfigError(
-            f"{prefix}.backend", f"{cls.__name__} has no report_exception(ctx, exception, ...)"
-        )
-    return reporter  # type: ignore[no-any-return]
-
-
-def build_extras_providers(
-    providers: Iterable[object] | str | None, *, option: str = "extras_providers"
-) -> list[ExtrasProvider]:
-    """Build extras providers from objects, classes or ``module:name`` references.
-
-    A class is instantiated without arguments. A string holds one or more
-    references separated by whitespace or commas (the ini form).
-
-    :raises ConfigError: a reference names nothing, or not an extras provider
-    """
-    if providers is None:
-        return []
-    if isinstance(providers, str):
-        providers = aslist(providers, option)
-    result: list[ExtrasProvider] = []
-    for item in providers:
-        target = resolve_reference(item, option=option)
-        if isinstance(target, type):
-            try:
-                target = target()
-            except Exception as exc:
-                raise ConfigError(option, f"cannot instantiate {item!r}: {exc}") from exc
-        if not callable(getattr(target, "get_extras", None)):
-            raise ConfigError(option, f"{item!r} is not an extras provider (no get_extras)")
-        result.append(target)  # type: ignore[arg-type]
-    return result
 
 
 # -- delivery ----------------------------------------------------------------
@@ -331,7 +208,8 @@ def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
             target[key] = value
 
 
-def _describe(obj: object) -> str:
+def describe(obj: object) -> str:
+    """*obj* as bounded text for a log line or a failure line; never raises."""
     try:
         from paste_exc.redact.saferepr import safe_str
 
@@ -420,7 +298,7 @@ def _deliver(
             raise  # the user stopping the process, not this reporter's outcome
         except BaseException as exc:  # noqa: BLE001 (CancelledError, SystemExit...: logged below)
             line = f"reporter {name!r} ({type(reporter).__name__}) failed: "
-            line += f"{type(exc).__name__}: {_describe(exc)}"
+            line += f"{type(exc).__name__}: {describe(exc)}"
             try:
                 log_failure(log, "reporter %r failed", name)
             except Exception:  # noqa: BLE001 (a broken log handler must not stop the others)
@@ -440,65 +318,3 @@ def _takes_reports(reporter: object) -> TypeGuard[Reporter]:
         isinstance(reporter, Reporter)
         and type(reporter).report_exception is Reporter.report_exception
     )
-
-
-def _innermost_module(exception: BaseException) -> str | None:
-    tb = exception.__traceback__
-    name: object = None
-    seen = 0
-    while tb is not None and seen < 10_000:
-        name = tb.tb_frame.f_globals.get("__name__")
-        tb = tb.tb_next
-        seen += 1
-    return name if isinstance(name, str) and name else None
-
-
-def _pick_logger(logger: logging.Logger | str | bool, exception: BaseException) -> logging.Logger:
-    if isinstance(logger, logging.Logger):
-        return logger
-    if isinstance(logger, str):
-        return logging.getLogger(logger)
-    name = _innermost_module(exception)
-    if name is None:  # never raised: log where report_exception was called
-        name = sys._getframe(2).f_globals.get("__name__") or "paste_exc.reporting"
-    return logging.getLogger(name)
-
-
-def report_exception(
-    ctx: Mapping[str, object] | None,
-    message: str,
-    exception: BaseException | None = None,
-    *,
-    logger: logging.Logger | str | bool = True,
-) -> None:
-    """Report an exception to every reporter that applies to *ctx*, and log it.
-
-    :param ctx: the WSGI environ in a request; otherwise ``None`` (the
-        process-wide configuration) or any mapping
-    :param message: what was going on, in a sentence
-    :param exception: the exception; defaults to the one being handled
-    :param logger: ``True`` logs *message* with the exception at ``ERROR`` on the
-        logger named after the module where the exception was raised (its
-        innermost frame); a :class:`logging.Logger` or a logger name is used as
-        given; ``False`` logs nothing
-    :raises ValueError: no exception given and none being handled
-    :raises TypeError: *logger* is of another type
-    """
-    if exception is None:
-        exception = sys.exc_info()[1]
-        if exception is None:
-            raise ValueError(
-                "report_exception() needs an exception: none was given and none is being handled"
-            )
-    elif not isinstance(exception, BaseException):
-        raise TypeError(f"exception must be an exception, got {type(exception).__name__}")
-    if not isinstance(logger, logging.Logger | str | bool):
-        raise TypeError(
-            f"logger must be a Logger, a logger name or a bool, got {type(logger).__name__}"
-        )
-    text: object = message
-    if not isinstance(text, str):
-        message = _describe(text)
-    if logger is not False:
-        _pick_logger(logger, exception).error(message, exc_info=exception)
-    deliver(ctx, exception, message, config_for(ctx))

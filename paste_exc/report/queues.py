@@ -21,7 +21,6 @@ import contextvars
 import threading
 import time
 import weakref
-from collections import deque
 from typing import IO, Final
 
 from paste_exc.config.convert import asduration, asint
@@ -34,6 +33,7 @@ from paste_exc.report.jobs import (
     safe_describe,
     write_fallback,
 )
+from paste_exc.report.tickets import DestinationState, Ticket
 
 __all__ = [
     "DEFAULT_JOB_TIMEOUT",
@@ -42,8 +42,6 @@ __all__ = [
     "MAX_ABANDONED",
     "WATCHDOG_GRACE",
     "DestinationQueues",
-    "DestinationState",
-    "Ticket",
 ]
 
 #: Default number of jobs one destination's queue holds; a job beyond it is
@@ -63,82 +61,6 @@ MAX_ABANDONED: Final = 1
 
 #: What a finished ticket's context is replaced by: empty, nothing held.
 _RELEASED_CONTEXT: Final = contextvars.Context()
-
-
-class Ticket:
-    """One job's journey: where it queues, how it ended, who waits for it."""
-
-    __slots__ = (
-        "accepted",
-        "context",
-        "dest",
-        "done",
-        "error",
-        "job",
-        "outcome",
-        "started",
-        "timeout",
-    )
-
-    def __init__(self, job: Job, dest: DestinationState, timeout: float) -> None:
-        self.job = job
-        self.dest = dest
-        self.timeout = timeout
-        self.accepted = False
-        self.context = contextvars.copy_context()
-        self.done = threading.Event()
-        self.outcome: str | None = None
-        self.error: BaseException | None = None
-        self.started: float | None = None
-
-
-class DestinationState:
-    """One destination's queue, worker and counters (guarded by the dispatcher's lock)."""
-
-    __slots__ = (
-        "abandoned",
-        "counts",
-        "maxsize",
-        "name",
-        "owner",
-        "queue",
-        "running",
-        "wakeup",
-        "worker",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        maxsize: int,
-        lock: threading.Lock,
-        owner: weakref.ref[object] | None = None,
-    ) -> None:
-        self.name = name
-        #: The reporter it delivers for (``None``: every job of the name without one).
-        self.owner = owner
-        self.maxsize = maxsize
-        self.queue: deque[Ticket] = deque()
-        self.worker: threading.Thread | None = None
-        self.running: Ticket | None = None
-        self.abandoned = 0
-        self.wakeup = threading.Condition(lock)
-        self.counts = dict.fromkeys(
-            ("submitted", "delivered", "failed", "dropped", "held_back", "pending", "queued"), 0
-        )
-
-    def idle_orphan(self) -> bool:
-        """Whether its reporter is gone and nothing of it is left to deliver."""
-        return (
-            self.owner is not None
-            and self.owner() is None
-            and not self.queue
-            and self.running is None
-        )
-
-    def stuck(self) -> bool:
-        """Whether the worker is still inside a delivery already written off."""
-        return self.running is not None and self.running.outcome is not None
 
 
 class DestinationQueues:

@@ -40,15 +40,10 @@ from paste_exc.format.records import (
 )
 from paste_exc.model.report import CollectedException
 from paste_exc.redact.saferepr import safe_str
+from paste_exc.report.building import build_extras_providers, build_reporters
 from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.builtin.paste import EmailReporter, LogReporter, reporters_from_options
-from paste_exc.report.dispatch import (
-    ReportingConfig,
-    ReportingHandle,
-    build_extras_providers,
-    build_reporters,
-    deliver,
-)
+from paste_exc.report.dispatch import ReportingConfig, ReportingHandle, deliver
 from paste_exc.respond.access import note_withheld
 from paste_exc.respond.negotiate import Rendering, choose_rendering, debug_allowed
 from paste_exc.respond.wsgi.request import Supplement
@@ -184,7 +179,7 @@ class Responder:
     def request_supplement(self, environ: Mapping[str, object]) -> tuple[object, ...]:
         """The ``__traceback_supplement__`` of a request, for reports made inside it.
 
-        :func:`~paste_exc.report.dispatch.report_exception` called with the environ
+        :func:`~paste_exc.report.caught.report_exception` called with the environ
         adds this request's data to a report whose frames carry none.
         """
         return (Supplement, self, environ)

@@ -9,7 +9,7 @@ from test_collector_hostile import ClassAndBoolRaising, HashRaisingStr
 
 from paste_exc.collect.magic import hide_value
 from paste_exc.collector import CollectedException, ExceptionFrame, collect_exception
-from paste_exc.format.base import frame_visibility, partition_frames
+from paste_exc.format.visibility import frame_visibility, partition_frames
 from paste_exc.formatter import TextFormatter, filter_frames, format_text
 
 

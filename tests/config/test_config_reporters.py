@@ -12,8 +12,8 @@ from paste_exc.config import MIDDLEWARE_OPTIONS, OUR_OPTIONS, PASTE_OPTIONS, res
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
 from paste_exc.formatter import HTMLFormatter, TextFormatter
+from paste_exc.report.building import build_reporters
 from paste_exc.report.delivery import Dispatcher
-from paste_exc.report.dispatch import build_reporters
 from paste_exc.report.flood import FloodControl
 from paste_exc.report.sdk.raygun import RaygunReporter
 from paste_exc.report.sdk.sentry import SentryReporter

@@ -354,7 +354,7 @@ def _report_in_a_request(scenario: Scenario) -> None:
 def _plugin_entry_point(scenario: Scenario) -> None:
     """The plug-in's entry point names the group paste_exc looks in, and a reporter class."""
     from paste_exc.api import ExceptionReporter
-    from paste_exc.report.dispatch import ENTRY_POINT_GROUP, resolve_reference
+    from paste_exc.report.registry import ENTRY_POINT_GROUP, resolve_reference
 
     parser = configparser.ConfigParser()
     parser.read_string(scenario.code)

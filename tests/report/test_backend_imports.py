@@ -16,7 +16,7 @@ def test_import_paste_exc_imports_no_sdk() -> None:
         import paste_exc.report.sdk.sentry
         import paste_exc.process
         import paste_exc.report.dispatch
-        from paste_exc.report.dispatch import available_backends
+        from paste_exc.report.registry import available_backends
 
         assert "sentry" in available_backends()
         loaded = sorted(

@@ -22,13 +22,10 @@ from paste_exc.collector import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.records import utc_time
 from paste_exc.redact import REDACTED, Redactor
+from paste_exc.report.building import build_reporters
+from paste_exc.report.caught import report_exception
 from paste_exc.report.delivery import Dispatcher, reset_dispatcher
-from paste_exc.report.dispatch import (
-    ENVIRON_KEY,
-    ReportingConfig,
-    build_reporters,
-    report_exception,
-)
+from paste_exc.report.dispatch import ENVIRON_KEY, ReportingConfig
 from paste_exc.report.sdk.raygun import RaygunReporter
 
 SECRET_ENV = "PASTE_EXC_TEST_SECRET_TOKEN"

@@ -21,13 +21,9 @@ from paste_exc.collector import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.records import utc_time
 from paste_exc.redact import REDACTED, Redactor
-from paste_exc.report.dispatch import (
-    ENVIRON_KEY,
-    ReportingConfig,
-    build_reporters,
-    get_process_config,
-    report_exception,
-)
+from paste_exc.report.building import build_reporters
+from paste_exc.report.caught import report_exception
+from paste_exc.report.dispatch import ENVIRON_KEY, ReportingConfig, get_process_config
 from paste_exc.report.sdk.sentry import (
     TAG_CODE,
     TAG_METHOD,

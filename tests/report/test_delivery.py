@@ -371,7 +371,7 @@ def test_flood_control_counts_what_it_holds_back_under_the_destination() -> None
 
 
 def test_reporter_options_arrive_as_ini_strings(tmp_path: Path) -> None:
-    from paste_exc.report.dispatch import build_reporters
+    from paste_exc.report.building import build_reporters
 
     built = build_reporters(
         {"log": {"filename": str(tmp_path / "e.log"), "delivery_timeout": "0.5", "queue_size": "7"}}

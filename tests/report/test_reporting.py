@@ -14,18 +14,16 @@ import pytest
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.errors import ConfigError
 from paste_exc.process import configure_reporters
+from paste_exc.report.building import build_extras_providers, build_reporters
+from paste_exc.report.caught import report_exception
 from paste_exc.report.dispatch import (
     ENVIRON_KEY,
     ReportingConfig,
-    build_extras_providers,
-    build_reporters,
     deliver,
     get_process_config,
-    report_exception,
-    resolve_backend,
-    resolve_reference,
     set_process_config,
 )
+from paste_exc.report.registry import resolve_backend, resolve_reference
 
 
 class Recorder(ExceptionReporter):
@@ -154,9 +152,9 @@ def test_entries_are_merged_over_default_args() -> None:
 
 
 def test_backend_defaults_to_the_entry_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    import paste_exc.report.dispatch as reporting
+    import paste_exc.report.registry as registry
 
-    monkeypatch.setitem(reporting.BUILTIN_BACKENDS, "recorder", f"{__name__}:Recorder")
+    monkeypatch.setitem(registry.BUILTIN_BACKENDS, "recorder", f"{__name__}:Recorder")
     built = build_reporters({"recorder": {"flag": True}})
     assert isinstance(built["recorder"], Recorder)
 
@@ -415,7 +413,7 @@ def test_a_failing_reporter_does_not_reach_the_caller(caplog: pytest.LogCaptureF
 
 
 def test_every_builtin_name_resolves_to_an_exception_reporter() -> None:
-    from paste_exc.report.dispatch import BUILTIN_BACKENDS, available_backends
+    from paste_exc.report.registry import BUILTIN_BACKENDS, available_backends
 
     assert set(BUILTIN_BACKENDS) == {
         "email", "log", "logging", "file", "jsonlines", "sentry", "raygun"

@@ -19,7 +19,8 @@ from conftest import Closing
 
 from paste_exc.collector import CollectedException
 from paste_exc.errormiddleware import ErrorMiddleware
-from paste_exc.report.dispatch import ENVIRON_KEY, config_for
+from paste_exc.report.caught import config_for
+from paste_exc.report.dispatch import ENVIRON_KEY
 from paste_exc.testing import CapturingReporter
 
 CAPTURE = {"capture": {"backend": "paste_exc.testing:CapturingReporter"}}

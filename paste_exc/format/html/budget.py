@@ -4,18 +4,28 @@ Part of the format stage.  :func:`render_report_document` renders a template
 with the :class:`~paste_exc.format.html.view.ReportView` of a report; past the budget
 it renders folded copies of the collected data, as every output does (the
 policy is :mod:`paste_exc.format.budget`), and the page says what it folded.
+:func:`view_builder` makes the views of one page, its text copy within a
+third of the budget.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable
 
+from paste_exc.config.places import astrimpaths
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
+from paste_exc.format.html.build import build_report
 from paste_exc.format.html.view import ReportView
 from paste_exc.format.templates import render
 from paste_exc.model.report import CollectedException
 
-__all__ = ["DEFAULT_SIZE_BUDGET", "render_report_document", "text_copy_budget"]
+__all__ = [
+    "DEFAULT_SIZE_BUDGET",
+    "render_report_document",
+    "text_copy_budget",
+    "view_builder",
+]
 
 
 def text_copy_budget(size_budget: int | None) -> int | None:
@@ -49,3 +59,25 @@ def render_report_document(
         return render(template, report=view, **extra)
 
     return fit_report(exc_data, size_budget, page)[1]
+
+
+def view_builder(
+    *,
+    size_budget: int | None,
+    show_hidden_frames: bool = False,
+    include_hidden_frames: bool = False,
+    show_extra_data: bool = True,
+    trim_source_paths: Iterable[tuple[str, str]] = (),
+) -> Callable[[CollectedException], ReportView]:
+    """The :func:`build_report` of one page within *size_budget*, for it and its folded copies.
+
+    The page's plain-text copy gets a third of the budget (:func:`text_copy_budget`).
+    """
+    return functools.partial(
+        build_report,
+        show_hidden_frames=show_hidden_frames,
+        include_hidden_frames=include_hidden_frames,
+        show_extra_data=show_extra_data,
+        trim_source_paths=astrimpaths(trim_source_paths),
+        text_size_budget=text_copy_budget(size_budget),
+    )

@@ -14,18 +14,17 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 
 from paste_exc.collect.syntaxerror import syntax_error_lines
-from paste_exc.config.convert import astrimpaths
-from paste_exc.format.base import (
+from paste_exc.config.places import astrimpaths
+from paste_exc.format.base import trim_source_paths
+from paste_exc.format.budget import DEFAULT_SIZE_BUDGET
+from paste_exc.format.extra import (
     extra_repr,
-    frame_visibility,
     iter_extra_data,
     long_item_list,
     pretty_string_repr,
-    trim_source_paths,
     unshowable,
     value_rows,
 )
-from paste_exc.format.budget import DEFAULT_SIZE_BUDGET
 from paste_exc.format.html import highlight as _highlight
 from paste_exc.format.html.view import (
     ExtraItem,
@@ -39,6 +38,7 @@ from paste_exc.format.html.view import (
     no_extra,
 )
 from paste_exc.format.textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
+from paste_exc.format.visibility import frame_visibility
 from paste_exc.model.report import CollectedException, ExceptionFrame, ExtraRepr, LocalVariable
 from paste_exc.model.values import shown_value
 

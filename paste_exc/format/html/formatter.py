@@ -20,7 +20,7 @@ from paste_exc.format.base import AbstractFormatter
 from paste_exc.format.html.budget import (
     DEFAULT_SIZE_BUDGET,
     render_report_document,
-    text_copy_budget,
+    view_builder,
 )
 from paste_exc.format.html.build import build_report, url_is_linkable
 from paste_exc.format.html.hooks import PasteHTMLHooks
@@ -77,14 +77,14 @@ class HTMLFormatter(PasteHTMLHooks, AbstractFormatter):
 
         :param exc_data: the collected exception
         """
-        return build_report(
-            exc_data,
+        build = view_builder(
+            size_budget=self.size_budget,
             show_hidden_frames=self.show_hidden_frames,
             include_hidden_frames=self.include_hidden_frames,
             show_extra_data=self.show_extra_data,
             trim_source_paths=self.trim_source_paths,
-            text_size_budget=text_copy_budget(self.size_budget),
         )
+        return build(exc_data)
 
     def format_collected_data(self, exc_data: CollectedException) -> str:
         """Return the HTML report of *exc_data* (a fragment, not a whole page).

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Final
 
 from markupsafe import Markup
 
-from paste_exc.format.base import combine_pieces, extra_repr, value_text
+from paste_exc.format.base import combine_pieces
+from paste_exc.format.extra import extra_repr
 from paste_exc.format.html.paste import error_css, hide_display_js, html_quote, str2html
 from paste_exc.format.wrapping import make_wrappable
 from paste_exc.model.report import ExtraRepr
+from paste_exc.model.values import value_text
 
 if TYPE_CHECKING:
     from paste_exc.model.report import ExceptionFrame

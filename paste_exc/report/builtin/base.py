@@ -220,7 +220,7 @@ class Reporter(ExceptionReporter):
 
         Its name in ``reporters`` (or ``email`` / ``log`` for Paste's options)
         when called through the middleware or
-        :func:`~paste_exc.report.dispatch.report_exception`; else :meth:`flood_key`.
+        :func:`~paste_exc.report.caught.report_exception`; else :meth:`flood_key`.
         """
         return current_destination() or self.flood_key()
 
@@ -259,10 +259,8 @@ class Reporter(ExceptionReporter):
     ) -> None:
         """Report *exception* (the :class:`~paste_exc.api.ExceptionReporter` entry).
 
-        For callers holding the live exception; the dispatcher does not call
-        it on a built-in reporter: it collects once and calls
-        :meth:`report_collected`, so a built-in reporter never holds the
-        exception, its frames or their locals.
+        For callers holding the live exception; the dispatcher collects once and
+        calls :meth:`report_collected`: a built-in never holds the exception.
 
         :param ctx: the WSGI environ, or ``None`` outside a request
         :param exception: the exception to report

@@ -15,7 +15,8 @@ import os
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 
-from paste_exc.config.convert import asbool, aslist, asserver
+from paste_exc.config.convert import asbool, aslist
+from paste_exc.config.places import asserver
 from paste_exc.config.reporters import (
     EMAIL_OPTIONS,
     FILE_OPTIONS,
