@@ -28,14 +28,10 @@ from paste_exc.errors import ConfigError, PasteExcError
 from paste_exc.format.headers import response_headers
 from paste_exc.format.pages import render_debug_page
 from paste_exc.format.records import (
-    ReportRecord,
-    parse_log_records,
-    read_log_records,
     record_text,
     with_header,
 )
 from paste_exc.report.builtin.base import Reporter, append_bytes, given_options
-from paste_exc.report.builtin.capture import CapturedReport, CapturingReporter
 from paste_exc.report.builtin.smtp import (
     OCCURRENCE_HEADER,
     build_message,
@@ -43,7 +39,6 @@ from paste_exc.report.builtin.smtp import (
     make_ssl_context,
     send_message,
 )
-from paste_exc.report.builtin.structured import JSONLinesReporter, LoggingReporter
 from paste_exc.report.flood import DEFAULT_WINDOW
 
 if TYPE_CHECKING:
@@ -55,18 +50,10 @@ if TYPE_CHECKING:
     from paste_exc.model.report import CollectedException
 
 __all__ = [
-    "CapturedReport",
-    "CapturingReporter",
     "EmailReporter",
     "FileReporter",
-    "JSONLinesReporter",
     "LogReporter",
-    "LoggingReporter",
-    "ReportRecord",
-    "Reporter",
     "WSGIAppReporter",
-    "parse_log_records",
-    "read_log_records",
     "reporters_from_options",
     "sslerror",
 ]

@@ -19,7 +19,6 @@ from paste_exc.config.settings import NoDefault, resolve_settings
 from paste_exc.errors import ConfigError
 from paste_exc.report.dispatch import ENVIRON_KEY, ReportingHandle
 from paste_exc.respond.access import unlock_response
-from paste_exc.respond.pastehelpers import error_template, send_report
 from paste_exc.respond.responder import Responder, emergency_text, static_response, write_errors
 from paste_exc.respond.token import resolve_debug_token
 from paste_exc.respond.wsgi.iterable import (
@@ -38,17 +37,7 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = [
-    "CatchingIter",
-    "ErrorMiddleware",
-    "NoDefault",
-    "ResponseStartChecker",
-    "Supplement",
-    "error_template",
-    "handle_exception",
-    "make_error_middleware",
-    "send_report",
-]
+__all__ = ["ErrorMiddleware", "handle_exception", "make_error_middleware"]
 
 log = logging.getLogger("paste_exc.errormiddleware")
 
