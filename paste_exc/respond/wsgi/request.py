@@ -9,13 +9,19 @@ mapping goes through the redaction engine.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, unquote_plus
 
-from paste_exc.redact.engine import default_redactor
-from paste_exc.redact.saferepr import MARKER, truncate_text
+from paste_exc.collect.occurrence import register_request_reader, request_data
+from paste_exc.collect.supplement import plain_copy
+from paste_exc.model.report import ExtraRepr, ExtraValue
+from paste_exc.model.request import RequestInfo
+from paste_exc.redact.engine import REDACTED, default_redactor
+from paste_exc.redact.saferepr import MARKER, safe_repr, truncate_text
+from paste_exc.respond.negotiate import ACCEPT_LIMIT, FORWARDING_HEADERS, QUERY_READ_LIMIT
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -30,6 +36,7 @@ __all__ = [
     "QUERY_LIMIT",
     "QUERY_PARAMETERS",
     "Supplement",
+    "request_info",
     "request_url",
 ]
 
@@ -79,6 +86,9 @@ HEADERS_LIMIT: Final = 600
 #: The most environ entries read, and the most query parameters shown.
 ENVIRON_ENTRIES: Final = 100
 QUERY_PARAMETERS: Final = 50
+#: ``SCRIPT_NAME`` and ``PATH_INFO`` as kept apart from the URL (the debug
+#: cookie's ``Path`` is the application's root), in characters.
+ROOT_LIMIT: Final = 1024
 HEADER_BUDGET_PLACEHOLDER: Final = "[{count:,} more headers not shown: past the size limit]"
 
 #: What :func:`urllib.parse.quote` keeps in a path (as WebOb's ``Request.url``).
@@ -117,7 +127,7 @@ def _quote_path(environ: Mapping[str, object]) -> str:
     return _cut(quoted, len(quoted) + length - len(piece), len(quoted))
 
 
-def request_url(environ: WSGIEnvironment) -> str:
+def request_url(environ: Mapping[str, object]) -> str:
     """Rebuild the request URL (with the query string) from *environ*; never raise.
 
     As WebOb's ``Request.url`` would, from bounded pieces: the host to
@@ -156,8 +166,277 @@ def request_url(environ: WSGIEnvironment) -> str:
         return path or "/"
 
 
-def _secret_free_url(url: str) -> str:
-    return default_redactor.redact_text(url)
+#: The environ entries the request data needs beyond the first :data:`ENVIRON_ENTRIES`.
+_NEEDED: Final = (
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "wsgi.url_scheme",
+    "HTTPS",
+    "REMOTE_ADDR",
+    "HTTP_ACCEPT",
+    "HTTP_X_REQUESTED_WITH",
+    "HTTP_COOKIE",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "wsgi.version",
+    "wsgi.multiprocess",
+    "wsgi.multithread",
+    "wsgi.run_once",
+    "webob._parsed_post_vars",
+    "paste.config",
+)
+_FORWARDING_KEYS: Final = frozenset(FORWARDING_HEADERS)
+#: The most query parameters kept for the reporters and backends.
+QUERY_KEPT: Final = 500
+_MISSING: Final = object()
+
+
+_Entries = list[tuple[object, object]]
+
+
+def _read(environ: Mapping[str, object]) -> tuple[dict[object, object], _Entries]:
+    """The environ's first entries and the ones the request data needs: each read once."""
+    try:
+        entries: _Entries = list(itertools.islice(environ.items(), ENVIRON_ENTRIES))
+    except Exception:  # noqa: BLE001 (a hostile environ: the needed entries alone)
+        entries = []
+    values: dict[object, object] = {}
+    for key, value in entries:
+        with contextlib.suppress(Exception):  # an unhashable key: that entry alone
+            values[key] = value
+    for key in _NEEDED:
+        if key not in values:
+            try:
+                value = environ.get(key, _MISSING)
+            except Exception:  # noqa: BLE001 (unreadable: missing)
+                value = _MISSING
+            if value is not _MISSING:
+                values[key] = value
+    return values, entries
+
+
+def _was_forwarded(environ: Mapping[str, object], values: Mapping[object, object]) -> bool:
+    """A forwarding header's key in the environ, in any spelling, even empty (keys only)."""
+    if any(name in values for name in FORWARDING_HEADERS):
+        return True
+    try:
+        return any(
+            isinstance(key, str)
+            and key[:5].upper() == "HTTP_"
+            and key.upper().replace("-", "_") in _FORWARDING_KEYS
+            for key in environ
+        )
+    except Exception:  # noqa: BLE001 (unreadable keys: counted as forwarded, the safe side)
+        return True
+
+
+def _inert(name: object, value: object) -> ExtraValue:
+    """*value* of the entry *name*, made inert and redacted (a secret name: ``[REDACTED]``)."""
+    if isinstance(name, str) and default_redactor.is_secret_name(name):
+        return ExtraRepr(REDACTED)
+    return plain_copy(value, default_redactor, 1)
+
+
+def _header_name(key: str) -> str:
+    return key[5:].replace("_", "-").title()
+
+
+def _query_pairs(query: str) -> tuple[tuple[str, str], ...]:
+    """The parameters of *query* (bounded), decoded, secret-named values redacted."""
+    pairs = []
+    pieces = query[:QUERY_READ_LIMIT].split("&", QUERY_KEPT)[:QUERY_KEPT]
+    for piece in pieces:
+        if piece:
+            raw_name, _, raw_value = piece.partition("=")
+            name = unquote_plus(raw_name[:200])
+            value = unquote_plus(raw_value)
+            if value and default_redactor.is_secret_name(name):
+                value = REDACTED
+            pairs.append((name, value))
+    return tuple(pairs)
+
+
+def _redacted_query(query: str) -> str:
+    """*query* (bounded) with the value of every secret-named parameter replaced."""
+    kept = []
+    for piece in query[:QUERY_READ_LIMIT].split("&", QUERY_KEPT)[:QUERY_KEPT]:
+        name, sep, value = piece.partition("=")
+        if value and default_redactor.is_secret_name(unquote_plus(name[:200])):
+            value = REDACTED
+        kept.append(f"{name}{sep}{value}")
+    return "&".join(kept)
+
+
+def _variables(
+    entries: _Entries, total: int
+) -> tuple[list[tuple[str, ExtraValue]], list[tuple[str, ExtraValue]], list[tuple[str, str]]]:
+    """Paste's CGI and WSGI variables, and the headers, from the environ's first entries."""
+    cgi_vars: list[tuple[str, ExtraValue]] = []
+    wsgi_vars: list[tuple[str, ExtraValue]] = []
+    headers: list[tuple[str, str]] = []
+    headers_left = HEADERS_LIMIT
+    headers_unshown = 0
+    for key, value in entries:
+        name = _text(key, 100)
+        if not name:
+            continue
+        if name.upper() == name:
+            if not _truthy(value):
+                continue
+            if isinstance(value, str):
+                value = _text(value, ENVIRON_VALUE_LIMIT)
+                if name.startswith("HTTP_"):
+                    if headers_left <= 0:
+                        headers_unshown += 1
+                        continue
+                    if len(value) > headers_left:
+                        value = truncate_text(value, headers_left)
+                    headers_left -= len(value)
+            inert = _inert(name, value)
+            cgi_vars.append((name, inert))
+            if name.startswith("HTTP_"):
+                headers.append((_header_name(name), str(inert)))
+        elif name not in _HIDDEN_WSGI_VARS:
+            if isinstance(value, str):
+                value = _text(value, ENVIRON_VALUE_LIMIT)
+            wsgi_vars.append((name, _inert(name, value)))
+    if headers_unshown:
+        cgi_vars.append(("HTTP_…", HEADER_BUDGET_PLACEHOLDER.format(count=headers_unshown)))
+    unread = total - len(entries)
+    if unread > 0:
+        cgi_vars.append(("…", f"[{unread:,} more environ entries not read]"))
+    return cgi_vars, wsgi_vars, headers
+
+
+def _bounded(value: object) -> object:
+    return _text(value, ENVIRON_VALUE_LIMIT) if isinstance(value, str) else value
+
+
+def _truthy(value: object) -> bool:
+    try:
+        return bool(value)
+    except Exception:  # noqa: BLE001 (a value whose truth cannot be told is shown)
+        return True
+
+
+def _form(values: Mapping[object, object]) -> tuple[tuple[str, ExtraValue], ...] | None:
+    """The form fields, only when the application already parsed the body."""
+    parsed = values.get("webob._parsed_post_vars")
+    if not isinstance(parsed, tuple) or len(parsed) != 2:
+        return None
+    try:
+        return tuple(
+            (
+                name := _text(str(key), 100),
+                _inert(
+                    name, _text(value, ENVIRON_VALUE_LIMIT) if isinstance(value, str) else value
+                ),
+            )
+            for key, value in itertools.islice(parsed[0].items(), QUERY_PARAMETERS)
+        )
+    except Exception:  # noqa: BLE001 (a hostile parsed body: no fields)
+        return ()
+
+
+def _configuration(values: Mapping[object, object]) -> tuple[tuple[str, ExtraValue], ...] | None:
+    config = values.get("paste.config")
+    if not isinstance(config, Mapping):
+        return None
+    try:
+        return tuple(
+            (name := _text(key, 100) or safe_repr(key, 100), _inert(name, value))
+            for key, value in itertools.islice(config.items(), ENVIRON_ENTRIES)
+        )
+    except Exception:  # noqa: BLE001 (a hostile configuration: not shown)
+        return None
+
+
+def request_info(environ: Mapping[str, object]) -> RequestInfo:
+    """Read the request of *environ* into its :class:`~paste_exc.model.request.RequestInfo`.
+
+    Each environ entry is read at most once (the first :data:`ENVIRON_ENTRIES`
+    entries, then the few the request data needs); the body is never read.
+    Everything is bounded as the report shows it and redacted with the
+    default redactor; nothing refers back to the environ. Never raises: a
+    hostile environ gives what could be read.
+
+    .. versionadded:: 0.1
+
+    :param environ: the request's WSGI environ
+    """
+    values, entries = _read(environ)
+    get = values.get
+    cgi_vars, wsgi_vars, headers = _variables(entries, _length(environ))
+    version = get("wsgi.version")
+    if version != (1, 0):
+        wsgi_vars.append(("wsgi.version", _inert("wsgi.version", version)))
+    combo = (
+        _truthy(get("wsgi.multiprocess")),
+        _truthy(get("wsgi.multithread")),
+        _truthy(get("wsgi.run_once")),
+    )
+    wsgi_vars.append(("wsgi process", PROCESS_COMBOS.get(combo, "unknown")))
+    method = get("REQUEST_METHOD")
+    query = get("QUERY_STRING")
+    query = query if isinstance(query, str) else ""
+    cookie = get("HTTP_COOKIE")
+    cookie_names: list[str] = []
+    if isinstance(cookie, str):
+        for pair in cookie[:QUERY_READ_LIMIT].split(";")[:QUERY_KEPT]:
+            name, sep, _ = pair.strip().partition("=")
+            if sep and name:
+                cookie_names.append(_text(name, 100))
+    remote = get("REMOTE_ADDR", _MISSING)
+    scheme = _text(get("wsgi.url_scheme"), 16) or "http"
+    https = get("HTTPS")
+    accept = get("HTTP_ACCEPT")
+    requested_with = get("HTTP_X_REQUESTED_WITH")
+    host = get("HTTP_HOST")
+    form = _form(values)
+    length = get("CONTENT_LENGTH")
+    return RequestInfo(
+        method=_text(method, 100) if isinstance(method, str) else None,
+        url=default_redactor.redact_text(request_url(values)),  # type: ignore[arg-type]
+        scheme=scheme,
+        host=_text(host if isinstance(host, str) and host else get("SERVER_NAME"), HOST_LIMIT),
+        server_name=_text(get("SERVER_NAME"), HOST_LIMIT),
+        server_port=_text(get("SERVER_PORT"), 10),
+        script_name=_text(get("SCRIPT_NAME"), ROOT_LIMIT),
+        path_info=_text(get("PATH_INFO"), ROOT_LIMIT),
+        query_string=_redacted_query(query),
+        query_length=len(query),
+        query=_query_pairs(query),
+        headers=tuple(headers),
+        cookie_names=tuple(cookie_names),
+        form=form,
+        body_unread=form is None and length not in (None, "", "0"),
+        client_address=None if remote is _MISSING else _text(remote, 64),
+        forwarded=_was_forwarded(environ, values),
+        accept=_text(accept, ACCEPT_LIMIT) if isinstance(accept, str) else None,
+        requested_with=_text(requested_with, 32) if isinstance(requested_with, str) else None,
+        https=scheme == "https" or (isinstance(https, str) and https.lower() in ("on", "1")),
+        content_type=_text(get("CONTENT_TYPE"), ENVIRON_VALUE_LIMIT),
+        content_length=_text(length, 32),
+        cgi_variables=tuple(cgi_vars),
+        wsgi_variables=tuple(wsgi_vars),
+        configuration=_configuration(values),
+    )
+
+
+def _safe_request_info(source: object) -> RequestInfo | None:
+    """:func:`request_info` for what a catch is asked about (a WSGI environ, else ``None``)."""
+    return request_info(source) if isinstance(source, Mapping) else None
+
+
+register_request_reader(_safe_request_info)
+
+
+_BODY_UNREAD: Final = "(the body was not read by the application; not shown)"
 
 
 class Supplement:
@@ -167,119 +446,60 @@ class Supplement:
     ``request_method`` the HTTP method (our extension attribute, copied by the
     collector to ``request_method``/``request_url``), and :meth:`extraData`
     returns the CGI variables, WSGI variables, query and form fields and the
-    ``paste.config`` configuration, all redacted.
+    ``paste.config`` configuration, all redacted. All of it comes from the
+    request's one :class:`~paste_exc.model.request.RequestInfo` (read once
+    per catch, see :func:`~paste_exc.collect.occurrence.request_data`).
 
     :param middleware: the middleware (its ``application`` is named in the report)
-    :param environ: the request's environ
+    :param environ: the request's environ (or its ``RequestInfo``)
     """
 
     #: Paste's table: ``(multiprocess, multithread, run_once)`` → the kind of server.
     process_combos: Final = PROCESS_COMBOS
 
-    def __init__(self, middleware: object, environ: WSGIEnvironment) -> None:
+    def __init__(self, middleware: object, environ: WSGIEnvironment | RequestInfo) -> None:
         self.middleware = middleware
         self.environ = environ
-        self.source_url = _secret_free_url(request_url(environ))
-        method = environ.get("REQUEST_METHOD")
-        self.request_method = method if isinstance(method, str) else None
-
-    def _form_fields(self) -> dict[object, object] | str | None:
-        """The form fields, only when the application already parsed the body."""
-        parsed = self.environ.get("webob._parsed_post_vars")
-        if not isinstance(parsed, tuple) or len(parsed) != 2:
-            if self.environ.get("CONTENT_LENGTH") not in (None, "", "0"):
-                return "(the body was not read by the application; not shown)"
-            return None
-        fields = parsed[0]
-        try:
-            items: dict[object, object] = {
-                _text(str(key), 100): _text(value, ENVIRON_VALUE_LIMIT)
-                if isinstance(value, str)
-                else value
-                for key, value in itertools.islice(fields.items(), QUERY_PARAMETERS)
-            }
-        except Exception:  # noqa: BLE001
-            return None
-        return items or None
+        self.request: RequestInfo = request_data(environ) or RequestInfo()
+        self.source_url = self.request.url
+        self.request_method = self.request.method
 
     def _query_fields(self) -> dict[object, object] | None:
         """The first :data:`QUERY_PARAMETERS` parameters of the bounded query string."""
-        query = self.environ.get("QUERY_STRING")
-        if not isinstance(query, str) or not query:
-            return None
+        request = self.request
         fields: dict[object, object] = {}
-        pieces = query[:QUERY_LIMIT].split("&", QUERY_PARAMETERS)[:QUERY_PARAMETERS]
+        pieces = request.query_string[:QUERY_LIMIT].split("&", QUERY_PARAMETERS)[:QUERY_PARAMETERS]
         for piece in pieces:
             if piece:
                 name, _, value = piece.partition("=")
                 fields[unquote_plus(name)] = unquote_plus(value)
-        if len(query) > QUERY_LIMIT:
-            fields["…"] = f"[the query string is cut to {QUERY_LIMIT} of {len(query):,} characters]"
+        if request.query_length > QUERY_LIMIT:
+            fields["…"] = (
+                f"[the query string is cut to {QUERY_LIMIT} of {request.query_length:,} characters]"
+            )
         return fields or None
 
     def extraData(self) -> dict[tuple[str, str], object]:
         """Return the request data grouped under ``(importance, title)`` keys."""
-        environ = self.environ
+        request = self.request
         data: dict[tuple[str, str], object] = {}
-        cgi_vars: dict[object, object] = {}
-        wsgi_vars: dict[object, object] = {}
-        headers_left = HEADERS_LIMIT
-        headers_unshown = 0
-        try:
-            entries = list(itertools.islice(environ.items(), ENVIRON_ENTRIES))
-        except Exception:  # noqa: BLE001 (a hostile environ: no variables)
-            entries = []
-        for key, value in entries:
-            name = _text(key, 100)
-            if not name:
-                continue
-            if name.upper() == name:
-                if not value:
-                    continue
-                if isinstance(value, str):
-                    value = _text(value, ENVIRON_VALUE_LIMIT)
-                    if name.startswith("HTTP_"):
-                        if headers_left <= 0:
-                            headers_unshown += 1
-                            continue
-                        if len(value) > headers_left:
-                            value = truncate_text(value, headers_left)
-                        headers_left -= len(value)
-                cgi_vars[name] = value
-            elif name not in _HIDDEN_WSGI_VARS:
-                wsgi_vars[name] = (
-                    _text(value, ENVIRON_VALUE_LIMIT) if isinstance(value, str) else value
-                )
-        if headers_unshown:
-            cgi_vars["HTTP_…"] = HEADER_BUDGET_PLACEHOLDER.format(count=headers_unshown)
-        unread = _length(environ) - len(entries)
-        if unread > 0:
-            cgi_vars["…"] = f"[{unread:,} more environ entries not read]"
-        version = environ.get("wsgi.version")
-        if version != (1, 0):
-            wsgi_vars["wsgi.version"] = version
-        combo = (
-            bool(environ.get("wsgi.multiprocess")),
-            bool(environ.get("wsgi.multithread")),
-            bool(environ.get("wsgi.run_once")),
-        )
-        wsgi_vars["wsgi process"] = PROCESS_COMBOS.get(combo, "unknown")
+        wsgi_vars: dict[object, object] = dict(request.wsgi_variables)
         wsgi_vars["application"] = getattr(self.middleware, "application", None)
-        # Raw values: the collector makes them inert (bounded reprs) and redacts
-        # them, once, with the redactor it was given.
-        data[("extra", "CGI Variables")] = cgi_vars
+        # Inert, redacted values: the collector copies them once more with the
+        # redactor it was given.
+        data[("extra", "CGI Variables")] = dict(request.cgi_variables)
         data[("extra", "WSGI Variables")] = wsgi_vars
         query = self._query_fields()
         if query:
             data[("normal", "Query Parameters")] = query
-        form = self._form_fields()
-        if form:
-            data[("normal", "Form Fields")] = form
-        config = environ.get("paste.config")
-        if isinstance(config, Mapping):
-            data[("extra", "Configuration")] = dict(
-                itertools.islice(config.items(), ENVIRON_ENTRIES)
+        if request.form:
+            data[("normal", "Form Fields")] = dict(request.form)
+        elif request.body_unread:
+            data[("normal", "Form Fields")] = (
+                "(the body was not read by the application; not shown)"
             )
+        if request.configuration is not None:
+            data[("extra", "Configuration")] = dict(request.configuration)
         return data
 
 
