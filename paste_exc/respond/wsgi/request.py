@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote, unquote_plus
@@ -21,6 +22,7 @@ from paste_exc.model.report import ExtraRepr, ExtraValue
 from paste_exc.model.request import RequestInfo
 from paste_exc.redact.engine import REDACTED, default_redactor
 from paste_exc.redact.saferepr import MARKER, safe_repr, truncate_text
+from paste_exc.respond.access import COOKIE_NAME, QUERY_PARAMETER
 from paste_exc.respond.negotiate import ACCEPT_LIMIT, FORWARDING_HEADERS, QUERY_READ_LIMIT
 
 if TYPE_CHECKING:
@@ -235,10 +237,27 @@ def _was_forwarded(environ: Mapping[str, object], values: Mapping[object, object
         return True
 
 
+#: The debug token as a browser may carry it outside its cookie: the unlock
+#: parameter in a query string or a ``Referer``. Its value is never kept.
+_TOKEN_PARAMETER: Final = re.compile(re.escape(QUERY_PARAMETER) + r"(=|%3D)[^&;#\s]*", re.I)
+
+
+def _secret(name: str) -> bool:
+    return name.lower() in (QUERY_PARAMETER, COOKIE_NAME) or default_redactor.is_secret_name(name)
+
+
+def _without_token(text: str) -> str:
+    if QUERY_PARAMETER not in text.lower():
+        return text
+    return _TOKEN_PARAMETER.sub(lambda match: f"{QUERY_PARAMETER}{match[1]}{REDACTED}", text)
+
+
 def _inert(name: object, value: object) -> ExtraValue:
     """*value* of the entry *name*, made inert and redacted (a secret name: ``[REDACTED]``)."""
-    if isinstance(name, str) and default_redactor.is_secret_name(name):
+    if isinstance(name, str) and _secret(name):
         return ExtraRepr(REDACTED)
+    if isinstance(value, str):
+        value = _without_token(value)
     return plain_copy(value, default_redactor, 1)
 
 
@@ -255,7 +274,7 @@ def _query_pairs(query: str) -> tuple[tuple[str, str], ...]:
             raw_name, _, raw_value = piece.partition("=")
             name = unquote_plus(raw_name[:200])
             value = unquote_plus(raw_value)
-            if value and default_redactor.is_secret_name(name):
+            if value and _secret(name):
                 value = REDACTED
             pairs.append((name, value))
     return tuple(pairs)
@@ -266,7 +285,7 @@ def _redacted_query(query: str) -> str:
     kept = []
     for piece in query[:QUERY_READ_LIMIT].split("&", QUERY_KEPT)[:QUERY_KEPT]:
         name, sep, value = piece.partition("=")
-        if value and default_redactor.is_secret_name(unquote_plus(name[:200])):
+        if value and _secret(unquote_plus(name[:200])):
             value = REDACTED
         kept.append(f"{name}{sep}{value}")
     return "&".join(kept)
@@ -289,6 +308,8 @@ def _variables(
             if not _truthy(value):
                 continue
             if isinstance(value, str):
+                if name == "QUERY_STRING":
+                    value = _redacted_query(value)
                 value = _text(value, ENVIRON_VALUE_LIMIT)
                 if name.startswith("HTTP_"):
                     if headers_left <= 0:
@@ -371,6 +392,9 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
     """
     values, entries = _read(environ)
     get = values.get
+    query = get("QUERY_STRING")
+    query = query if isinstance(query, str) else ""
+    shown = {**values, "QUERY_STRING": _redacted_query(query)} if query else values
     cgi_vars, wsgi_vars, headers = _variables(entries, _length(environ))
     version = get("wsgi.version")
     if version != (1, 0):
@@ -382,8 +406,6 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
     )
     wsgi_vars.append(("wsgi process", PROCESS_COMBOS.get(combo, "unknown")))
     method = get("REQUEST_METHOD")
-    query = get("QUERY_STRING")
-    query = query if isinstance(query, str) else ""
     cookie = get("HTTP_COOKIE")
     cookie_names: list[str] = []
     if isinstance(cookie, str):
@@ -401,7 +423,7 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
     length = get("CONTENT_LENGTH")
     return RequestInfo(
         method=_text(method, 100) if isinstance(method, str) else None,
-        url=default_redactor.redact_text(request_url(values)),  # type: ignore[arg-type]
+        url=default_redactor.redact_text(_without_token(request_url(shown))),  # type: ignore[arg-type]
         scheme=scheme,
         host=_text(host if isinstance(host, str) and host else get("SERVER_NAME"), HOST_LIMIT),
         server_name=_text(get("SERVER_NAME"), HOST_LIMIT),

@@ -1,0 +1,215 @@
+"""One failing request is read once: page, negotiation and every reporter share one RequestInfo.
+
+And every stage that reads request data works from a RequestInfo alone (no environ):
+the transport-neutral contract an ASGI front end builds on.
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from paste_exc import ErrorMiddleware
+from paste_exc.collect.occurrence import catch, request_data
+from paste_exc.model.request import RequestInfo
+from paste_exc.report.builtin.capture import CapturingReporter
+from paste_exc.report.sdk import raygun, sentry
+from paste_exc.report.sdk.context import request_of
+from paste_exc.respond import access
+from paste_exc.respond.negotiate import Rendering, choose_rendering, debug_allowed, is_xmlhttp
+
+#: Keys that are not request data: the server's error stream, our own flags.
+NOT_REQUEST_DATA = frozenset(
+    {"wsgi.errors", "paste.throw_errors", "paste.expected_exceptions", "paste_exc.reporting"}
+)
+
+
+class CountingEnviron(dict[str, Any]):
+    """An environ that counts how often each key is read (``[]``, ``get``, ``in``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reads: collections.Counter[str] = collections.Counter()
+
+    def __getitem__(self, key: str) -> Any:
+        self.reads[key] += 1
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.reads[key] += 1
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.reads[str(key)] += 1
+        return super().__contains__(key)
+
+
+def counting_environ(**extra: Any) -> CountingEnviron:
+    return CountingEnviron(
+        {
+            "REQUEST_METHOD": "GET",
+            "SCRIPT_NAME": "",
+            "PATH_INFO": "/orders",
+            "QUERY_STRING": "page=2&_=1",
+            "SERVER_NAME": "shop.example",
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "shop.example",
+            "HTTP_ACCEPT": "text/html",
+            "HTTP_COOKIE": "sessionid=s-1",
+            "HTTP_X_REQUESTED_WITH": "XMLHttpRequest",
+            "REMOTE_ADDR": "192.0.2.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.version": (1, 0),
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": io.StringIO(),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            **extra,
+        }
+    )
+
+
+def failing_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    raise RuntimeError("the order service is down")
+
+
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize("accept", ["text/html", "application/json", "text/plain"])
+def test_each_environ_key_is_read_at_most_once_per_failing_request(
+    debug: bool, accept: str
+) -> None:
+    capture = CapturingReporter()
+    middleware = ErrorMiddleware(
+        failing_app,
+        debug=debug,
+        debug_allow="*" if debug else "",
+        reporters={"capture": capture, "log": {"backend": "logging"}},
+    )
+    environ = counting_environ(HTTP_ACCEPT=accept)
+    started: list[str] = []
+    body = b"".join(
+        middleware(environ, lambda status, headers, exc_info=None: started.append(status))
+    )
+    assert started == ["500 Internal Server Error"]
+    assert body
+    (report,) = capture.reports
+    assert report.exc_data.request_url == "http://shop.example/orders?page=2&_=1"
+    again = {key: count for key, count in environ.reads.items() if key not in NOT_REQUEST_DATA}
+    assert again, "the request was read"
+    assert max(again.values()) == 1, again
+
+
+def test_the_catch_keeps_one_request_info_for_every_stage() -> None:
+    environ = counting_environ()
+    error = RuntimeError("boom")
+    with catch(error):
+        first = request_data(environ)
+        reads = dict(environ.reads)
+        assert request_of(environ, error) is first
+        assert request_data(environ) is first
+        assert dict(environ.reads) == reads  # asked again: nothing read again
+    assert first is not None
+    assert request_data(environ) is not first  # outside the catch: read anew
+
+
+# -- a RequestInfo built by hand: no environ anywhere -------------------------
+
+
+def test_negotiation_works_from_a_request_info_alone() -> None:
+    json_client = RequestInfo(method="GET", accept="application/json")
+    assert choose_rendering(json_client, debug=True) is Rendering.PROBLEM_DEBUG
+    proxied = RequestInfo(method="GET", accept="application/json", forwarded=True)
+    assert choose_rendering(proxied, debug=True) is Rendering.PROBLEM
+    assert is_xmlhttp(RequestInfo(requested_with="XMLHttpRequest"), "_")
+    assert is_xmlhttp(RequestInfo(query_string="_=1", query=(("_", "1"),)), "_")
+    assert not is_xmlhttp(RequestInfo(query_string="_=", query=(("_", ""),)), "_")
+    xhr = RequestInfo(method="GET", requested_with="XMLHttpRequest", client_address="203.0.113.5")
+    assert choose_rendering(xhr, debug=True) is Rendering.SAFE_PAGE
+    assert choose_rendering(xhr, debug=True, holds_token=True) is Rendering.FRAGMENT
+
+
+def test_the_debug_access_rule_works_from_a_request_info_alone() -> None:
+    networks = [ipaddress.ip_network("10.0.0.0/8")]
+    assert debug_allowed(RequestInfo(client_address="10.1.2.3"), networks)
+    assert not debug_allowed(RequestInfo(client_address="10.1.2.3", forwarded=True), networks)
+    assert not debug_allowed(RequestInfo(client_address="192.0.2.1"), networks)
+    assert not debug_allowed(RequestInfo(client_address=""), networks)
+    assert debug_allowed(RequestInfo(client_address=None))  # an in-process test client
+    assert not debug_allowed(RequestInfo(client_address=None, forwarded=True))
+    # The token is checked on the live request, never on the report: a RequestInfo
+    # alone (without holds_token) unlocks nothing, whatever token is configured.
+    assert not debug_allowed(RequestInfo(client_address="192.0.2.1"), token="t" * 32)
+    assert debug_allowed(RequestInfo(client_address="192.0.2.1"), token="t" * 32, holds_token=True)
+
+
+def test_the_withheld_notice_works_from_a_request_info_alone() -> None:
+    access._withheld.reset()
+    stream = io.StringIO()
+    request = RequestInfo(method="GET", client_address="198.51.100.4", script_name="/app")
+    access.note_withheld(request, "t" * 32, stream)
+    line = stream.getvalue()
+    assert "REMOTE_ADDR 198.51.100.4" in line
+    assert "/app/?paste_exc_debug=" in line or "/app?paste_exc_debug=" in line
+
+
+HAND_BUILT = RequestInfo(
+    method="PUT",
+    url="https://api.example/v1/items?id=3&token=[REDACTED]",
+    scheme="https",
+    host="api.example",
+    server_name="api.example",
+    server_port="443",
+    path_info="/v1/items",
+    query_string="id=3&token=[REDACTED]",
+    query=(("id", "3"), ("token", "[REDACTED]")),
+    headers=(("User-Agent", "client/1.0"), ("Authorization", "[REDACTED]")),
+    cookie_names=("sessionid",),
+    client_address="203.0.113.9",
+    content_type="application/json",
+    content_length="12",
+)
+
+
+def test_the_backends_read_the_request_of_the_catch() -> None:
+    error = RuntimeError("boom")
+    with catch(error) as occurrence:
+        occurrence.request = HAND_BUILT
+        assert request_of(None, error) is HAND_BUILT
+    assert request_of(None, error) is None  # outside a request: no request part
+
+
+def test_the_sentry_request_part_comes_from_request_info() -> None:
+    assert sentry._request_info(HAND_BUILT) == {
+        "method": "PUT",
+        "url": "https://api.example/v1/items",
+        "query_string": "id=3&token=[REDACTED]",
+        "headers": {
+            "User-Agent": "client/1.0",
+            "Authorization": "[REDACTED]",
+            "Content-Type": "application/json",
+            "Content-Length": "12",
+        },
+        "cookies": {"sessionid": "[REDACTED]"},
+        "env": {"REMOTE_ADDR": "203.0.113.9", "SERVER_NAME": "api.example", "SERVER_PORT": "443"},
+    }
+    assert sentry._request_info(None) is None
+
+
+def test_the_raygun_request_part_comes_from_request_info() -> None:
+    assert raygun._request_info(HAND_BUILT) == {
+        "httpMethod": "PUT",
+        "url": "/v1/items",
+        "hostName": "api.example",
+        "iPAddress": "203.0.113.9",
+        "queryString": {"id": "3", "token": "[REDACTED]"},
+        "headers": {"User-Agent": "client/1.0", "Authorization": "[REDACTED]"},
+        "form": None,
+        "rawData": None,
+    }
