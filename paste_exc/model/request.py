@@ -51,8 +51,9 @@ class RequestInfo:
     :param body_unread: a body was sent that the application did not read (its
         fields are not shown)
     :param client_address: the peer's address (``REMOTE_ADDR``); ``None`` when
-        the request names no peer at all (an in-process test client), ``""``
-        when it names one that is not text
+        the request names no peer at all (an in-process test client: the
+        debug-access rule lets it see debug output), ``""`` (the default) when
+        the peer is unknown or not text (it proves nothing)
     :param forwarded: one of the proxies' forwarding headers is there, in any
         spelling, even empty (see :data:`paste_exc.respond.negotiate.FORWARDING_HEADERS`)
     :param accept: the ``Accept`` header, bounded
@@ -81,7 +82,7 @@ class RequestInfo:
     cookie_names: tuple[str, ...] = ()
     form: tuple[tuple[str, ExtraValue], ...] | None = None
     body_unread: bool = False
-    client_address: str | None = None
+    client_address: str | None = ""
     forwarded: bool = False
     accept: str | None = None
     requested_with: str | None = None

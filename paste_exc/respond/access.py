@@ -43,6 +43,7 @@ from paste_exc.model.request import RequestInfo
 __all__ = [
     "COOKIE_NAME",
     "QUERY_PARAMETER",
+    "UNREADABLE",
     "WITHHELD_NOTICE_INTERVAL",
     "Request",
     "as_request",
@@ -79,11 +80,19 @@ _ADDRESS_KEEP: Final = re.compile(r"[^0-9A-Za-z.:%_-]")
 Request = RequestInfo | Mapping[str, object]
 
 
+#: What stands for a request that could not be read: a peer that is not named
+#: and a forwarded request, so that no rule grants it debug output.
+UNREADABLE: Final = RequestInfo(client_address="", forwarded=True)
+
+
 def as_request(request: Request) -> RequestInfo:
-    """*request*'s :class:`RequestInfo` (an environ is read, once per catch); never raises."""
+    """*request*'s :class:`RequestInfo` (an environ is read, once per catch); never raises.
+
+    A request that cannot be read is :data:`UNREADABLE`.
+    """
     if isinstance(request, RequestInfo):
         return request
-    return request_data(request) or RequestInfo()
+    return request_data(request) or UNREADABLE
 
 
 def _as_bytes(text: str) -> bytes:

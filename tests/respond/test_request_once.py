@@ -123,9 +123,13 @@ def test_the_catch_keeps_one_request_info_for_every_stage() -> None:
 
 
 def test_negotiation_works_from_a_request_info_alone() -> None:
-    json_client = RequestInfo(method="GET", accept="application/json")
+    json_client = RequestInfo(method="GET", accept="application/json", client_address=None)
     assert choose_rendering(json_client, debug=True) is Rendering.PROBLEM_DEBUG
-    proxied = RequestInfo(method="GET", accept="application/json", forwarded=True)
+    # A peer nobody named proves nothing: the default is not an in-process client.
+    assert choose_rendering(RequestInfo(accept="application/json"), debug=True) is Rendering.PROBLEM
+    proxied = RequestInfo(
+        method="GET", accept="application/json", forwarded=True, client_address=None
+    )
     assert choose_rendering(proxied, debug=True) is Rendering.PROBLEM
     assert is_xmlhttp(RequestInfo(requested_with="XMLHttpRequest"), "_")
     assert is_xmlhttp(RequestInfo(query_string="_=1", query=(("_", "1"),)), "_")
@@ -133,6 +137,23 @@ def test_negotiation_works_from_a_request_info_alone() -> None:
     xhr = RequestInfo(method="GET", requested_with="XMLHttpRequest", client_address="203.0.113.5")
     assert choose_rendering(xhr, debug=True) is Rendering.SAFE_PAGE
     assert choose_rendering(xhr, debug=True, holds_token=True) is Rendering.FRAGMENT
+
+
+class UnreadableEnviron(dict[str, Any]):
+    """An environ whose every value read raises (a broken server or framework); keys list."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        raise RuntimeError("no")
+
+    def items(self) -> Any:
+        raise RuntimeError("no")
+
+
+def test_an_unreadable_request_is_never_taken_for_an_in_process_client() -> None:
+    environ = UnreadableEnviron(REMOTE_ADDR="203.0.113.50")
+    assert debug_allowed(environ) is False
+    assert choose_rendering(environ, debug=True) is Rendering.SAFE_PAGE
+    assert debug_allowed(environ, everyone=True) is True
 
 
 def test_the_debug_access_rule_works_from_a_request_info_alone() -> None:

@@ -201,8 +201,11 @@ _MISSING: Final = object()
 _Entries = list[tuple[object, object]]
 
 
-def _read(environ: Mapping[str, object]) -> tuple[dict[object, object], _Entries]:
-    """The environ's first entries and the ones the request data needs: each read once."""
+def _read(environ: Mapping[str, object]) -> tuple[dict[object, object], _Entries, set[str]]:
+    """The environ's first entries and the ones the request data needs: each read once.
+
+    :returns: the values read, the first entries, and the needed keys whose read raised
+    """
     try:
         entries: _Entries = list(itertools.islice(environ.items(), ENVIRON_ENTRIES))
     except Exception:  # noqa: BLE001 (a hostile environ: the needed entries alone)
@@ -211,15 +214,17 @@ def _read(environ: Mapping[str, object]) -> tuple[dict[object, object], _Entries
     for key, value in entries:
         with contextlib.suppress(Exception):  # an unhashable key: that entry alone
             values[key] = value
+    unreadable: set[str] = set()
     for key in _NEEDED:
         if key not in values:
             try:
                 value = environ.get(key, _MISSING)
-            except Exception:  # noqa: BLE001 (unreadable: missing)
-                value = _MISSING
+            except Exception:  # noqa: BLE001 (unreadable: said so, never taken as missing)
+                unreadable.add(key)
+                continue
             if value is not _MISSING:
                 values[key] = value
-    return values, entries
+    return values, entries, unreadable
 
 
 def _was_forwarded(environ: Mapping[str, object], values: Mapping[object, object]) -> bool:
@@ -390,7 +395,7 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
 
     :param environ: the request's WSGI environ
     """
-    values, entries = _read(environ)
+    values, entries, unreadable = _read(environ)
     get = values.get
     query = get("QUERY_STRING")
     query = query if isinstance(query, str) else ""
@@ -437,7 +442,10 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
         cookie_names=tuple(cookie_names),
         form=form,
         body_unread=form is None and length not in (None, "", "0"),
-        client_address=None if remote is _MISSING else _text(remote, 64),
+        # Absent means an in-process client; unreadable must not: it names no usable peer.
+        client_address=None
+        if remote is _MISSING and "REMOTE_ADDR" not in unreadable
+        else _text(remote, 64),
         forwarded=_was_forwarded(environ, values),
         accept=_text(accept, ACCEPT_LIMIT) if isinstance(accept, str) else None,
         requested_with=_text(requested_with, 32) if isinstance(requested_with, str) else None,
