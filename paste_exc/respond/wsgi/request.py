@@ -297,9 +297,12 @@ def _redacted_query(query: str) -> str:
 
 
 def _variables(
-    entries: _Entries, total: int
+    entries: _Entries, total: int, query: str
 ) -> tuple[list[tuple[str, ExtraValue]], list[tuple[str, ExtraValue]], list[tuple[str, str]]]:
-    """Paste's CGI and WSGI variables, and the headers, from the environ's first entries."""
+    """Paste's CGI and WSGI variables, and the headers, from the environ's first entries.
+
+    :param query: the query string as shown (secret-named values redacted)
+    """
     cgi_vars: list[tuple[str, ExtraValue]] = []
     wsgi_vars: list[tuple[str, ExtraValue]] = []
     headers: list[tuple[str, str]] = []
@@ -314,7 +317,7 @@ def _variables(
                 continue
             if isinstance(value, str):
                 if name == "QUERY_STRING":
-                    value = _redacted_query(value)
+                    value = query
                 value = _text(value, ENVIRON_VALUE_LIMIT)
                 if name.startswith("HTTP_"):
                     if headers_left <= 0:
@@ -399,8 +402,9 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
     get = values.get
     query = get("QUERY_STRING")
     query = query if isinstance(query, str) else ""
-    shown = {**values, "QUERY_STRING": _redacted_query(query)} if query else values
-    cgi_vars, wsgi_vars, headers = _variables(entries, _length(environ))
+    redacted_query = _redacted_query(query)
+    shown = {**values, "QUERY_STRING": redacted_query} if query else values
+    cgi_vars, wsgi_vars, headers = _variables(entries, _length(environ), redacted_query)
     version = get("wsgi.version")
     if version != (1, 0):
         wsgi_vars.append(("wsgi.version", _inert("wsgi.version", version)))
@@ -435,7 +439,7 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
         server_port=_text(get("SERVER_PORT"), 10),
         script_name=_text(get("SCRIPT_NAME"), ROOT_LIMIT),
         path_info=_text(get("PATH_INFO"), ROOT_LIMIT),
-        query_string=_redacted_query(query),
+        query_string=redacted_query,
         query_length=len(query),
         query=_query_pairs(query),
         headers=tuple(headers),
