@@ -182,3 +182,29 @@ def test_the_raygun_request_part_comes_from_request_info() -> None:
         "form": None,
         "rawData": None,
     }
+
+
+def test_with_a_debug_token_the_cookie_unlocks_and_stays_out_of_the_report() -> None:
+    token = "tok" + "Z9" * 16
+    capture = CapturingReporter()
+    middleware = ErrorMiddleware(
+        failing_app, debug=True, debug_token=token, reporters={"capture": capture}
+    )
+    environ = counting_environ(
+        HTTP_COOKIE=f"sessionid=s-1; paste_exc_debug={token}",
+        HTTP_REFERER=f"http://shop.example/?paste_exc_debug={token}",
+        HTTP_X_REQUESTED_WITH="",
+    )
+    body = b"".join(middleware(environ, lambda status, _headers, _exc=None: None))
+    assert b"the order service is down" in body  # the debug page: the cookie unlocked it
+    again = reread(environ)
+    assert max(again.values()) == 1, again
+    (report,) = capture.reports
+    # The request data (a frame's own locals are the redactor's business, not this one's).
+    request_part = repr((report.exc_data.extra_data, report.exc_data.request_url))
+    assert "paste_exc_debug=[REDACTED]" in request_part
+    assert token not in request_part
+    with catch(RuntimeError()):
+        info = request_data(environ)
+    assert info is not None
+    assert token not in repr(info)
