@@ -182,7 +182,7 @@ def catch(
 
 
 #: Turns a request's live form (a WSGI environ) into its :class:`RequestInfo`;
-#: set by the transport (:mod:`paste_exc.respond.wsgi.request`), which this
+#: set by the transport (:mod:`paste_exc.respond.wsgi.environ`), which this
 #: stage must not import.
 _request_reader: Callable[[object], RequestInfo | None] | None = None
 

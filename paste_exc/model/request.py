@@ -2,7 +2,7 @@
 
 Part of the model stage. A :class:`RequestInfo` is built once per failing
 request by the transport that knows the request
-(:func:`paste_exc.respond.wsgi.request.request_info` for WSGI), cached on the
+(:func:`paste_exc.respond.wsgi.environ.request_info` for WSGI), cached on the
 request's catch, and read by every later stage: negotiation, the debug-access
 rule (addresses and forwarding headers; the debug cookie is checked on the
 live request and is never stored here), the reporters, the SDK backends, and
