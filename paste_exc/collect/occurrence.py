@@ -27,14 +27,22 @@ import contextlib
 import contextvars
 import dataclasses
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from paste_exc.collect.collector import ExceptionCollector
 from paste_exc.model.report import CollectedException
+from paste_exc.model.request import RequestInfo
 from paste_exc.redact.engine import Redactor
 
-__all__ = ["Occurrence", "catch", "collected_data", "current_occurrence"]
+__all__ = [
+    "Occurrence",
+    "catch",
+    "collected_data",
+    "current_occurrence",
+    "register_request_reader",
+    "request_data",
+]
 
 
 class Occurrence:
@@ -48,7 +56,15 @@ class Occurrence:
     :param parent: the occurrence this catch happens inside, if any
     """
 
-    __slots__ = ("_lock", "_report", "exception", "parent", "supplement")
+    __slots__ = (
+        "_lock",
+        "_report",
+        "_request_source",
+        "exception",
+        "parent",
+        "request",
+        "supplement",
+    )
 
     def __init__(
         self,
@@ -63,6 +79,9 @@ class Occurrence:
         self.parent = parent
         self._report = report
         self._lock = threading.Lock()
+        #: The request data of this catch (see :func:`request_data`), once built.
+        self.request: RequestInfo | None = None
+        self._request_source: object = None
 
     @property
     def report(self) -> CollectedException | None:
@@ -160,6 +179,53 @@ def catch(
         yield occurrence
     finally:
         _current.reset(token)
+
+
+#: Turns a request's live form (a WSGI environ) into its :class:`RequestInfo`;
+#: set by the transport (:mod:`paste_exc.respond.wsgi.environ`), which this
+#: stage must not import.
+_request_reader: Callable[[object], RequestInfo | None] | None = None
+
+
+def register_request_reader(reader: Callable[[object], RequestInfo | None]) -> None:
+    """Say how :func:`request_data` reads a request it has not seen yet.
+
+    :param reader: given a request's environ, returns its :class:`RequestInfo`
+        (``None``: not a request it knows)
+    """
+    global _request_reader
+    _request_reader = reader
+
+
+def request_data(source: object) -> RequestInfo | None:
+    """Return the :class:`RequestInfo` of the request *source*, read once per catch.
+
+    The catches open in this context are asked first (innermost out): one that
+    already read *source* gives the same object, so the page, the negotiation,
+    every reporter and backend read one redacted copy and the environ is read
+    once. Otherwise it is read now and kept on the innermost catch (outside any
+    catch it is read and not kept). Never raises: an unreadable request gives
+    ``None``.
+
+    :param source: the request's environ
+    """
+    if isinstance(source, RequestInfo):
+        return source
+    innermost = occurrence = _current.get()
+    while occurrence is not None:
+        if occurrence._request_source is source and occurrence.request is not None:
+            return occurrence.request
+        occurrence = occurrence.parent
+    reader = _request_reader
+    if reader is None or source is None:
+        return None
+    try:
+        info = reader(source)
+    except Exception:  # noqa: BLE001 (the reader guards; a report goes out without the request)
+        return None
+    if innermost is not None and innermost.request is None and info is not None:
+        innermost.request, innermost._request_source = info, source
+    return info
 
 
 def collect_now(

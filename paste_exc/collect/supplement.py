@@ -192,6 +192,8 @@ def _plain(value: object, redactor: Redactor, depth: int, budget: list[int]) -> 
     kind = type(value)
     if kind is str:
         return redactor.redact_text(safe_str(value, REPR_LIMIT if depth else VALUE_LIMIT))
+    if kind is ExtraRepr:  # already inert (request data made so once): kept as the repr it is
+        return ExtraRepr(redactor.redact_text(str.__str__(value)[:REPR_LIMIT]))
     if kind in _SCALARS:
         return value  # type: ignore[return-value]  # int, float, bool or None
     if kind in (list, tuple, dict) and depth < MAX_PLAIN_DEPTH:

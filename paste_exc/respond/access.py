@@ -36,12 +36,17 @@ from collections.abc import Callable, Mapping
 from typing import Final
 from urllib.parse import quote, unquote_to_bytes
 
+from paste_exc.collect.occurrence import request_data
 from paste_exc.format.headers import CONTENT_TYPES, Headers, response_headers
+from paste_exc.model.request import RequestInfo
 
 __all__ = [
     "COOKIE_NAME",
     "QUERY_PARAMETER",
+    "UNREADABLE",
     "WITHHELD_NOTICE_INTERVAL",
+    "Request",
+    "as_request",
     "carries_token",
     "note_withheld",
     "unlock_response",
@@ -69,6 +74,25 @@ _QUERY_SAFE: Final = _PATH_SAFE + "?%"
 # A cookie attribute ends at ";"; "," is left out for old cookie parsers.
 _COOKIE_PATH_SAFE: Final = "/:@!$&'()*+=~"
 _ADDRESS_KEEP: Final = re.compile(r"[^0-9A-Za-z.:%_-]")
+
+
+#: A request as this stage takes it: its data, or a WSGI environ to read it from.
+Request = RequestInfo | Mapping[str, object]
+
+
+#: What stands for a request that could not be read: a peer that is not named
+#: and a forwarded request, so that no rule grants it debug output.
+UNREADABLE: Final = RequestInfo(client_address="", forwarded=True)
+
+
+def as_request(request: Request) -> RequestInfo:
+    """*request*'s :class:`RequestInfo` (an environ is read, once per catch); never raises.
+
+    A request that cannot be read is :data:`UNREADABLE`.
+    """
+    if isinstance(request, RequestInfo):
+        return request
+    return request_data(request) or UNREADABLE
 
 
 def _as_bytes(text: str) -> bytes:
@@ -110,7 +134,10 @@ def carries_token(environ: Mapping[str, object], token: str) -> bool:
 
 def _application_root(environ: Mapping[str, object]) -> str:
     """``SCRIPT_NAME``, percent-encoded, or ``/``: the cookie's ``Path``."""
-    script_name = environ.get("SCRIPT_NAME")
+    return _root_of(environ.get("SCRIPT_NAME"))
+
+
+def _root_of(script_name: object) -> str:
     if not isinstance(script_name, str) or not script_name.strip("/"):
         return "/"
     return quote(_as_bytes(script_name.rstrip("/")), safe=_COOKIE_PATH_SAFE)
@@ -239,20 +266,24 @@ if hasattr(os, "register_at_fork"):  # a forked worker is a process of its own: 
     os.register_at_fork(after_in_child=lambda: _withheld.reset())
 
 
-def note_withheld(environ: Mapping[str, object], token: str) -> None:
+def note_withheld(request: Request, token: str, stream: object = None) -> None:
     """Say that a debug page was withheld, and how to unlock; at most once a minute.
 
-    Written to the request's ``wsgi.errors`` and, as a warning, to the
-    ``paste_exc`` logger; never raises.
+    Written to the request's ``wsgi.errors`` (*stream*; given an environ, its
+    own) and, as a warning, to the ``paste_exc`` logger; never raises.
 
-    :param environ: the request whose client lacks the token
+    :param request: the request whose client lacks the token (or its environ)
     :param token: the debug token (the line carries it)
+    :param stream: where the server's error log is
     """
     if not _withheld.ready():
         return
-    remote = environ.get("REMOTE_ADDR")
-    client = _ADDRESS_KEEP.sub("", remote)[:64] if isinstance(remote, str) else "unknown"
-    root = _application_root(environ)
+    if not isinstance(request, RequestInfo):
+        stream = request.get("wsgi.errors")
+    info = as_request(request)
+    remote = info.client_address
+    client = _ADDRESS_KEEP.sub("", remote)[:64] if remote is not None else "unknown"
+    root = _root_of(info.script_name)
     text = (
         f"a debug page was withheld from a client without the debug token "
         f"(REMOTE_ADDR {client or 'empty'}); to unlock debug pages in that browser, open "
@@ -260,7 +291,6 @@ def note_withheld(environ: Mapping[str, object], token: str) -> None:
         f"cookie). Whoever can read this log can do the same. Next notice in a minute "
         f"at the earliest."
     )
-    stream = environ.get("wsgi.errors")
     with contextlib.suppress(Exception):  # a broken stream: the logger still has it
         stream.write(f"paste_exc: {text}\n")  # type: ignore[attr-defined]
         # A server's buffered stream (uWSGI's sys.stderr) would hold the line.

@@ -1,8 +1,11 @@
 """Choose the error response: debug page, safe page, fragment, problem JSON or text.
 
 Part of the respond stage (catch → collect → format → report → **respond**).
-:func:`choose_rendering` is a pure function of the request's environ and three
-settings, so the whole decision is tested with a table.
+:func:`choose_rendering` is a pure function of the request's
+:class:`~paste_exc.model.request.RequestInfo` (built once per failing request,
+whatever the transport) and three settings, so the whole decision is tested
+with a table. A WSGI environ is accepted too: it is read into its
+``RequestInfo`` first (and the debug cookie checked on it).
 
 The rules, in order:
 
@@ -29,10 +32,10 @@ import enum
 import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Final
-from urllib.parse import parse_qsl
 
 from paste_exc.config.convert import Network
-from paste_exc.respond.access import carries_token
+from paste_exc.model.request import RequestInfo
+from paste_exc.respond.access import Request, as_request, carries_token
 
 __all__ = [
     "FORWARDING_HEADERS",
@@ -161,58 +164,49 @@ _SAMPLES: Final[Mapping[str, tuple[str, ...]]] = {
 }
 
 
-def is_xmlhttp(environ: Mapping[str, object], xmlhttp_key: str) -> bool:
+def is_xmlhttp(request: Request, xmlhttp_key: str) -> bool:
     """Whether the request is an XMLHttpRequest.
 
     Paste's rule (a non-empty value of the ``xmlhttp_key`` query parameter; the
     body is never read) or the ``X-Requested-With: XMLHttpRequest`` header.
+
+    :param request: the request (or its environ)
+    :param xmlhttp_key: Paste's XHR query parameter name (empty: off)
     """
-    requested_with = environ.get("HTTP_X_REQUESTED_WITH")
-    if isinstance(requested_with, str) and requested_with[:32].lower() == "xmlhttprequest":
+    info = as_request(request)
+    requested_with = info.requested_with
+    if requested_with is not None and requested_with[:32].lower() == "xmlhttprequest":
         return True
-    query = environ.get("QUERY_STRING")
-    if not xmlhttp_key or not isinstance(query, str):
+    if not xmlhttp_key or xmlhttp_key not in info.query_string:
         return False
-    query = query[:QUERY_READ_LIMIT]
-    if xmlhttp_key not in query:
-        return False
-    return any(name == xmlhttp_key and value for name, value in parse_qsl(query))
+    return any(name == xmlhttp_key and value for name, value in info.query)
 
 
-_FORWARDING_KEYS: Final = frozenset(FORWARDING_HEADERS)
-
-
-def was_forwarded(environ: Mapping[str, object]) -> bool:
-    """Whether one of :data:`FORWARDING_HEADERS` is in *environ*, even empty.
+def was_forwarded(request: Request) -> bool:
+    """Whether one of :data:`FORWARDING_HEADERS` came with the request, even empty.
 
     A key in another spelling (``http_x_forwarded_for``, ``HTTP_X-Real-IP``:
     a server or framework of its own making) counts as the header.
 
-    :param environ: the request's environ
+    :param request: the request (or its environ)
     """
-    if any(name in environ for name in FORWARDING_HEADERS):
-        return True
-    return any(
-        isinstance(key, str)
-        and key[:5].upper() == "HTTP_"
-        and key.upper().replace("-", "_") in _FORWARDING_KEYS
-        for key in environ
-    )
+    return as_request(request).forwarded
 
 
 def debug_allowed(
-    environ: Mapping[str, object],
+    request: Request,
     networks: Iterable[Network] = (),
     *,
     everyone: bool = False,
     token: str | None = None,
+    holds_token: bool = False,
 ) -> bool:
     """Whether this client may see debug output (with ``debug`` on).
 
     Allowed, and nothing else is:
 
     * *everyone* (``debug_allow = *``);
-    * an environ without ``REMOTE_ADDR`` at all: an in-process test client
+    * a request without ``REMOTE_ADDR`` at all: an in-process test client
       (WebTest, Paste's fixtures), no network peer exists (unless one of
       :data:`FORWARDING_HEADERS` is there, in any spelling of its key, even
       empty: then a proxy sent it);
@@ -225,24 +219,28 @@ def debug_allowed(
     the same host every client is ``127.0.0.1``, and some servers (waitress)
     remove the proxy's forwarding headers before the application sees them.
 
-    :param environ: the request's environ
+    The cookie is a secret, so it is not in a :class:`RequestInfo`: given an
+    environ, the cookie is checked on it; given a ``RequestInfo``, the caller
+    checked it on the live request and says so with *holds_token*.
+
+    :param request: the request (or its environ)
     :param networks: the ``debug_allow`` networks
     :param everyone: allow every client (``debug_allow = *``)
     :param token: the debug token (``None``: no cookie unlocks)
+    :param holds_token: the live request's cookie holds the token (with a ``RequestInfo``)
     """
-    if everyone or (token is not None and carries_token(environ, token)):
+    if not isinstance(request, RequestInfo) and token is not None:
+        holds_token = carries_token(request, token)
+    if everyone or holds_token:
         return True
-    forwarded = was_forwarded(environ)
-    if "REMOTE_ADDR" not in environ:
-        return not forwarded
+    info = as_request(request)
+    if info.client_address is None:
+        return not info.forwarded
     networks = tuple(networks)
-    if forwarded or not networks:
-        return False
-    remote = environ.get("REMOTE_ADDR")
-    if not isinstance(remote, str):
+    if info.forwarded or not networks or not info.client_address:
         return False
     try:
-        address = ipaddress.ip_address(remote.split("%", 1)[0])
+        address = ipaddress.ip_address(info.client_address.split("%", 1)[0])
     except ValueError:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -251,29 +249,35 @@ def debug_allowed(
 
 
 def choose_rendering(
-    environ: Mapping[str, object],
+    request: Request,
     *,
     debug: bool,
     xmlhttp_key: str = "_",
     networks: Iterable[Network] = (),
     everyone: bool = False,
     token: str | None = None,
+    holds_token: bool = False,
 ) -> Rendering:
     """Pick the rendering for an error response (the rules are in the module docstring).
 
-    :param environ: the request's environ (read only; the body is never touched)
+    :param request: the request's data, or its environ (read only; the body is never touched)
     :param debug: the middleware's ``debug`` setting
     :param xmlhttp_key: Paste's XHR query parameter name (empty: off)
     :param networks: the ``debug_allow`` networks (see :func:`debug_allowed`)
     :param everyone: every client may see debug output
     :param token: the debug token a client's cookie must hold
+    :param holds_token: with a ``RequestInfo``: the live request's cookie holds the token
     """
-    show_debug = debug and debug_allowed(environ, networks, everyone=everyone, token=token)
-    accept = environ.get("HTTP_ACCEPT")
-    media = preferred_media(accept if isinstance(accept, str) else None)
+    if not isinstance(request, RequestInfo) and token is not None:
+        holds_token = carries_token(request, token)
+    info = as_request(request)
+    show_debug = debug and debug_allowed(
+        info, networks, everyone=everyone, token=token, holds_token=holds_token
+    )
+    media = preferred_media(info.accept)
     if media == _JSON:
         return Rendering.PROBLEM_DEBUG if show_debug else Rendering.PROBLEM
-    if is_xmlhttp(environ, xmlhttp_key):
+    if is_xmlhttp(info, xmlhttp_key):
         return Rendering.FRAGMENT if show_debug else Rendering.SAFE_PAGE
     if media == _TEXT:
         return Rendering.TEXT_DEBUG if show_debug else Rendering.TEXT

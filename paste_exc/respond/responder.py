@@ -39,12 +39,13 @@ from paste_exc.format.records import (
     with_header,
 )
 from paste_exc.model.report import CollectedException
+from paste_exc.model.request import RequestInfo
 from paste_exc.redact.saferepr import safe_str
 from paste_exc.report.building import build_extras_providers, build_reporters
 from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.builtin.paste import EmailReporter, LogReporter, reporters_from_options
 from paste_exc.report.dispatch import ReportingConfig, ReportingHandle, deliver
-from paste_exc.respond.access import note_withheld
+from paste_exc.respond.access import as_request, carries_token, note_withheld
 from paste_exc.respond.negotiate import Rendering, choose_rendering, debug_allowed
 from paste_exc.respond.wsgi.request import Supplement
 
@@ -239,21 +240,27 @@ class Responder:
             write_errors(stream, emergency_text(exc, secondary, f"collecting {stage}"))
             return None
 
+    def holds_token(self, environ: Mapping[str, object]) -> bool:
+        """Whether the live request's cookie holds the debug token (never kept in a report)."""
+        token = self.debug_token
+        return token is not None and carries_token(environ, token)
+
     def show_debug(self, environ: WSGIEnvironment) -> bool:
         """Whether this request's client may see debug output."""
         settings = self.settings
         return settings.debug and debug_allowed(
-            environ,
+            as_request(environ),
             settings.debug_allow,
             everyone=settings.debug_allow_everyone,
             token=self.debug_token,
+            holds_token=self.holds_token(environ),
         )
 
-    def _withheld(self, environ: WSGIEnvironment) -> None:
+    def _withheld(self, request: RequestInfo, stream: object) -> None:
         """Debug is on but this client lacks the token: tell the server log how to unlock."""
         if self.settings.debug and self.debug_token is not None:
-            with contextlib.suppress(Exception):  # a hostile environ: no notice, still a page
-                note_withheld(environ, self.debug_token)
+            with contextlib.suppress(Exception):  # a hostile request: no notice, still a page
+                note_withheld(request, self.debug_token, stream)
 
     def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
         """Report an error that can no longer reach the response (e.g. in ``close()``)."""
@@ -321,15 +328,19 @@ class Responder:
         exc_data = self.collect(exc, stream, "the report")
         if exc_data is None:
             return static_response()
+        # The request's data, read once for this catch (the report's supplement read
+        # it already, or reads this one): negotiation, reporters and backends share it.
+        request = as_request(environ)
         try:
             settings = self.settings
             rendering = choose_rendering(
-                environ,
+                request,
                 debug=settings.debug,
                 xmlhttp_key=settings.xmlhttp_key,
                 networks=settings.debug_allow,
                 everyone=settings.debug_allow_everyone,
                 token=self.debug_token,
+                holds_token=self.holds_token(environ),
             )
         except Exception:  # noqa: BLE001 (a hostile environ: the safe page)
             rendering = Rendering.SAFE_PAGE
@@ -340,7 +351,7 @@ class Responder:
             Rendering.TEXT_DEBUG,
         )
         if not shown:
-            self._withheld(environ)
+            self._withheld(request, stream)
         failures = self.report_to_stream(exc, exc_data, stream, environ, shown=shown)
         try:
             page = self._render(rendering, exc_data, failures)
@@ -375,7 +386,7 @@ class Responder:
         except Exception:  # noqa: BLE001
             debug = False
         if not debug:
-            self._withheld(environ)
+            self._withheld(as_request(environ), stream)
         if report:
             self.report_to_stream(exc, exc_data, stream, environ, shown=False)
         try:

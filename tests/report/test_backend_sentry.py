@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sdk_leaks
+from counting_environ import counting_environ, reread
 from sentry_sdk.scrubber import EventScrubber
 
 from paste_exc.api import ExtrasProvider
@@ -780,3 +781,26 @@ def test_an_unreachable_sentry_never_breaks_the_request() -> None:
     reporter = app.reporting.reporters["s"]
     assert isinstance(reporter, SentryReporter)
     reporter.close(timeout=5)  # the SDK gives up in its own thread
+
+
+def test_a_failing_request_is_read_once_for_the_page_and_the_sentry_event(
+    receiver: Receiver, reporter: SentryReporter
+) -> None:
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        raise RuntimeError("the order service is down")
+
+    middleware = ErrorMiddleware(app, debug=False, reporters={"sentry": reporter})
+    environ = counting_environ(QUERY_STRING="page=2&api_token=qtok-1")
+    body = b"".join(middleware(environ, lambda status, headers, exc_info=None: None))
+    assert b"Internal Server Error" in body
+    reporter.flush(timeout=10)
+    request = receiver.event()["request"]
+    assert request["method"] == "GET"
+    assert request["url"] == "http://shop.example/orders"
+    assert request["query_string"] == f"page=2&api_token={REDACTED}"
+    assert request["cookies"] == {"sessionid": REDACTED}
+    assert request["env"]["REMOTE_ADDR"] == "192.0.2.1"
+    again = reread(environ)
+    assert max(again.values()) == 1, again

@@ -1,16 +1,19 @@
-"""What the SDK backends take from a report's context: extras, request headers, the query."""
+"""What the SDK backends take from a report's context: extras, and the request's data.
+
+Part of the report stage. The request part of a backend's payload is built
+from the catch's :class:`~paste_exc.model.request.RequestInfo` (read once,
+redacted), never from the WSGI environ itself.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote_plus
+from typing import Any
 
+from paste_exc.collect.occurrence import current_occurrence, request_data
+from paste_exc.model.request import RequestInfo
 from paste_exc.redact.engine import REDACTED
-
-if TYPE_CHECKING:
-    from paste_exc.redact.engine import Redactor
 
 
 def pick_extras(
@@ -32,55 +35,35 @@ def pick_extras(
     return kwargs
 
 
-def request_headers(environ: Mapping[Any, Any]) -> dict[str, str]:
-    """Return the ``HTTP_*`` entries of a WSGI environ as ``Header-Name: value``.
+def request_of(ctx: object, exception: BaseException) -> RequestInfo | None:
+    """The request data of the report of *exception*: the catch's one :class:`RequestInfo`.
 
-    :param environ: the WSGI environ
+    The catch in progress read the request once (the middleware, or
+    ``report_exception`` called with a WSGI environ); *ctx* is read only when
+    nothing read it yet. ``None`` outside a request (no method).
+
+    :param ctx: the report's context (a WSGI environ in a request)
+    :param exception: the exception reported
     """
-    return {
-        key[5:].replace("_", "-").title(): str(value)
-        for key, value in environ.items()
-        if isinstance(key, str) and key.startswith("HTTP_")
-    }
+    occurrence = current_occurrence(exception)
+    request = occurrence.request if occurrence is not None else None
+    if request is None and isinstance(ctx, Mapping):
+        request = request_data(ctx)
+    if request is None or request.method is None:
+        return None
+    return request
 
 
-#: The most characters of a query string read, and the most parameters kept.
-QUERY_LIMIT = 20_480
-QUERY_PARAMETERS = 500
+def cookie_names(request: RequestInfo) -> dict[str, str]:
+    """The request's cookies by name; their values are never kept (``[REDACTED]``)."""
+    return dict.fromkeys(request.cookie_names, REDACTED)
 
 
-def _query_parts(query: str) -> list[tuple[str, str, str, str]]:
-    """Split *query* (bounded) into ``(raw name, decoded name, "=" or "", raw value)``."""
-    parts = []
-    for part in query[:QUERY_LIMIT].split("&", QUERY_PARAMETERS)[:QUERY_PARAMETERS]:
-        if part:
-            name, sep, value = part.partition("=")
-            parts.append((name, unquote_plus(name[:200]), sep, value))
-    return parts
-
-
-def redact_query(query: str, redactor: Redactor) -> str:
-    """Return *query* with the value of every secret-named parameter replaced.
-
-    A parameter is secret-named by the redactor's own name rules (those of
-    headers and locals), its name decoded first (``user%5Bpassword%5D`` is
-    ``user[password]``). At most :data:`QUERY_LIMIT` characters and
-    :data:`QUERY_PARAMETERS` parameters are kept.
-
-    :param query: a raw query string (``a=1&token=…``)
-    :param redactor: decides which names are secret
-    """
-    kept = []
-    for raw, name, sep, value in _query_parts(query):
-        if value and redactor.is_secret_name(name):
-            value = REDACTED
-        kept.append(f"{raw}{sep}{value}")
-    return "&".join(kept)
-
-
-def query_mapping(query: str) -> dict[str, str]:
-    """Return the parameters of *query* (bounded as above) as decoded name → value.
-
-    A repeated name keeps its last value (as Django's ``QueryDict`` does).
-    """
-    return {name: unquote_plus(value) for _, name, _, value in _query_parts(query)}
+def body_headers(request: RequestInfo) -> dict[str, str]:
+    """The request headers, with CGI's ``Content-Type`` and ``Content-Length`` when set."""
+    headers = dict(request.headers)
+    if request.content_type:
+        headers["Content-Type"] = request.content_type
+    if request.content_length:
+        headers["Content-Length"] = request.content_length
+    return headers

@@ -20,11 +20,12 @@ from paste_exc.config.reporters import RAYGUN_OPTIONS, coerce_options
 from paste_exc.errors import ConfigError
 from paste_exc.model.values import report_fields
 from paste_exc.report.registry import import_sdk, resolve_reference
-from paste_exc.report.sdk.context import pick_extras, query_mapping, request_headers
+from paste_exc.report.sdk.context import pick_extras, request_of
 from paste_exc.report.sdk.scrub import MAX_DEPTH, PayloadRedactor, pick_redactor
 
 if TYPE_CHECKING:
     from paste_exc.model.report import CollectedException
+    from paste_exc.model.request import RequestInfo
     from paste_exc.redact.engine import Redactor
 
 __all__ = ["RaygunReporter"]
@@ -167,7 +168,7 @@ class RaygunReporter(ExceptionReporter):
             },
         }
         if "httpRequest" not in kwargs:
-            request = _request_info(ctx)
+            request = _request_info(request_of(ctx, exception))
             if request is not None:
                 kwargs["httpRequest"] = request
         # Take the traceback now: it grows if the exception propagates further.
@@ -265,21 +266,21 @@ def _redact_error(error: object, payload: PayloadRedactor) -> None:
         error, depth = inner, depth + 1
 
 
-def _request_info(ctx: object) -> dict[str, Any] | None:
-    """Describe the WSGI request of *ctx* in Raygun's ``httpRequest`` shape.
+def _request_info(request: RequestInfo | None) -> dict[str, Any] | None:
+    """Describe the request in Raygun's ``httpRequest`` shape, from its :class:`RequestInfo`.
 
     Built here rather than by raygun4py, which would read the request body
     from ``wsgi.input``.
     """
-    if not isinstance(ctx, Mapping) or not isinstance(ctx.get("REQUEST_METHOD"), str):
+    if request is None:
         return None
     return {
-        "httpMethod": ctx["REQUEST_METHOD"],
-        "url": str(ctx.get("PATH_INFO", "")),
-        "hostName": str(ctx.get("HTTP_HOST") or ctx.get("SERVER_NAME", "")),
-        "iPAddress": str(ctx.get("REMOTE_ADDR", "")),
-        "queryString": query_mapping(str(ctx.get("QUERY_STRING", ""))),
-        "headers": request_headers(ctx),
+        "httpMethod": request.method,
+        "url": request.path_info,
+        "hostName": request.host,
+        "iPAddress": request.client_address or "",
+        "queryString": dict(request.query),
+        "headers": dict(request.headers),
         "form": None,
         "rawData": None,
     }

@@ -22,12 +22,13 @@ from paste_exc.errors import ConfigError, log_failure
 from paste_exc.format.records import field_text
 from paste_exc.model.values import report_fields
 from paste_exc.report.registry import import_sdk, resolve_reference
-from paste_exc.report.sdk.context import pick_extras, redact_query, request_headers
+from paste_exc.report.sdk.context import body_headers, cookie_names, pick_extras, request_of
 from paste_exc.report.sdk.scrub import PayloadRedactor, pick_redactor
 
 if TYPE_CHECKING:
     import sentry_sdk
 
+    from paste_exc.model.request import RequestInfo
     from paste_exc.redact.engine import Redactor
 
 __all__ = ["SentryReporter"]
@@ -160,7 +161,7 @@ class SentryReporter(ExceptionReporter):
 
         exc_data = collected_data(exception)
         kwargs = pick_extras(extra, SCOPE_KEYWORDS, "Sentry", log)
-        request = _request_info(ctx, self.redactor)
+        request = _request_info(request_of(ctx, exception))
         with self._sdk.new_scope() as scope:
             scope.set_client(self.client)
             scope.set_tag(TAG_CODE, exc_data.identification_code)
@@ -314,37 +315,25 @@ def _build_integrations(sdk: Any, integrations: Iterable[object] | str | None) -
     return result
 
 
-def _request_info(ctx: object, redactor: Redactor) -> dict[str, Any] | None:
-    """Describe the WSGI request of *ctx* in Sentry's ``request`` shape.
+def _request_info(request: RequestInfo | None) -> dict[str, Any] | None:
+    """Describe the request in Sentry's ``request`` shape, from its :class:`RequestInfo`.
 
-    The values of secret-named query parameters are replaced here, where the
-    query string is still split into names; the whole payload is redacted
-    again before it is sent.
+    The request data is already redacted (secret-named headers and query
+    parameters, every cookie's value); the whole payload is redacted again
+    before it is sent.
     """
-    if not isinstance(ctx, Mapping) or not isinstance(ctx.get("REQUEST_METHOD"), str):
+    if request is None:
         return None
-    try:
-        from wsgiref.util import request_uri
-
-        headers = request_headers(ctx)
-        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            if ctx.get(key):
-                headers[key.replace("_", "-").title()] = str(ctx[key])
-        cookies = {}
-        for part in str(ctx.get("HTTP_COOKIE", "")).split(";"):
-            name, sep, value = part.strip().partition("=")
-            if sep and name:
-                cookies[name] = value
-        return {
-            "method": ctx["REQUEST_METHOD"],
-            "url": request_uri(ctx, include_query=False),  # type: ignore[arg-type]
-            "query_string": redact_query(str(ctx.get("QUERY_STRING", "")), redactor),
-            "headers": headers,
-            "cookies": cookies,
-            "env": {
-                k: str(ctx[k]) for k in ("REMOTE_ADDR", "SERVER_NAME", "SERVER_PORT") if k in ctx
-            },
-        }
-    except Exception:  # noqa: BLE001 (logged by log_failure)
-        log_failure(log, "could not describe the request for Sentry")
-        return None
+    env = {"REMOTE_ADDR": request.client_address} if request.client_address is not None else {}
+    if request.server_name:
+        env["SERVER_NAME"] = request.server_name
+    if request.server_port:
+        env["SERVER_PORT"] = request.server_port
+    return {
+        "method": request.method,
+        "url": request.url.partition("?")[0],  # the query string apart, as Sentry's shape has it
+        "query_string": request.query_string,
+        "headers": body_headers(request),
+        "cookies": cookie_names(request),
+        "env": env,
+    }
