@@ -203,6 +203,7 @@ DEFAULT_SECRET_NAMES: tuple[str, ...] = (
     "secrets",
     "token",
     "tokens",
+    "paste_exc_debug",  # the debug token's cookie and query parameter
     "auth",
     "authorization",
     "authentication",
