@@ -1,4 +1,4 @@
-"""The debug token never shows, whatever text carries it (a Referer, a cookie header, a URL local)."""
+"""The debug token never shows, whatever text carries it (a Referer, a cookie, a local)."""
 
 from __future__ import annotations
 
