@@ -39,11 +39,9 @@ from paste_exc.report.builtin.structured import JSONLinesReporter, LoggingReport
 from paste_exc.report.caught import report_exception
 from paste_exc.report.delivery import get_dispatcher
 from paste_exc.report.dispatch import ReportingConfig
-from paste_exc.respond.wsgi.middleware import (
-    ErrorMiddleware,
-    handle_exception,
-    make_error_middleware,
-)
+from paste_exc.respond.deploy import make_error_middleware
+from paste_exc.respond.script import handle_exception
+from paste_exc.respond.wsgi.middleware import ErrorMiddleware
 
 __version__ = "0.1.0"
 

@@ -9,10 +9,7 @@ import paste_exc
 PACKAGE = Path(paste_exc.__file__).parent
 LIMIT = 400
 #: Modules another change of the re-layout splits (issue 14); each entry names why it waits.
-WAITING = {
-    "respond/wsgi/middleware.py": "the WSGI glue, split with the responder change",
-    "respond/responder.py": "the responder, split with the WSGI glue",
-}
+WAITING = {}
 
 
 def sizes() -> dict[str, int]:

@@ -452,7 +452,7 @@ def test_header_of_a_paste_style_object_without_our_fields() -> None:
 
 
 def test_emergency_text_cannot_forge_a_record() -> None:
-    from paste_exc.respond.responder import emergency_text
+    from paste_exc.respond.fallback import emergency_text
 
     try:
         raise ValueError(FORGED + "\n" + HEADER + "occurrence_id=FAKE")

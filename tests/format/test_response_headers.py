@@ -31,6 +31,7 @@ from paste_exc.format.headers import CONTENT_TYPES, response_headers
 from paste_exc.reporter import WSGIAppReporter
 from paste_exc.respond import responder as _responses
 from paste_exc.respond.access import unlock_response
+from paste_exc.respond.fallback import STATIC_BODY
 
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
@@ -137,7 +138,7 @@ def test_the_static_page_carries_the_full_set(monkeypatch: pytest.MonkeyPatch) -
     response = client(fail_after_setting_headers).get("/", status=500, expect_errors=True)
     values = assert_full_set(response.headerlist, RESPONSE)
     assert values["content-type"] == HTML
-    assert response.body == _responses.STATIC_BODY
+    assert response.body == STATIC_BODY
 
 
 def test_an_overridden_exception_handler_page_carries_the_full_set() -> None:

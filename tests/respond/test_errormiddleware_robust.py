@@ -13,6 +13,7 @@ import pytest
 from paste_exc.api import ExceptionReporter
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
 from paste_exc.respond import responder as _responses
+from paste_exc.respond.fallback import STATIC_BODY
 
 with warnings.catch_warnings():  # webob imports the deprecated cgi module (Python 3.11)
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -41,7 +42,7 @@ def boom(*args: Any, **kwargs: Any) -> Any:
 
 def assert_static_500(response: Any) -> None:
     assert response.status_int == 500
-    assert response.body == _responses.STATIC_BODY
+    assert response.body == STATIC_BODY
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert response.headers["X-Error-Id"]

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import logging
 from types import MethodType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from paste_exc.collect.occurrence import catch, current_occurrence
-from paste_exc.config.convert import asbool
 from paste_exc.config.settings import NoDefault, resolve_settings
-from paste_exc.errors import ConfigError
 from paste_exc.report.dispatch import ENVIRON_KEY, ReportingHandle
 from paste_exc.respond.access import unlock_response
-from paste_exc.respond.responder import Responder, emergency_text, static_response, write_errors
+from paste_exc.respond.fallback import emergency_text, static_response, write_errors
+from paste_exc.respond.responder import Responder
 from paste_exc.respond.token import resolve_debug_token
 from paste_exc.respond.wsgi.iterable import (
     CatchingIter,
@@ -34,10 +33,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from types import TracebackType
 
-    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+from paste_exc.respond.script import _exc_info
 
-__all__ = ["ErrorMiddleware", "handle_exception", "make_error_middleware"]
+__all__ = ["ErrorMiddleware"]
 
 log = logging.getLogger("paste_exc.errormiddleware")
 
@@ -316,124 +315,6 @@ def _content_type(headers: list[tuple[str, str]] | None) -> str:
         if isinstance(name, str) and name.lower() == "content-type" and isinstance(value, str):
             return value
     return ""
-
-
-def _exc_info(
-    exc: BaseException,
-) -> tuple[type[BaseException], BaseException, TracebackType | None]:
-    return (type(exc), exc, exc.__traceback__)
-
-
-def handle_exception(
-    exc_info: OptExcInfo,
-    error_stream: TextIO | None,
-    html: bool = True,
-    debug_mode: bool = False,
-    error_email: str | Iterable[str] | None = None,
-    error_log: str | None = None,
-    show_exceptions_in_wsgi_errors: bool = False,
-    error_email_from: str = "errors@localhost",
-    smtp_server: str = "localhost",
-    smtp_username: str | None = None,
-    smtp_password: str | None = None,
-    smtp_use_tls: bool = False,
-    error_subject_prefix: str = "",
-    error_message: str | None = None,
-    simple_html_error: bool = False,
-    *,
-    debug: object = None,
-    from_address: str | None = None,
-    **options: object,
-) -> str | None:
-    """Report an exception outside a web request; return its HTML page when *html*.
-
-    Use like::
-
-        try:
-            do_stuff()
-        except Exception:
-            handle_exception(sys.exc_info(), sys.stderr, html=False, error_log="errors.log")
-            raise  # to report without catching
-
-    *error_stream* gets Paste's line ``Error - <class 'ValueError'>: message``
-    followed by ``paste_exc: occurrence_id=… identification_code=…`` (or the
-    whole text report with *show_exceptions_in_wsgi_errors*); the text report
-    as a record when nothing else took it; and one line per reporter that
-    failed. With *html*, the debug page (*debug_mode*), the fragment
-    (*debug_mode* and *simple_html_error*) or the safe page with
-    *error_message* is returned.
-
-    The middleware's names for the same settings are accepted too:
-    *debug* beside *debug_mode*, *from_address* beside *error_email_from*,
-    and every other :class:`ErrorMiddleware` keyword (``reporters``,
-    ``show_locals``, ``max_page_size``, ...) in *options*.
-
-    :raises paste_exc.errors.ConfigError: for a bad or unknown option, or
-        for both names of one setting given with different values
-    :raises TypeError: when *exc_info* holds no exception
-    """
-    exc = exc_info[1] if isinstance(exc_info, tuple) and len(exc_info) == 3 else None
-    if not isinstance(exc, BaseException):
-        raise TypeError("handle_exception() needs a sys.exc_info() tuple holding an exception")
-    debug_mode = _one_setting("debug", debug, "debug_mode", debug_mode, False)
-    error_email_from = _one_setting(
-        "from_address", from_address, "error_email_from", error_email_from, "errors@localhost"
-    )
-    settings = resolve_settings(
-        None,
-        {
-            **options,
-            "debug": debug_mode,
-            "error_email": error_email,
-            "error_log": error_log,
-            "show_exceptions_in_wsgi_errors": show_exceptions_in_wsgi_errors,
-            "from_address": error_email_from,
-            "smtp_server": smtp_server,
-            "smtp_username": smtp_username,
-            "smtp_password": smtp_password,
-            "smtp_use_tls": smtp_use_tls,
-            "error_subject_prefix": error_subject_prefix,
-            "error_message": error_message,
-        },
-    )
-    responder = Responder(settings)
-    with catch(exc):
-        exc_data = responder.collect(exc, error_stream, "the report")
-        if exc_data is None:
-            return None
-        page = responder.script_page(exc_data, simple=simple_html_error) if html else None
-        responder.report_to_stream(
-            exc, exc_data, error_stream, None, shown=page is not None and settings.debug
-        )
-    return page
-
-
-def _one_setting(name: str, value: Any, paste_name: str, paste_value: Any, default: Any) -> Any:
-    """The value of a setting given by the middleware's *name* and/or Paste's *paste_name*.
-
-    :raises paste_exc.errors.ConfigError: when both are given, differently
-    """
-    if value is None:
-        return paste_value
-    if paste_value != default:
-        same = value == paste_value
-        if name == "debug":
-            same = asbool(value, name) == asbool(paste_value, paste_name)
-        if not same:
-            raise ConfigError(
-                name, f"given with {paste_name}, which says otherwise; give one of the two"
-            )
-    return value
-
-
-def make_error_middleware(
-    app: WSGIApplication, global_conf: Mapping[str, object] | None, **kw: object
-) -> ErrorMiddleware:
-    """PasteDeploy's ``error_catcher`` filter: ``ErrorMiddleware(app, global_conf, **kw)``.
-
-    Every option arrives as an ini string and is coerced (see :doc:`configuration`).
-    """
-    return ErrorMiddleware(app, global_conf=global_conf, **kw)  # type: ignore[arg-type]
 
 
 # Shown under its public path, as in Paste: in reprs (the debug page's ``self``), in docs.
