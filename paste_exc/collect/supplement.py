@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from typing import Any, Final, cast
+from typing import Any, cast
 
 from paste_exc.collect.magic import error_summary, error_text, is_a
+from paste_exc.model.plain import plain_copy
 from paste_exc.model.report import (
     INFO_LIMIT,
     MAX_SEQUENCE,
     MAX_WARNINGS,
     NAME_LIMIT,
     REPR_LIMIT,
-    VALUE_LIMIT,
     ExtraKey,
     ExtraRepr,
     ExtraValue,
@@ -29,6 +29,8 @@ from paste_exc.model.report import (
 )
 from paste_exc.redact.engine import REDACTED, Redactor
 from paste_exc.redact.saferepr import safe_repr, safe_str
+
+__all__ = []
 
 #: The plain attributes copied from a supplement object.
 _ATTRIBUTES = ("object", "source_url", "line", "column", "expression", "warnings", "request_method")
@@ -158,66 +160,6 @@ def extra_key_of(key: object) -> ExtraKey:
 
 def _plain_str(value: object, limit: int) -> str:
     return safe_str(value, limit) if is_a(value, str) else safe_repr(value, limit)
-
-
-#: The scalar types kept as themselves (exact types: a subclass may be anything).
-_SCALARS: Final = (int, float, bool, type(None))
-#: How deep lists, tuples and dicts inside an extra-data value are copied.
-MAX_PLAIN_DEPTH: Final = 4
-
-
-#: The most items (at every depth together) copied of one extra-data value.
-MAX_PLAIN_ITEMS: Final = 1000
-
-
-def plain_copy(value: object, redactor: Redactor, depth: int = 0) -> ExtraValue:
-    """Return *value* as Paste kept it, made inert: plain data copied, the rest its repr.
-
-    Strings (bounded, redacted), numbers, booleans and ``None`` stay
-    themselves; lists, tuples and dicts become copies of the same type whose
-    items are kept by the same rule (up to :data:`MAX_PLAIN_DEPTH` deep and
-    :data:`MAX_PLAIN_ITEMS` items in all, strings inside them bounded to
-    1,000 characters; a dict's value under a secret name is ``[REDACTED]``);
-    anything else, a larger or deeper container too, becomes its bounded
-    repr, an :class:`~paste_exc.collector.ExtraRepr`. Never raises.
-
-    :param value: what a supplement's ``extraData()`` gave
-    :param redactor: redacts every text
-    :param depth: how deep in containers *value* sits (0: the value itself)
-    """
-    return _plain(value, redactor, depth, [MAX_PLAIN_ITEMS])
-
-
-def _plain(value: object, redactor: Redactor, depth: int, budget: list[int]) -> ExtraValue:
-    kind = type(value)
-    if kind is str:
-        return redactor.redact_text(safe_str(value, REPR_LIMIT if depth else VALUE_LIMIT))
-    if kind is ExtraRepr:  # already inert (request data made so once): kept as the repr it is
-        return ExtraRepr(redactor.redact_text(str.__str__(value)[:REPR_LIMIT]))
-    if kind in _SCALARS:
-        return value  # type: ignore[return-value]  # int, float, bool or None
-    if kind in (list, tuple, dict) and depth < MAX_PLAIN_DEPTH:
-        try:
-            return _container_copy(value, redactor, depth + 1, budget)
-        except Exception:  # noqa: BLE001, S110  too big, or cannot be read: its repr
-            pass
-    return ExtraRepr(redactor.redact_text(safe_repr(value, REPR_LIMIT)))
-
-
-def _container_copy(value: object, redactor: Redactor, depth: int, budget: list[int]) -> ExtraValue:
-    size = len(value)  # type: ignore[arg-type]
-    if size > budget[0]:
-        raise ValueError("too many items to copy")
-    budget[0] -= size
-    if type(value) is dict:
-        copied: dict[ExtraValue, ExtraValue] = {}
-        for key, item in list(value.items()):
-            name = _plain(key, redactor, MAX_PLAIN_DEPTH, budget)  # a scalar or its repr
-            secret = redactor.is_secret_name(key if is_a(key, str) else name)
-            copied[name] = ExtraRepr(REDACTED) if secret else _plain(item, redactor, depth, budget)
-        return copied
-    items = [_plain(item, redactor, depth, budget) for item in list(value)]  # type: ignore[call-overload]
-    return items if type(value) is list else tuple(items)
 
 
 def _is_true(value: object) -> bool:

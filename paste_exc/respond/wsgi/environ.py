@@ -18,7 +18,7 @@ from typing import Final
 from urllib.parse import unquote_plus
 
 from paste_exc.collect.occurrence import register_request_reader
-from paste_exc.collect.supplement import plain_copy
+from paste_exc.model.plain import plain_copy
 from paste_exc.model.report import ExtraRepr, ExtraValue
 from paste_exc.model.request import RequestInfo
 from paste_exc.redact.engine import REDACTED, default_redactor
