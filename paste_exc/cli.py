@@ -28,8 +28,11 @@ import sys
 import tempfile
 from typing import TYPE_CHECKING, Any, TextIO
 
+from paste_exc.demo import make_demo_app
 from paste_exc.errors import ConfigError
+from paste_exc.report.registry import resolve_reference
 from paste_exc.respond.access import unlock_url
+from paste_exc.respond.wsgi.middleware import ErrorMiddleware
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -72,8 +75,6 @@ def load_app(reference: str) -> WSGIApplication:
     """
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
-    from paste_exc.report.registry import resolve_reference
-
     target = resolve_reference(reference, option="MODULE:APP")
     if not callable(target):
         raise ConfigError("MODULE:APP", f"{reference!r} is not a WSGI application (not callable)")
@@ -134,12 +135,8 @@ def _serve(app: WSGIApplication, host: str, port: int, out: TextIO, error_log: s
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``paste-exc``; return the exit status."""
     args = build_parser().parse_args(argv)
-    from paste_exc.respond.wsgi.middleware import ErrorMiddleware
-
     try:
         if args.command == "demo":
-            from paste_exc.demo import make_demo_app
-
             error_log = args.error_log or os.path.join(
                 tempfile.gettempdir(), "paste-exc-demo-errors.log"
             )

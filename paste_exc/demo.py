@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Final
 
+from paste_exc.respond.wsgi.middleware import ErrorMiddleware
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -223,7 +225,5 @@ def make_demo_app(error_log: str | None = None, **options: object) -> WSGIApplic
     :param error_log: the file the text reports are appended to
     :param options: further :class:`~paste_exc.errormiddleware.ErrorMiddleware` options
     """
-    from paste_exc.respond.wsgi.middleware import ErrorMiddleware
-
     settings: dict[str, object] = {"debug": True, "show_locals": True, **options}
     return ErrorMiddleware(demo_app, error_log=error_log, **settings)  # type: ignore[arg-type]

@@ -32,6 +32,10 @@ from paste_exc.redact.saferepr import safe_repr, safe_str
 
 if TYPE_CHECKING:
     from paste_exc.collect.frames import Walk
+from paste_exc.collect.chain import collect_one, exception_only, fallback
+from paste_exc.collect.frames import Entry, Walk, build_frame
+from paste_exc.collect.magic import run_reporters as call_frame_reporters
+from paste_exc.collect.supplement import collect_supplement, supplement_data
 from paste_exc.model.report import (
     DEBUG_EXCEPTION_FORMATTER,
     DEBUG_IDENT_PREFIX,
@@ -146,8 +150,6 @@ class ExceptionCollector:
         :param etype: the exception class
         :param value: the exception
         """
-        from paste_exc.collect.chain import exception_only
-
         return exception_only(etype, value, self.redactor)
 
     def collectSupplement(
@@ -160,8 +162,6 @@ class ExceptionCollector:
         :param supplement: the object a ``__traceback_supplement__`` factory made
         :param tb: unused (Paste's signature)
         """
-        from paste_exc.collect.supplement import supplement_data
-
         return supplement_data(supplement, [], self.redactor, DEBUG_EXCEPTION_FORMATTER)
 
     def collectLine(
@@ -174,8 +174,6 @@ class ExceptionCollector:
         :param tb: the traceback entry
         :param extra_data: the report's extra data, updated in place
         """
-        from paste_exc.collect.frames import Entry, build_frame
-
         frame, _ = build_frame(Entry(tb), self._new_walk(), extra_data)
         return {f.name: getattr(frame, f.name) for f in dataclasses.fields(frame)}
 
@@ -222,9 +220,6 @@ class ExceptionCollector:
             data when no frame of the traceback does (an exception the
             application caught and passed to ``report_exception(environ, ...)``)
         """
-        from paste_exc.collect.chain import collect_one, fallback
-        from paste_exc.collect.magic import run_reporters as run
-
         __exception_formatter__ = 1  # noqa: F841 - Paste's marker against recursion
         notes: list[str] = []
         if not _is_limit(limit):
@@ -244,14 +239,12 @@ class ExceptionCollector:
                 walk.locals_unrepresented, walk.locals_partial, walk.locals_budget
             )
             result = dataclasses.replace(result, collection_notes=(*result.collection_notes, note))
-        errors = run(result, walk.reporters) if run_reporters else []
+        errors = call_frame_reporters(result, walk.reporters) if run_reporters else []
         if errors:
             result = dataclasses.replace(result, reporter_errors=tuple(errors))
         return result
 
     def _new_walk(self) -> Walk:
-        from paste_exc.collect.frames import Walk
-
         return Walk(
             redactor=self.redactor,
             collect_locals=self.collect_locals,
@@ -264,8 +257,6 @@ class ExceptionCollector:
 
 def _with_request(result: CollectedException, supplement: object, walk: Walk) -> CollectedException:
     """Add the request data of *supplement* to a report whose frames gave none."""
-    from paste_exc.collect.supplement import collect_supplement
-
     try:
         data, error_text = collect_supplement(supplement, walk.redactor, walk.error_tracebacks)
     except Exception as error:  # noqa: BLE001 (collect_supplement guards; belt and braces)

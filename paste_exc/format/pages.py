@@ -17,6 +17,7 @@ from typing import Final, cast
 
 from paste_exc.config.places import astrimpaths
 from paste_exc.errors import log_failure
+from paste_exc.format.formatter import format_text
 from paste_exc.format.headers import HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, security_headers
 from paste_exc.format.html.budget import (
     DEFAULT_SIZE_BUDGET,
@@ -365,8 +366,6 @@ def render_appended(
             )
         return clean_text(text).encode(charset, "xmlcharrefreplace")
     if debug:
-        from paste_exc.format.formatter import format_text
-
         heading = with_header(exc_data, _heading(exc_data))
         report = format_text(exc_data, size_budget=size_budget)
         text = f"\n\n{SEPARATOR}\n{heading}\n{report}\n"

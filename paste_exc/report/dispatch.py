@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.collect.occurrence import catch, collected_data
 from paste_exc.errors import log_failure
-from paste_exc.redact.saferepr import safe_repr
+from paste_exc.redact.saferepr import safe_repr, safe_str
 from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.delivery import destination
 
@@ -211,8 +211,6 @@ def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:
 def describe(obj: object) -> str:
     """*obj* as bounded text for a log line or a failure line; never raises."""
     try:
-        from paste_exc.redact.saferepr import safe_str
-
         return safe_str(obj, limit=500)
     except Exception:  # noqa: BLE001 (describing must never raise)
         return f"<{type(obj).__name__} object>"

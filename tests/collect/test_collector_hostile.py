@@ -710,12 +710,12 @@ def test_every_place_and_kind_is_exercised() -> None:
 def test_when_the_walk_fails_unforeseen_the_report_keeps_the_line_and_every_frame(
     monkeypatch: Any,
 ) -> None:
-    from paste_exc.collect import chain as _chain
+    from paste_exc.collect import collector as _collector
 
     def broken(*args: object, **kwargs: object) -> CollectedException:
         raise RuntimeError("unforeseen")
 
-    monkeypatch.setattr(_chain, "collect_one", broken)
+    monkeypatch.setattr(_collector, "collect_one", broken)  # what the collector calls
 
     def failing() -> None:
         raise ValueError("still shown")

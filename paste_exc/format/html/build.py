@@ -25,6 +25,7 @@ from paste_exc.format.extra import (
     unshowable,
     value_rows,
 )
+from paste_exc.format.formatter import format_text
 from paste_exc.format.html import highlight as _highlight
 from paste_exc.format.html.view import (
     ExtraItem,
@@ -354,9 +355,6 @@ def build_report(
     sections, omitted = builder.sections(exc_data)
     builder.highlight(inline_styles)
     if text_version is None:
-        # Imported here: paste_exc.formatter imports this module's users at its end.
-        from paste_exc.format.formatter import format_text
-
         text_version = format_text(
             exc_data,
             show_hidden_frames=show_hidden_frames or include_hidden_frames,

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from paste_exc.format.base import combine_pieces
 from paste_exc.format.extra import extra_repr
+from paste_exc.format.html.build import url_is_linkable
 from paste_exc.format.html.paste import error_css, hide_display_js, html_quote, str2html
 from paste_exc.format.wrapping import make_wrappable
 from paste_exc.model.report import ExtraRepr
@@ -110,8 +111,6 @@ class PasteHTMLHooks:
 
     def format_sup_url(self, url: str) -> str:
         """The ``URL: …`` line, a link when the URL is an http(s) URL."""
-        from paste_exc.format.html.build import url_is_linkable
-
         template = _LINKED_URL if url_is_linkable(url) else _PLAIN_URL
         return str(template.format(_q(url)))
 

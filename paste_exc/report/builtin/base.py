@@ -23,6 +23,8 @@ from paste_exc.collect.occurrence import collected_data
 from paste_exc.config.reporters import REPORTER_OPTIONS, OptionTable
 from paste_exc.errors import PasteExcError, log_failure
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET
+from paste_exc.format.documents import render_email_html
+from paste_exc.format.formatter import format_text
 from paste_exc.format.records import record_text
 from paste_exc.report import delivery
 from paste_exc.report.delivery import Job, current_destination, get_dispatcher
@@ -236,15 +238,11 @@ class Reporter(ExceptionReporter):
 
     def format_html(self, exc_data: CollectedException, **kw: object) -> str:
         """Return the HTML report (the email's HTML part)."""
-        from paste_exc.format.documents import render_email_html
-
         kw.setdefault("size_budget", getattr(self, "size_budget", DEFAULT_SIZE_BUDGET))
         return render_email_html(exc_data, **kw)
 
     def format_text(self, exc_data: CollectedException, **kw: object) -> str:
         """Return the text report."""
-        from paste_exc.format.formatter import format_text
-
         kw.setdefault("size_budget", getattr(self, "size_budget", DEFAULT_SIZE_BUDGET))
         return format_text(exc_data, **kw)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.report.builtin.base import Reporter
 
 if TYPE_CHECKING:
@@ -94,8 +95,6 @@ class CapturingReporter(Reporter):
         message: str,
         extra: dict[str, object],
     ) -> None:
-        from paste_exc.collect.occurrence import collected_data
-
         exc_data = self.admit(collected_data(exception))
         if exc_data is None:
             return

@@ -15,10 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from paste_exc.api import ExceptionReporter
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.config.convert import aslist
 from paste_exc.config.reporters import RAYGUN_OPTIONS, coerce_options
 from paste_exc.errors import ConfigError
+from paste_exc.format.formatter import format_text
 from paste_exc.model.values import report_fields
+from paste_exc.report.delivery import Job, get_dispatcher
 from paste_exc.report.registry import import_sdk, resolve_reference
 from paste_exc.report.sdk.context import pick_extras, request_of
 from paste_exc.report.sdk.scrub import MAX_DEPTH, PayloadRedactor, pick_redactor
@@ -150,9 +153,6 @@ class RaygunReporter(ExceptionReporter):
         extra: dict[str, object],
     ) -> None:
         """Queue the report on the delivery dispatcher (see the class docstring)."""
-        from paste_exc.collect.occurrence import collected_data
-        from paste_exc.report.delivery import Job, get_dispatcher
-
         exc_data = collected_data(exception)
         kwargs = pick_extras(extra, SEND_KEYWORDS, "Raygun", log)
         tags = kwargs.get("tags")
@@ -289,8 +289,6 @@ def _request_info(request: RequestInfo | None) -> dict[str, Any] | None:
 def _describe(exc_data: CollectedException, message: str) -> str:
     """The text written to the fallback stream when the report cannot be sent."""
     try:
-        from paste_exc.format.formatter import format_text
-
         body = format_text(exc_data)
     except Exception:  # noqa: BLE001 (the short form below still says what failed)
         body = f"{exc_data.exception_type}: {exc_data.exception_value}"

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from paste_exc.api import ExceptionReporter
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.config.convert import asbool, aslist
 from paste_exc.config.reporters import coerce_sentry_options
 from paste_exc.errors import ConfigError, log_failure
@@ -157,8 +158,6 @@ class SentryReporter(ExceptionReporter):
         extra: dict[str, object],
     ) -> None:
         """Capture *exception* on this reporter's client (see the class docstring)."""
-        from paste_exc.collect.occurrence import collected_data
-
         exc_data = collected_data(exception)
         kwargs = pick_extras(extra, SCOPE_KEYWORDS, "Sentry", log)
         request = _request_info(request_of(ctx, exception))
