@@ -10,7 +10,7 @@ waitress::
 With debug on (``serve --debug``, ``debug = true`` in the ini file, and
 always for ``demo``) it prints the address to open: the server's URL with
 ``?paste_exc_debug=<token>``, which unlocks the debug pages in that browser
-(see :doc:`security`).
+(see :ref:`security`).
 
 ``--ini FILE`` reads middleware options (ini strings, as PasteDeploy would
 hand them) from the ``[paste_exc]`` section of FILE, with its ``[DEFAULT]``

@@ -58,7 +58,7 @@ class TextFormatter(PasteTextHooks):
     :param trim_source_paths: ``(prefix, replacement)`` pairs applied to paths.
     :param size_budget: past this many characters the report is folded, the
         least useful parts first, and says what it left out (see
-        :doc:`/rendering`); ``None`` for no limit (``.. versionadded:: 0.1``).
+        :ref:`rendering`); ``None`` for no limit (``.. versionadded:: 0.1``).
         A report within the budget is Paste's text, unchanged.
     """
 

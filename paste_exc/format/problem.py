@@ -181,7 +181,7 @@ def problem_document(
     exception line as ``detail``.
 
     Past *size_budget* characters (the document as *serialize* writes it),
-    the report is folded as every output is (see :doc:`/rendering`): the
+    the report is folded as every output is (see :ref:`rendering`): the
     ``exception`` member then holds ``folded``, the phrases saying what was
     left out, and ``size_budget``; a frame followed by folded frames has
     ``folded_after``.

@@ -181,7 +181,7 @@ class ExceptionFrame:
     #: Locals left out to keep the report bounded.
     omitted_locals: int = 0
     #: Frames folded away right after this one to fit a size budget (see
-    #: :doc:`/rendering`); only in the folded copy a formatter renders.
+    #: :ref:`rendering`); only in the folded copy a formatter renders.
     folded_after: int = 0
     #: Paste's field for the frame's ``__traceback_decorator__``. The
     #: collector applies decorators while collecting and leaves this ``None``;
@@ -271,7 +271,7 @@ class CollectedException:
     omitted_frames_at: str = ""
     #: What was folded away to fit a size budget, as short phrases ("the
     #: local variables of 34 library frames"); empty for a whole report. Set
-    #: only on the folded copy a formatter renders (see :doc:`/rendering`).
+    #: only on the folded copy a formatter renders (see :ref:`rendering`).
     folded: tuple[str, ...] = ()
 
     def as_json_dict(self) -> dict[str, object]:

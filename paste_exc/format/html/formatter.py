@@ -55,7 +55,7 @@ class HTMLFormatter(PasteHTMLHooks, AbstractFormatter):
         behind a toggle that says how many (``.. versionadded:: 0.1``)
     :param size_budget: past this many characters the report folds its least
         useful parts and says so (the policy every output shares, see
-        :doc:`/rendering`); ``None`` for no limit (``.. versionadded:: 0.1``)
+        :ref:`rendering`); ``None`` for no limit (``.. versionadded:: 0.1``)
     """
 
     def __init__(

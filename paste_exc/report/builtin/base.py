@@ -138,7 +138,7 @@ class Reporter(ExceptionReporter):
     ``size_budget``
         the most characters of one report (text, HTML part or JSON line);
         past it the report is folded, the least useful parts first, and says
-        so (see :doc:`rendering`). Default 1,000,000; ``None``: no limit.
+        so (see :ref:`rendering`). Default 1,000,000; ``None``: no limit.
         The middleware's ``max_page_size`` sets it for every reporter it
         runs that was not given one.
     ``delivery_timeout``

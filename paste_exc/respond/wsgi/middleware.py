@@ -56,7 +56,7 @@ class ErrorMiddleware(Responder):
 
     ``debug``
         show the debug page, to a browser holding the debug token only (see
-        :doc:`security`); the attribute :attr:`debug_token` has it
+        :ref:`security`); the attribute :attr:`debug_token` has it
     ``error_email``
         address(es) to email reports to (a list, or a string separated by
         commas and/or spaces); falls back to ``admin_email``,
@@ -134,7 +134,7 @@ class ErrorMiddleware(Responder):
         return self.settings.debug
 
     #: The token that unlocks debug output in a browser (``None`` with debug
-    #: off): open any page with ``?paste_exc_debug=<token>`` once (see :doc:`security`).
+    #: off): open any page with ``?paste_exc_debug=<token>`` once (see :ref:`security`).
     debug_token: str | None
 
     @property
