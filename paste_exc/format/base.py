@@ -30,7 +30,6 @@ __all__ = [
     "AbstractFormatter",
     "TrimPairs",
     "combine_pieces",
-    "normalize_trim_source_paths",
     "supplement_data",
     "trim_source_paths",
 ]
@@ -39,10 +38,6 @@ __all__ = [
 TrimPairs: TypeAlias = tuple[tuple[str, str], ...]
 
 # --- source paths ---------------------------------------------------------------
-
-
-#: Check a ``trim_source_paths`` option (see :func:`paste_exc.config.astrimpaths`).
-normalize_trim_source_paths = astrimpaths
 
 
 def trim_source_paths(filename: str, pairs: Iterable[tuple[str, str]]) -> str:
@@ -137,7 +132,7 @@ class AbstractFormatter(abc.ABC):
         self.show_hidden_frames = astruth(show_hidden_frames, "show_hidden_frames")
         self.include_reusable = astruth(include_reusable, "include_reusable")
         self.show_extra_data = astruth(show_extra_data, "show_extra_data")
-        self.trim_source_paths: TrimPairs = normalize_trim_source_paths(trim_source_paths)
+        self.trim_source_paths: TrimPairs = astrimpaths(trim_source_paths)
 
     @abc.abstractmethod
     def format_collected_data(self, exc_data: CollectedException) -> str:
