@@ -36,10 +36,10 @@ from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.builtin.capture import CapturingReporter
 from paste_exc.report.builtin.paste import EmailReporter, FileReporter, LogReporter, WSGIAppReporter
 from paste_exc.report.builtin.structured import JSONLinesReporter, LoggingReporter
-from paste_exc.report.caught import report_exception
 from paste_exc.report.delivery import get_dispatcher
 from paste_exc.report.dispatch import ReportingConfig
 from paste_exc.respond.deploy import make_error_middleware
+from paste_exc.respond.reporting import report_exception
 from paste_exc.respond.script import handle_exception
 from paste_exc.respond.wsgi.middleware import ErrorMiddleware
 

@@ -10,7 +10,7 @@ chaining to it:
 * :func:`install_excepthook` — :data:`sys.excepthook`;
 * :func:`install_threading_excepthook` — :data:`threading.excepthook`.
 
-Each reports through :func:`paste_exc.report.caught.report_exception` with
+Each reports through :func:`paste_exc.respond.reporting.report_exception` with
 ``ctx=None``, so the process-wide configuration (see
 :func:`~paste_exc.report.dispatch.configure_reporters`) applies. Removing a hook
 restores the one it replaced; if another hook was installed on top of ours in
@@ -35,8 +35,8 @@ from paste_exc.api import ExceptionReporter
 from paste_exc.config.convert import asbool
 from paste_exc.errors import log_failure
 from paste_exc.report.building import build_extras_providers, build_reporters
-from paste_exc.report.caught import report_exception
 from paste_exc.report.dispatch import ReportingConfig, set_process_config
+from paste_exc.respond.reporting import report_exception
 
 __all__ = [
     "AsyncioExceptionHandler",

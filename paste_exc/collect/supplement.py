@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from paste_exc.collect.magic import error_summary, error_text, is_a
+from paste_exc.collect.request import RequestSupplement
 from paste_exc.model.plain import plain_copy
 from paste_exc.model.report import (
     INFO_LIMIT,
@@ -103,7 +104,7 @@ def supplement_data(
     try:
         extra_data = getattr(supplement, "extraData", None)
         if extra_data is not None:
-            extra = _extra(extra_data(), redactor)
+            extra = _extra(extra_data(), redactor, _redacted_by(supplement, redactor))
     except Exception as error:  # noqa: BLE001
         failed(error)
     warnings = values["warnings"]
@@ -133,8 +134,26 @@ def supplement_data(
     )
 
 
-def _extra(data: object, redactor: Redactor) -> dict[ExtraKey, ExtraValue]:
-    """What ``extraData()`` returned, kept as Paste kept it (see :func:`plain_copy`)."""
+def _redacted_by(supplement: object, redactor: Redactor) -> bool:
+    """Whether *supplement*'s extra data is inert and went through *redactor* already.
+
+    True for a request's own supplement (:class:`RequestSupplement`, its
+    ``extraData`` not overridden) whose request was read with this redactor:
+    its values are copied as they are instead of redacted a second time.
+    """
+    kind = type(supplement)
+    return (
+        issubclass(kind, RequestSupplement)
+        and kind.extraData is RequestSupplement.extraData
+        and kind.redacted_by is redactor
+    )
+
+
+def _extra(data: object, redactor: Redactor, redacted: bool) -> dict[ExtraKey, ExtraValue]:
+    """What ``extraData()`` returned, kept as Paste kept it (see :func:`plain_copy`).
+
+    :param redacted: the values are inert and redacted with *redactor* already
+    """
     if not isinstance(data, Mapping):
         raise TypeError(f"extraData() returned {type(data).__name__}, not a mapping")
     result: dict[ExtraKey, ExtraValue] = {}
@@ -147,7 +166,10 @@ def _extra(data: object, redactor: Redactor) -> dict[ExtraKey, ExtraValue]:
             text = redactor.redact_text(f"<could not be read: {error_summary(error)}>")
             result[f"entry {index}"] = ExtraRepr(text)
             continue
-        result[extra_key] = ExtraRepr(REDACTED) if secret else plain_copy(value, redactor)
+        if secret:
+            result[extra_key] = ExtraRepr(REDACTED)
+        else:
+            result[extra_key] = value if redacted else plain_copy(value, redactor)
     return result
 
 

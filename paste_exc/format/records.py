@@ -35,6 +35,7 @@ __all__ = [
     "FIELD_NAMES",
     "HEADER_PREFIX",
     "ReportRecord",
+    "error_notice",
     "escape_body",
     "field_text",
     "header_line",
@@ -240,6 +241,19 @@ def occurrence_line(exc_data: CollectedException) -> str:
 
 
 _CODE_FIELDS: Final = ("occurrence_id", "identification_code")
+
+
+def error_notice(type_text: str, exc_data: CollectedException) -> str:
+    """Return the two lines written beside a report: Paste's notice, then the codes.
+
+    Paste's ``Error - <class 'ValueError'>: message`` to the letter (log
+    parsers match it), as :func:`one_line`, then :func:`occurrence_line`.
+
+    :param type_text: the exception's type as text (``str(type(exc))``)
+    :param exc_data: the collected exception
+    """
+    notice = one_line(f"Error - {type_text}: {exc_data.exception_value}")
+    return notice + "\n" + occurrence_line(exc_data)
 
 
 def one_line(text: str) -> str:

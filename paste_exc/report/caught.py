@@ -1,4 +1,4 @@
-"""Report: :func:`report_exception`, for code that caught an exception itself.
+"""Report: ``report_exception``'s delivery, for code that caught an exception itself.
 
 Stage four of the pipeline (catch → collect → format → **report** → respond).
 The reporters that apply come from *ctx*: in a WSGI request, the environ where
@@ -6,7 +6,9 @@ the middleware stored its :class:`~paste_exc.report.dispatch.ReportingHandle`
 under :data:`~paste_exc.report.dispatch.ENVIRON_KEY`; otherwise the
 process-wide configuration set by :func:`~paste_exc.process.configure_reporters`
 (:func:`~paste_exc.report.dispatch.set_process_config`). Delivery is
-:func:`~paste_exc.report.dispatch.deliver`'s.
+:func:`~paste_exc.report.dispatch.deliver`'s; the public function,
+:func:`paste_exc.respond.reporting.report_exception`, opens the catch with the
+request's data and calls :func:`report_caught`.
 
 .. versionadded:: 0.1
 """
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
 
 from paste_exc.report.dispatch import (
     ReportingConfig,
@@ -26,7 +27,7 @@ from paste_exc.report.dispatch import (
     stored_reporting,
 )
 
-__all__ = ["config_for", "report_exception"]
+__all__ = ["checked_exception", "config_for", "report_caught"]
 
 
 def config_for(ctx: object) -> ReportingConfig:
@@ -55,36 +56,22 @@ def _innermost_module(exception: BaseException) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _pick_logger(logger: logging.Logger | str | bool, exception: BaseException) -> logging.Logger:
+def _pick_logger(
+    logger: logging.Logger | str | bool, exception: BaseException, caller: str | None
+) -> logging.Logger:
     if isinstance(logger, logging.Logger):
         return logger
     if isinstance(logger, str):
         return logging.getLogger(logger)
-    name = _innermost_module(exception)
-    if name is None:  # never raised: log where report_exception was called
-        name = sys._getframe(2).f_globals.get("__name__") or "paste_exc.reporting"
-    return logging.getLogger(name)
+    name = _innermost_module(exception) or caller  # never raised: where it was reported
+    return logging.getLogger(name or "paste_exc.reporting")
 
 
-def report_exception(
-    ctx: Mapping[str, object] | None,
-    message: str,
-    exception: BaseException | None = None,
-    *,
-    logger: logging.Logger | str | bool = True,
-) -> None:
-    """Report an exception to every reporter that applies to *ctx*, and log it.
+def checked_exception(exception: BaseException | None) -> BaseException:
+    """The exception to report: *exception*, else the one being handled.
 
-    :param ctx: the WSGI environ in a request; otherwise ``None`` (the
-        process-wide configuration) or any mapping
-    :param message: what was going on, in a sentence
-    :param exception: the exception; defaults to the one being handled
-    :param logger: ``True`` logs *message* with the exception at ``ERROR`` on the
-        logger named after the module where the exception was raised (its
-        innermost frame); a :class:`logging.Logger` or a logger name is used as
-        given; ``False`` logs nothing
     :raises ValueError: no exception given and none being handled
-    :raises TypeError: *logger* is of another type
+    :raises TypeError: *exception* is not an exception
     """
     if exception is None:
         exception = sys.exc_info()[1]
@@ -94,6 +81,30 @@ def report_exception(
             )
     elif not isinstance(exception, BaseException):
         raise TypeError(f"exception must be an exception, got {type(exception).__name__}")
+    return exception
+
+
+def report_caught(
+    ctx: object,
+    message: str,
+    exception: BaseException,
+    *,
+    logger: logging.Logger | str | bool = True,
+    caller: str | None = None,
+) -> None:
+    """Log *exception* and deliver it to every reporter that applies to *ctx*.
+
+    The report stage's half of :func:`paste_exc.report_exception`, which checks
+    the arguments and opens the catch with the request's data
+    (:mod:`paste_exc.respond.reporting`).
+
+    :param ctx: the report's context (see :func:`config_for`)
+    :param message: what was going on, in a sentence
+    :param exception: the exception
+    :param logger: as :func:`paste_exc.report_exception` takes it
+    :param caller: the module that reported it, for an exception never raised
+    :raises TypeError: *logger* is of another type
+    """
     if not isinstance(logger, logging.Logger | str | bool):
         raise TypeError(
             f"logger must be a Logger, a logger name or a bool, got {type(logger).__name__}"
@@ -102,5 +113,5 @@ def report_exception(
     if not isinstance(text, str):
         message = describe(text)
     if logger is not False:
-        _pick_logger(logger, exception).error(message, exc_info=exception)
+        _pick_logger(logger, exception, caller).error(message, exc_info=exception)
     deliver(ctx, exception, message, config_for(ctx))

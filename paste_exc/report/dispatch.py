@@ -1,7 +1,7 @@
 """Report: hand one exception to every configured reporter (the asphalt-exceptions model).
 
 Stage four of the pipeline (catch → collect → format → **report** → respond).
-:func:`~paste_exc.report.caught.report_exception` (for code that caught an
+:func:`~paste_exc.respond.reporting.report_exception` (for code that caught an
 exception itself), :class:`~paste_exc.errormiddleware.ErrorMiddleware` and the
 process-wide handlers share :func:`deliver`, the isolated loop, so extras
 providers enrich every report whichever way it was raised.
@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from paste_exc.api import ExceptionReporter, ExtrasProvider
-from paste_exc.collect.occurrence import catch, collected_data
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.errors import log_failure
+from paste_exc.model.occurrence import Occurrence, catch
 from paste_exc.redact.saferepr import safe_repr, safe_str
 from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.delivery import destination
@@ -91,7 +92,7 @@ HANDLE_REPR = "<paste_exc reporting (configuration not shown)>"
 class ReportingHandle:
     """What :class:`~paste_exc.errormiddleware.ErrorMiddleware` stores under :data:`ENVIRON_KEY`.
 
-    It leads :func:`~paste_exc.report.caught.report_exception` (called with the environ) to the
+    It leads :func:`~paste_exc.respond.reporting.report_exception` (called with the environ) to the
     middleware's reporters, and shows nothing: its ``repr()`` and ``str()``
     are :data:`HANDLE_REPR` whatever is configured, so the debug page, the
     text and JSON reports, emails and logs that show a frame's ``environ``
@@ -101,21 +102,19 @@ class ReportingHandle:
     .. versionadded:: 0.1
 
     :param owner: the object whose ``reporting`` attribute is the
-        configuration (read at each use, so replacing it takes effect)
-    :param request_supplement: given the environ, returns the
-        ``(factory, *args)`` supplement of that request's data, added to the
-        reports of exceptions whose frames carry none
+        configuration (read at each use, so replacing it takes effect): the
+        middleware, which a report made inside its request names as the application's
     """
 
-    __slots__ = ("_owner", "_request_supplement")
+    __slots__ = ("_owner",)
 
-    def __init__(
-        self,
-        owner: _HasReporting,
-        request_supplement: Callable[[Mapping[str, object]], object] | None = None,
-    ) -> None:
+    def __init__(self, owner: _HasReporting) -> None:
         self._owner = owner
-        self._request_supplement = request_supplement
+
+    @property
+    def owner(self) -> object:
+        """The object this handle leads to (the middleware)."""
+        return self._owner
 
     @property
     def config(self) -> ReportingConfig:
@@ -125,12 +124,6 @@ class ReportingHandle:
         except Exception:  # noqa: BLE001 (an owner without one: the process-wide one)
             return _process_config
         return config if isinstance(config, ReportingConfig) else _process_config
-
-    def request_supplement(self, environ: Mapping[str, object]) -> object:
-        """The supplement describing the request of *environ*, or ``None``."""
-        if self._request_supplement is None:
-            return None
-        return self._request_supplement(environ)
 
     def __repr__(self) -> str:
         return HANDLE_REPR
@@ -175,18 +168,6 @@ def stored_reporting(ctx: object) -> object:
     try:
         return ctx.get(ENVIRON_KEY)
     except Exception:  # noqa: BLE001 (a hostile mapping: nothing stored)
-        return None
-
-
-def _request_supplement(ctx: object) -> object:
-    """The supplement of the request *ctx* is the environ of, if a middleware said how."""
-    handle = stored_reporting(ctx)
-    if not isinstance(handle, ReportingHandle):
-        return None
-    try:
-        return handle.request_supplement(ctx)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 (logged by log_failure; the report goes out without the request data)
-        log_failure(log, "building the request data of a report failed")
         return None
 
 
@@ -254,10 +235,9 @@ def deliver(
     """Give *exception* to every reporter of *config*, each isolated from the others.
 
     The reporters run inside one catch of *exception*
-    (:func:`paste_exc.collect.occurrence.catch`): those that ask
-    :func:`~paste_exc.collector.collected_data` get one report, *exc_data* when
-    given, else collected once when the first one asks, with the request data
-    of *ctx* when its frames carry none. Never raises but
+    (:func:`paste_exc.model.occurrence.catch`): they get one report, *exc_data*
+    when given, else collected once when the first one asks (with the request
+    data of the catch when its frames carry none). Never raises but
     :class:`KeyboardInterrupt`: a reporter raising anything else, a
     :class:`BaseException` such as :class:`asyncio.CancelledError` or
     :class:`SystemExit` included, is one failed reporter. Each failure is
@@ -266,13 +246,14 @@ def deliver(
     :param exc_data: the report, when the caller has collected it already
     :returns: one line per reporter that failed (empty when all succeeded)
     """
-    with catch(exception, report=exc_data, supplement=_request_supplement(ctx)):
-        return _deliver(ctx, exception, message, config)
+    with catch(exception, report=exc_data) as occurrence:
+        return _deliver(ctx, occurrence, message, config)
 
 
 def _deliver(
-    ctx: object, exception: BaseException, message: str, config: ReportingConfig
+    ctx: object, occurrence: Occurrence, message: str, config: ReportingConfig
 ) -> list[str]:
+    exception = occurrence.exception
     failures: list[str] = []
     try:
         items = list(config.reporters.items())
@@ -289,7 +270,10 @@ def _deliver(
                     # Collected once for all (inside this catch): the reporter gets the
                     # inert report, never the live exception, its frames or locals.
                     environ = ctx if isinstance(ctx, Mapping) else None
-                    reporter.report_collected(environ, collected_data(exception), message)
+                    report = occurrence.report
+                    if report is None:
+                        report = collected_data(exception)
+                    reporter.report_collected(environ, report, message)
                 else:  # a plug-in: asphalt's interface, with the live exception
                     reporter.report_exception(ctx, exception, message, extra)  # type: ignore[arg-type]
         except KeyboardInterrupt:

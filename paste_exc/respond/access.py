@@ -36,9 +36,11 @@ from collections.abc import Callable, Mapping
 from typing import Final
 from urllib.parse import quote, unquote_to_bytes
 
-from paste_exc.collect.occurrence import request_data
 from paste_exc.format.headers import CONTENT_TYPES, Headers, response_headers
+from paste_exc.model.bounds import COOKIE_NAME, QUERY_PARAMETER
+from paste_exc.model.occurrence import catch_request
 from paste_exc.model.request import RequestInfo
+from paste_exc.respond.wsgi.environ import request_info
 
 __all__ = [
     "COOKIE_NAME",
@@ -56,10 +58,6 @@ __all__ = [
 
 log = logging.getLogger("paste_exc")
 
-#: The cookie that carries the debug token.
-COOKIE_NAME: Final = "paste_exc_debug"
-#: The query parameter that unlocks a browser (sets the cookie).
-QUERY_PARAMETER: Final = "paste_exc_debug"
 #: Seconds between two "debug page withheld" lines of one process.
 WITHHELD_NOTICE_INTERVAL: Final = 60.0
 
@@ -86,13 +84,21 @@ UNREADABLE: Final = RequestInfo(client_address="", forwarded=True)
 
 
 def as_request(request: Request) -> RequestInfo:
-    """*request*'s :class:`RequestInfo` (an environ is read, once per catch); never raises.
+    """*request*'s :class:`RequestInfo`; never raises.
 
-    A request that cannot be read is :data:`UNREADABLE`.
+    The open catch's copy when it read this environ (once per catch), else the
+    environ read now and not kept. A request that cannot be read is
+    :data:`UNREADABLE`.
     """
     if isinstance(request, RequestInfo):
         return request
-    return request_data(request) or UNREADABLE
+    known = catch_request(request)
+    if known is not None:
+        return known
+    try:
+        return request_info(request)
+    except Exception:  # noqa: BLE001 (request_info guards; belt and braces)
+        return UNREADABLE
 
 
 def _as_bytes(text: str) -> bytes:

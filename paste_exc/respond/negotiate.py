@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from paste_exc.config.convert import Network
+from paste_exc.model.bounds import ACCEPT_LIMIT, FORWARDING_HEADERS
 from paste_exc.model.request import RequestInfo
 from paste_exc.respond.access import Request, as_request, carries_token
 
@@ -60,24 +61,6 @@ class Rendering(enum.Enum):
     TEXT_DEBUG = "text-debug"
 
 
-#: Request headers that show a proxy forwarded the request (CGI names): with
-#: any of them present, ``REMOTE_ADDR`` is the proxy's, not the client's.
-FORWARDING_HEADERS: Final = (
-    "HTTP_FORWARDED",
-    "HTTP_X_FORWARDED_FOR",
-    "HTTP_X_REAL_IP",
-    "HTTP_VIA",
-    "HTTP_CF_CONNECTING_IP",
-    "HTTP_TRUE_CLIENT_IP",
-    "HTTP_X_CLIENT_IP",
-    "HTTP_X_FORWARDED_HOST",
-    "HTTP_X_FORWARDED_PROTO",
-    "HTTP_X_FORWARDED_SERVER",
-    "HTTP_X_CLUSTER_CLIENT_IP",
-    "HTTP_FASTLY_CLIENT_IP",
-    "HTTP_X_ORIGINAL_FORWARDED_FOR",
-)
-
 _HTML: Final = "html"
 _JSON: Final = "json"
 _TEXT: Final = "text"
@@ -95,12 +78,6 @@ def _kind_of(media_type: str) -> str | None:
     if media_type == "text/plain":
         return _TEXT
     return None
-
-
-#: The most characters of an ``Accept`` header, ``X-Requested-With`` header and query
-#: string read: a header of megabytes costs no more than a plain one.
-ACCEPT_LIMIT = 1024
-QUERY_READ_LIMIT = 8192
 
 
 def _parse_accept(header: str) -> list[tuple[str, float]]:

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Final
 
-from paste_exc.collect.occurrence import catch, collected_data
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.documents import (
     RenderedPage,
@@ -29,11 +29,12 @@ from paste_exc.format.documents import (
 from paste_exc.format.formatter import format_text
 from paste_exc.format.headers import CONTENT_TYPES, Headers, response_headers, security_headers
 from paste_exc.format.records import (
-    occurrence_line,
+    error_notice,
     one_line,
     record_text,
     with_header,
 )
+from paste_exc.model.occurrence import Occurrence, catch
 from paste_exc.model.report import CollectedException
 from paste_exc.model.request import RequestInfo
 from paste_exc.redact.saferepr import safe_str
@@ -43,7 +44,6 @@ from paste_exc.report.builtin.paste import EmailReporter, LogReporter, reporters
 from paste_exc.report.dispatch import ReportingConfig, ReportingHandle, deliver
 from paste_exc.respond.access import as_request, carries_token, note_withheld
 from paste_exc.respond.negotiate import Rendering, choose_rendering, debug_allowed
-from paste_exc.respond.wsgi.request import Supplement
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -100,7 +100,7 @@ class Responder:
         self.reporting = ReportingConfig(reporters=reporters, extras_providers=providers)
         #: What the environ gets under ``paste_exc.reporting``: opaque (see
         #: :class:`~paste_exc.report.dispatch.ReportingHandle`).
-        self.reporting_handle = ReportingHandle(self, self.request_supplement)
+        self.reporting_handle = ReportingHandle(self)
         if settings.error_template is not None:
             # Load and render it once now, so a broken template fails at start-up.
             render_safe_page(CollectedException(), template_file=settings.error_template)
@@ -112,13 +112,15 @@ class Responder:
 
     # -- reporting --------------------------------------------------------------
 
-    def request_supplement(self, environ: Mapping[str, object]) -> tuple[object, ...]:
-        """The ``__traceback_supplement__`` of a request, for reports made inside it.
+    def request_catch(
+        self, exc: BaseException, environ: Mapping[str, object]
+    ) -> contextlib.AbstractContextManager[Occurrence]:
+        """The catch of *exc* in the request of *environ*, the request read once for it.
 
-        :func:`~paste_exc.report.caught.report_exception` called with the environ
-        adds this request's data to a report whose frames carry none.
+        Inside a catch of *exc* that read this environ (the middleware's), that
+        catch and its :class:`~paste_exc.model.request.RequestInfo` are used.
         """
-        return (Supplement, self, environ)
+        return catch(exc, request=as_request(environ), source=environ)
 
     def report_to_stream(
         self,
@@ -141,8 +143,7 @@ class Responder:
             failures = [f"reporting failed: {type(error).__name__}: {safe_str(error, 500)}"]
         reported = len(failures) < len(self.reporting.reporters) or shown
         # Paste's line, to the letter (log parsers match it), then our ids on a line of their own.
-        notice = one_line(f"Error - {safe_str(type(exc), 500)}: {exc_data.exception_value}")
-        notice += "\n" + occurrence_line(exc_data)
+        notice = error_notice(safe_str(type(exc), 500), exc_data)
         try:
             if settings.show_exceptions_in_wsgi_errors or not reported:
                 text = format_text(
@@ -200,7 +201,7 @@ class Responder:
     def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
         """Report an error that can no longer reach the response (e.g. in ``close()``)."""
         stream = environ.get("wsgi.errors")
-        with catch(exc):
+        with self.request_catch(exc, environ):
             exc_data = self.collect(exc, stream, f"an error in {what}")
             if exc_data is not None:
                 write_errors(stream, f"paste_exc: error in {what} after the response was sent:\n")
@@ -253,7 +254,7 @@ class Responder:
         self, exc: Exception, environ: WSGIEnvironment
     ) -> tuple[str, Headers, bytes]:
         """Collect, report and render *exc*: the 500 status, headers and body; never raise."""
-        with catch(exc):
+        with self.request_catch(exc, environ):
             return self._error_response(exc, environ)
 
     def _error_response(
@@ -306,7 +307,7 @@ class Responder:
 
         :param report: false when *exc* was already reported (by :meth:`error_response`)
         """
-        with catch(exc):
+        with self.request_catch(exc, environ):
             return self._appended_body(exc, environ, content_type, report=report)
 
     def _appended_body(

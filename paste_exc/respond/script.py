@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TextIO
 
-from paste_exc.collect.occurrence import catch
 from paste_exc.config.convert import asbool
 from paste_exc.config.settings import resolve_settings
 from paste_exc.errors import ConfigError
+from paste_exc.model.occurrence import catch
 from paste_exc.respond.responder import Responder
 
 if TYPE_CHECKING:

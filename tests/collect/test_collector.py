@@ -746,7 +746,7 @@ def _raised(func: Callable[[], object]) -> BaseException:
 
 
 def test_collected_data_collects_once_per_catch() -> None:
-    from paste_exc.collect.occurrence import catch
+    from paste_exc.model.occurrence import catch
 
     log: list[str] = []
     reporter = CapturingReporter("r", log)

@@ -29,9 +29,9 @@ from paste_exc import collector
 from paste_exc.api import ExceptionReporter
 from paste_exc.collector import CollectedException, collected_data
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
-from paste_exc.report.caught import report_exception
 from paste_exc.report.delivery import synchronous_delivery
 from paste_exc.report.dispatch import ReportingConfig, set_process_config
+from paste_exc.respond.reporting import report_exception
 from paste_exc.testing import CapturingReporter
 
 SEPARATOR = "-" * 60

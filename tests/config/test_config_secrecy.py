@@ -28,10 +28,11 @@ with warnings.catch_warnings():  # webob imports the deprecated cgi module (Pyth
 from paste_exc.config import MiddlewareSettings
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.redact.saferepr import safe_repr
-from paste_exc.report.caught import config_for, report_exception
+from paste_exc.report.caught import config_for
 from paste_exc.report.delivery import synchronous_delivery
 from paste_exc.report.dispatch import ENVIRON_KEY, HANDLE_REPR, ReportingConfig, ReportingHandle
 from paste_exc.reporter import EmailReporter, LogReporter
+from paste_exc.respond.reporting import report_exception
 from paste_exc.testing import CapturingReporter
 
 #: Configuration values, each distinctive enough to be searched for in every output.

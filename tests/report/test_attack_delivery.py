@@ -24,10 +24,10 @@ from test_delivery_isolation import dispatcher, environ  # noqa: F401 (a fixture
 
 from paste_exc.api import ExceptionReporter
 from paste_exc.errormiddleware import ErrorMiddleware, handle_exception
-from paste_exc.report.caught import report_exception
 from paste_exc.report.delivery import Dispatcher
 from paste_exc.report.dispatch import ReportingConfig, set_process_config
 from paste_exc.reporter import Reporter
+from paste_exc.respond.reporting import report_exception
 
 
 class Custom(BaseException):

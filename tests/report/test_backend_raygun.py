@@ -17,16 +17,17 @@ import pytest
 import sdk_leaks
 
 from paste_exc.api import ExtrasProvider
-from paste_exc.collect.occurrence import catch
 from paste_exc.collector import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.records import utc_time
+from paste_exc.model.occurrence import catch
 from paste_exc.redact import REDACTED, Redactor
 from paste_exc.report.building import build_reporters
-from paste_exc.report.caught import report_exception
 from paste_exc.report.delivery import Dispatcher, reset_dispatcher
 from paste_exc.report.dispatch import ENVIRON_KEY, ReportingConfig
 from paste_exc.report.sdk.raygun import RaygunReporter
+from paste_exc.respond.reporting import report_exception
+from paste_exc.respond.wsgi.environ import request_info
 
 SECRET_ENV = "PASTE_EXC_TEST_SECRET_TOKEN"
 
@@ -152,7 +153,9 @@ def test_report_arrives_redacted_without_environment_or_globals(
         "CONTENT_LENGTH": "16",
     }
     extra = {"tags": ["web"], "userCustomData": {"cart": 3}, "user_override": "alice"}
-    with catch(error):  # one catch: the report the reporter got, asked for again below
+    # One catch, holding the request as the respond stage reads it (report_exception and
+    # the middleware do this): the report the reporter got is asked for again below.
+    with catch(error, request=request_info(environ), source=environ):
         reporter.report_exception(environ, error, "checkout failed", extra)
         exc_data = collected_data(error)
     assert dispatcher.flush(timeout=15)

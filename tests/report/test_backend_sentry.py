@@ -17,13 +17,12 @@ from counting_environ import counting_environ, reread
 from sentry_sdk.scrubber import EventScrubber
 
 from paste_exc.api import ExtrasProvider
-from paste_exc.collect.occurrence import catch
 from paste_exc.collector import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.records import utc_time
+from paste_exc.model.occurrence import catch
 from paste_exc.redact import REDACTED, Redactor
 from paste_exc.report.building import build_reporters
-from paste_exc.report.caught import report_exception
 from paste_exc.report.dispatch import ENVIRON_KEY, ReportingConfig, get_process_config
 from paste_exc.report.sdk.sentry import (
     TAG_CODE,
@@ -33,6 +32,7 @@ from paste_exc.report.sdk.sentry import (
     TAG_URL,
     SentryReporter,
 )
+from paste_exc.respond.reporting import report_exception
 
 
 class Receiver:

@@ -15,7 +15,6 @@ from paste_exc.api import ExceptionReporter, ExtrasProvider
 from paste_exc.errors import ConfigError
 from paste_exc.process import configure_reporters
 from paste_exc.report.building import build_extras_providers, build_reporters
-from paste_exc.report.caught import report_exception
 from paste_exc.report.dispatch import (
     ENVIRON_KEY,
     ReportingConfig,
@@ -24,6 +23,7 @@ from paste_exc.report.dispatch import (
     set_process_config,
 )
 from paste_exc.report.registry import resolve_backend, resolve_reference
+from paste_exc.respond.reporting import report_exception
 
 
 class Recorder(ExceptionReporter):

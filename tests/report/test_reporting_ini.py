@@ -21,7 +21,7 @@ from paste_exc.errors import ConfigError
 
 APP_MODULE = """
 from paste_exc.api import ExceptionReporter, ExtrasProvider
-from paste_exc.report.caught import report_exception
+from paste_exc.respond.reporting import report_exception
 
 RECORDED = []
 

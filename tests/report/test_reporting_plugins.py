@@ -14,9 +14,9 @@ import pytest
 from paste_exc.errors import ConfigError
 from paste_exc.process import configure_reporters
 from paste_exc.report.building import build_reporters
-from paste_exc.report.caught import report_exception
 from paste_exc.report.dispatch import ReportingConfig, set_process_config
 from paste_exc.report.registry import available_backends
+from paste_exc.respond.reporting import report_exception
 
 PLUGIN_SOURCE = Path(__file__).parents[1] / "plugin_dist"
 

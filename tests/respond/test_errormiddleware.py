@@ -368,7 +368,7 @@ def test_one_collection_for_page_and_every_reporter() -> None:
 
 
 def test_report_exception_in_app_reaches_the_middleware_reporters() -> None:
-    from paste_exc.report.caught import report_exception
+    from paste_exc.respond.reporting import report_exception
 
     def app(environ: dict[str, Any], start_response: Any) -> Any:
         try:

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from counting_environ import counting_environ, reread
 
-from paste_exc import ErrorMiddleware
-from paste_exc.collect.occurrence import catch, request_data
+from paste_exc import ErrorMiddleware, ExceptionCollector
+from paste_exc.model.occurrence import catch, catch_request
 from paste_exc.model.request import RequestInfo
+from paste_exc.redact.engine import Redactor
 from paste_exc.report.builtin.capture import CapturingReporter
 from paste_exc.report.sdk import raygun, sentry
 from paste_exc.report.sdk.context import request_of
 from paste_exc.respond import access
 from paste_exc.respond.negotiate import Rendering, choose_rendering, debug_allowed, is_xmlhttp
+from paste_exc.respond.wsgi.request import Supplement
 
 
 def failing_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -57,14 +60,15 @@ def test_each_environ_key_is_read_at_most_once_per_failing_request(
 def test_the_catch_keeps_one_request_info_for_every_stage() -> None:
     environ = counting_environ()
     error = RuntimeError("boom")
-    with catch(error):
-        first = request_data(environ)
-        reads = dict(environ.reads)
+    first = access.as_request(environ)
+    reads = dict(environ.reads)
+    with catch(error, request=first, source=environ):
         assert request_of(environ, error) is first
-        assert request_data(environ) is first
+        assert catch_request(environ) is first
+        assert access.as_request(environ) is first
         assert dict(environ.reads) == reads  # asked again: nothing read again
-    assert first is not None
-    assert request_data(environ) is not first  # outside the catch: read anew
+    assert catch_request(environ) is None
+    assert access.as_request(environ) is not first  # outside the catch: read anew
 
 
 # -- a RequestInfo built by hand: no environ anywhere -------------------------
@@ -204,7 +208,46 @@ def test_with_a_debug_token_the_cookie_unlocks_and_stays_out_of_the_report() -> 
     request_part = repr((report.exc_data.extra_data, report.exc_data.request_url))
     assert "paste_exc_debug=[REDACTED]" in request_part
     assert token not in request_part
-    with catch(RuntimeError()):
-        info = request_data(environ)
-    assert info is not None
+    info = access.as_request(environ)
     assert token not in repr(info)
+
+
+def test_each_request_value_goes_through_the_redactor_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request is redacted when it is read; the report keeps that copy as it is."""
+    agent = "Mozilla/5.0 (a browser seen once)"
+    seen: list[str] = []
+    redact_text = Redactor.redact_text
+
+    def counting(self: Redactor, text: str) -> str:
+        if agent in text:
+            seen.append(text)
+        return redact_text(self, text)
+
+    monkeypatch.setattr(Redactor, "redact_text", counting)
+    capture = CapturingReporter()
+    middleware = ErrorMiddleware(failing_app, debug=False, reporters={"capture": capture})
+    environ = counting_environ(HTTP_USER_AGENT=agent)
+    body = b"".join(middleware(environ, lambda status, headers, exc_info=None: None))
+    assert body
+    (report,) = capture.reports
+    assert agent in repr(report.exc_data.extra_data)  # shown, in the CGI variables
+    assert len(seen) == 1, seen
+
+
+def test_a_collector_with_its_own_redactor_redacts_the_request_again() -> None:
+    """Only the redactor the request was read with is trusted; another one applies its names."""
+    environ = counting_environ(HTTP_X_SHOP_CODE="north-7")
+
+    def handler() -> None:
+        __traceback_supplement__ = (Supplement, None, environ)
+        raise RuntimeError("in a request")
+
+    try:
+        handler()
+    except RuntimeError:
+        strict = ExceptionCollector(redactor=Redactor(extra_names=["shop_code"]))
+        data = strict.collectException(*sys.exc_info())
+        plain = ExceptionCollector().collectException(*sys.exc_info())
+    assert "north-7" in repr(plain.extra_data)
+    assert "north-7" not in repr(data.extra_data)
+    assert "HTTP_X_SHOP_CODE" in repr(data.extra_data)

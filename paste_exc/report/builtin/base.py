@@ -222,7 +222,7 @@ class Reporter(ExceptionReporter):
 
         Its name in ``reporters`` (or ``email`` / ``log`` for Paste's options)
         when called through the middleware or
-        :func:`~paste_exc.report.caught.report_exception`; else :meth:`flood_key`.
+        :func:`~paste_exc.respond.reporting.report_exception`; else :meth:`flood_key`.
         """
         return current_destination() or self.flood_key()
 

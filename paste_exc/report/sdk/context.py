@@ -11,7 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from paste_exc.collect.occurrence import current_occurrence, request_data
+from paste_exc.model.occurrence import catch_request, current_occurrence
 from paste_exc.model.request import RequestInfo
 from paste_exc.redact.engine import REDACTED
 
@@ -39,8 +39,8 @@ def request_of(ctx: object, exception: BaseException) -> RequestInfo | None:
     """The request data of the report of *exception*: the catch's one :class:`RequestInfo`.
 
     The catch in progress read the request once (the middleware, or
-    ``report_exception`` called with a WSGI environ); *ctx* is read only when
-    nothing read it yet. ``None`` outside a request (no method).
+    ``report_exception`` called with a WSGI environ); this stage never reads a
+    live request itself. ``None`` outside a request (no method).
 
     :param ctx: the report's context (a WSGI environ in a request)
     :param exception: the exception reported
@@ -48,7 +48,7 @@ def request_of(ctx: object, exception: BaseException) -> RequestInfo | None:
     occurrence = current_occurrence(exception)
     request = occurrence.request if occurrence is not None else None
     if request is None and isinstance(ctx, Mapping):
-        request = request_data(ctx)
+        request = catch_request(ctx)
     if request is None or request.method is None:
         return None
     return request

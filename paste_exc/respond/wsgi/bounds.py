@@ -10,6 +10,19 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import quote
 
+from paste_exc.model.bounds import (
+    ENVIRON_ENTRIES,
+    ENVIRON_VALUE_LIMIT,
+    HEADER_BUDGET_PLACEHOLDER,
+    HEADERS_LIMIT,
+    HIDDEN_WSGI_VARS,
+    HOST_LIMIT,
+    PATH_LIMIT,
+    PROCESS_COMBOS,
+    QUERY_LIMIT,
+    QUERY_PARAMETERS,
+    ROOT_LIMIT,
+)
 from paste_exc.redact.saferepr import MARKER
 
 __all__ = [
@@ -29,56 +42,6 @@ __all__ = [
     "request_url",
 ]
 
-#: The environ keys Paste left out of the WSGI variables (noise, or shown elsewhere).
-HIDDEN_WSGI_VARS: Final = frozenset(
-    {
-        "paste.config",
-        "wsgi.errors",
-        "wsgi.input",
-        "wsgi.multithread",
-        "wsgi.multiprocess",
-        "wsgi.run_once",
-        "wsgi.version",
-        "wsgi.url_scheme",
-        "paste_exc.reporting",
-        "webob._parsed_post_vars",
-        "webob._parsed_query_vars",
-        "webob.adhoc_attrs",
-    }
-)
-
-#: (multiprocess, multithread, run_once) → what kind of server that is.
-PROCESS_COMBOS: Final[Mapping[tuple[bool, bool, bool], str]] = {
-    (False, False, False): "Non-concurrent server",
-    (False, True, False): "Multithreaded",
-    (True, False, False): "Multiprocess",
-    (True, True, False): "Multi process AND threads (?)",
-    (False, False, True): "Non-concurrent CGI",
-    (False, True, True): "Multithread CGI (?)",
-    (True, False, True): "CGI",
-    (True, True, True): "Multi thread/process CGI (?)",
-}
-
-
-#: What is shown of a request is small, and it is cut *before* any redaction pattern
-#: runs on it: a request of megabytes costs the report no more than a plain one.
-#: The host, the path (``SCRIPT_NAME`` + ``PATH_INFO``) and the query string of the
-#: URL, each in characters.
-HOST_LIMIT: Final = 100
-PATH_LIMIT: Final = 150
-QUERY_LIMIT: Final = 150
-#: One environ value (a header, a CGI variable), in characters.
-ENVIRON_VALUE_LIMIT: Final = 150
-#: All the header values (``HTTP_*``) shown together, in characters: past this,
-#: the further headers are only counted (:data:`HEADER_BUDGET_PLACEHOLDER`).
-HEADERS_LIMIT: Final = 600
-#: The most environ entries read, and the most query parameters shown.
-ENVIRON_ENTRIES: Final = 100
-QUERY_PARAMETERS: Final = 50
-#: ``SCRIPT_NAME`` and ``PATH_INFO`` as kept apart from the URL (the debug
-#: cookie's ``Path`` is the application's root), in characters.
-ROOT_LIMIT: Final = 1024
-HEADER_BUDGET_PLACEHOLDER: Final = "[{count:,} more headers not shown: past the size limit]"
 
 #: What :func:`urllib.parse.quote` keeps in a path (as WebOb's ``Request.url``).
 _PATH_SAFE: Final = "/~!$&'()*+,;=:@"

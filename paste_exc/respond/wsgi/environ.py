@@ -2,8 +2,8 @@
 
 Part of the respond stage (WSGI). :func:`request_info` is the one place that
 reads a failing request's environ for its data; the catch keeps what it read
-(:func:`~paste_exc.collect.occurrence.request_data`, which this module teaches
-to read environs), so every later stage reads the same inert, redacted copy.
+(:func:`~paste_exc.model.occurrence.catch`), so every later stage reads the
+same inert, redacted copy.
 The body is never read: form fields come only from what the application
 already parsed.
 """
@@ -17,14 +17,18 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import unquote_plus
 
-from paste_exc.collect.occurrence import register_request_reader
+from paste_exc.model.bounds import (
+    ACCEPT_LIMIT,
+    COOKIE_NAME,
+    FORWARDING_HEADERS,
+    QUERY_PARAMETER,
+    QUERY_READ_LIMIT,
+)
 from paste_exc.model.plain import plain_copy
 from paste_exc.model.report import ExtraRepr, ExtraValue
 from paste_exc.model.request import RequestInfo
 from paste_exc.redact.engine import REDACTED, default_redactor
 from paste_exc.redact.saferepr import safe_repr, truncate_text
-from paste_exc.respond.access import COOKIE_NAME, QUERY_PARAMETER
-from paste_exc.respond.negotiate import ACCEPT_LIMIT, FORWARDING_HEADERS, QUERY_READ_LIMIT
 from paste_exc.respond.wsgi.bounds import (
     ENVIRON_ENTRIES,
     ENVIRON_VALUE_LIMIT,
@@ -334,14 +338,6 @@ def request_info(environ: Mapping[str, object]) -> RequestInfo:
         wsgi_variables=tuple(wsgi_vars),
         configuration=_configuration(values),
     )
-
-
-def _safe_request_info(source: object) -> RequestInfo | None:
-    """:func:`request_info` for what a catch is asked about (a WSGI environ, else ``None``)."""
-    return request_info(source) if isinstance(source, Mapping) else None
-
-
-register_request_reader(_safe_request_info)
 
 
 def _length(environ: Mapping[str, object]) -> int:

@@ -13,8 +13,8 @@ import logging
 from types import MethodType
 from typing import TYPE_CHECKING, Any
 
-from paste_exc.collect.occurrence import catch, current_occurrence
 from paste_exc.config.settings import NoDefault, resolve_settings
+from paste_exc.model.occurrence import current_occurrence
 from paste_exc.report.dispatch import ENVIRON_KEY, ReportingHandle
 from paste_exc.respond.access import unlock_response
 from paste_exc.respond.fallback import emergency_text, static_response, write_errors
@@ -188,7 +188,7 @@ class ErrorMiddleware(Responder):
     def __setstate__(self, state: dict[str, Any]) -> None:
         vars(self).update(state)
         # A handle of its own: the copy's reporting is read through it.
-        self.reporting_handle = ReportingHandle(self, self.request_supplement)
+        self.reporting_handle = ReportingHandle(self)
 
     def make_catching_iter(
         self,
@@ -228,7 +228,7 @@ class ErrorMiddleware(Responder):
         ``start_response`` gets ``exc_info`` only when the application had called it.
         One catch: the 500 page and a report appended after all share one report.
         """
-        with catch(exc):
+        with self.request_catch(exc, environ):
             return self._answer(exc, environ, state, sent=sent)
 
     def _answer(
@@ -275,7 +275,7 @@ class ErrorMiddleware(Responder):
         self, exc: Exception, environ: WSGIEnvironment
     ) -> tuple[str, list[tuple[str, str]], bytes]:
         """Collect, report and render *exc* (through an overridden :meth:`exception_handler`)."""
-        with catch(exc):
+        with self.request_catch(exc, environ):
             if type(self).exception_handler is ErrorMiddleware.exception_handler:
                 return Responder.error_response(self, exc, environ)
             return self._overridden_response(exc, environ)
