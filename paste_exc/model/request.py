@@ -55,7 +55,7 @@ class RequestInfo:
         debug-access rule lets it see debug output), ``""`` (the default) when
         the peer is unknown or not text (it proves nothing)
     :param forwarded: one of the proxies' forwarding headers is there, in any
-        spelling, even empty (see :data:`paste_exc.respond.negotiate.FORWARDING_HEADERS`)
+        spelling, even empty (see :data:`paste_exc.model.bounds.FORWARDING_HEADERS`)
     :param accept: the ``Accept`` header, bounded
     :param requested_with: the ``X-Requested-With`` header, bounded
     :param https: the request came over https (the scheme or CGI's ``HTTPS`` says so)

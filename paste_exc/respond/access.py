@@ -43,8 +43,6 @@ from paste_exc.model.request import RequestInfo
 from paste_exc.respond.wsgi.environ import request_info
 
 __all__ = [
-    "COOKIE_NAME",
-    "QUERY_PARAMETER",
     "UNREADABLE",
     "WITHHELD_NOTICE_INTERVAL",
     "Request",

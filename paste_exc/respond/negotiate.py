@@ -34,12 +34,11 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from paste_exc.config.convert import Network
-from paste_exc.model.bounds import ACCEPT_LIMIT, FORWARDING_HEADERS
+from paste_exc.model.bounds import ACCEPT_LIMIT
 from paste_exc.model.request import RequestInfo
 from paste_exc.respond.access import Request, as_request, carries_token
 
 __all__ = [
-    "FORWARDING_HEADERS",
     "Rendering",
     "choose_rendering",
     "debug_allowed",
@@ -160,7 +159,9 @@ def is_xmlhttp(request: Request, xmlhttp_key: str) -> bool:
 
 
 def was_forwarded(request: Request) -> bool:
-    """Whether one of :data:`FORWARDING_HEADERS` came with the request, even empty.
+    """Whether a proxy's forwarding header came with the request, even empty.
+
+    The headers are :data:`~paste_exc.model.bounds.FORWARDING_HEADERS`.
 
     A key in another spelling (``http_x_forwarded_for``, ``HTTP_X-Real-IP``:
     a server or framework of its own making) counts as the header.
@@ -185,11 +186,11 @@ def debug_allowed(
     * *everyone* (``debug_allow = *``);
     * a request without ``REMOTE_ADDR`` at all: an in-process test client
       (WebTest, Paste's fixtures), no network peer exists (unless one of
-      :data:`FORWARDING_HEADERS` is there, in any spelling of its key, even
+      :data:`~paste_exc.model.bounds.FORWARDING_HEADERS` is there, in any spelling of its key, even
       empty: then a proxy sent it);
     * a request whose cookie ``paste_exc_debug`` holds *token*;
     * a ``REMOTE_ADDR`` inside one of *networks* (``debug_allow``, given
-      explicitly) with none of :data:`FORWARDING_HEADERS` present (see
+      explicitly) with none of :data:`~paste_exc.model.bounds.FORWARDING_HEADERS` present (see
       :func:`was_forwarded`).
 
     A loopback address by itself proves nothing: behind a reverse proxy on

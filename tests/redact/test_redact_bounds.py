@@ -26,8 +26,10 @@ from conftest import catching
 
 from paste_exc import redact
 from paste_exc.errormiddleware import ErrorMiddleware
+from paste_exc.model import bounds as _request
 from paste_exc.redact import REDACTED, Redactor, ValuePattern, default_redactor
-from paste_exc.respond.wsgi import request as _request
+from paste_exc.respond.wsgi.bounds import request_url
+from paste_exc.respond.wsgi.request import Supplement
 
 
 def failing_app(environ: dict[str, Any], start_response: Any) -> Any:
@@ -166,7 +168,7 @@ def environ_with(**values: object) -> dict[str, Any]:
 )
 def test_request_url_is_webobs_url_for_a_plain_request(values: dict[str, str]) -> None:
     environ = environ_with(**values)
-    assert _request.request_url(environ) == webob.Request(environ).url
+    assert request_url(environ) == webob.Request(environ).url
 
 
 def test_request_url_reads_bounded_pieces_of_a_huge_request() -> None:
@@ -176,7 +178,7 @@ def test_request_url_reads_bounded_pieces_of_a_huge_request() -> None:
         PATH_INFO="/p" * 500_000,
         QUERY_STRING="q=" + "a." * 500_000,
     )
-    url = _request.request_url(environ)
+    url = request_url(environ)
     limits = _request.HOST_LIMIT + 3 * _request.PATH_LIMIT + _request.QUERY_LIMIT
     assert len(url) <= limits + 200
     assert url.count("more characters]") == 3
@@ -187,7 +189,7 @@ def test_request_data_is_bounded_in_number_and_size() -> None:
     query = "&".join(f"p{n}={'v' * 50}" for n in range(5000))
     environ = environ_with(QUERY_STRING=query)
     environ.update({f"HTTP_X_H{n}": "x" * 10_000 for n in range(2000)})
-    data = _request.Supplement(None, environ).extraData()
+    data = Supplement(None, environ).extraData()
     cgi = data[("extra", "CGI Variables")]
     assert isinstance(cgi, dict)
     assert len(cgi) <= _request.ENVIRON_ENTRIES + 1

@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
+from paste_exc.model.bounds import FORWARDING_HEADERS
 from paste_exc.respond.negotiate import (
-    FORWARDING_HEADERS,
     Rendering,
     choose_rendering,
     debug_allowed,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from paste_exc.model.request import RequestInfo
-from paste_exc.respond.wsgi.request import request_info
+from paste_exc.respond.wsgi.environ import request_info
 
 TOKEN = "dbg-" + "Q7zX" * 8  # what a debug token looks like (never in the source as one piece)
 

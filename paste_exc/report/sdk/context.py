@@ -1,18 +1,28 @@
-"""What the SDK backends take from a report's context: extras, and the request's data.
+"""What the SDK backends share: asphalt's entry point, the extras, the request's data.
 
-Part of the report stage. The request part of a backend's payload is built
-from the catch's :class:`~paste_exc.model.request.RequestInfo` (read once,
-redacted), never from the WSGI environ itself.
+Part of the report stage. :class:`SDKReporter` is the one
+``report_exception(ctx, exception, message, extra)`` of the Sentry and Raygun
+backends: it collects (the catch's one report), keeps the extras the SDK call
+accepts, and hands an :class:`SDKReport` to the backend's
+:meth:`~SDKReporter.send_report`. The request part of a backend's payload is
+built from the catch's :class:`~paste_exc.model.request.RequestInfo` (read
+once, redacted), never from the WSGI environ itself.
 """
 
 from __future__ import annotations
 
 import logging
+from abc import abstractmethod
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
+from paste_exc.api import ExceptionReporter
+from paste_exc.collect.occurrence import collected_data
 from paste_exc.model.occurrence import catch_request, current_occurrence
+from paste_exc.model.report import CollectedException
 from paste_exc.model.request import RequestInfo
+from paste_exc.model.values import report_fields
 from paste_exc.redact.engine import REDACTED
 
 
@@ -67,3 +77,70 @@ def body_headers(request: RequestInfo) -> dict[str, str]:
     if request.content_length:
         headers["Content-Length"] = request.content_length
     return headers
+
+
+@dataclass(frozen=True, slots=True)
+class SDKReport:
+    """One report as an SDK backend sends it.
+
+    :param ctx: the report's context (a WSGI environ in a request)
+    :param exception: the live exception (the SDKs build their own payload from it)
+    :param message: what was going on
+    :param exc_data: the catch's one collected report
+    :param kwargs: the extras the SDK call accepts
+    :param request: the request's data, ``None`` outside a request
+    """
+
+    ctx: Mapping[str, object] | None
+    exception: BaseException
+    message: str
+    exc_data: CollectedException
+    kwargs: dict[str, Any]
+    request: RequestInfo | None
+
+    def custom_data(self, fields: Mapping[str, object] | None = None) -> dict[str, object]:
+        """The ``paste_exc`` part of the payload: the message, the header line's fields, the ids.
+
+        :param fields: the header line's fields, when the backend changed them
+        """
+        exc_data = self.exc_data
+        return {
+            "message": self.message,
+            **(report_fields(exc_data) if fields is None else fields),
+            "identification_code": exc_data.identification_code,
+            "occurrence_id": exc_data.occurrence_id,
+        }
+
+
+class SDKReporter(ExceptionReporter):
+    """The asphalt entry point of an SDK backend, which gets the live exception it needs."""
+
+    #: The service's name, for the warning about an extra it does not take.
+    service: ClassVar[str]
+    #: The keyword arguments the SDK call takes.
+    accepted_extras: ClassVar[frozenset[str]]
+    #: The backend's logger.
+    log: ClassVar[logging.Logger]
+
+    def report_exception(
+        self,
+        ctx: Mapping[str, object] | None,
+        exception: BaseException,
+        message: str,
+        extra: dict[str, object],
+    ) -> None:
+        """Send *exception* to the service (see the backend's class docstring)."""
+        self.send_report(
+            SDKReport(
+                ctx=ctx,
+                exception=exception,
+                message=message,
+                exc_data=collected_data(exception),
+                kwargs=pick_extras(extra, self.accepted_extras, self.service, self.log),
+                request=request_of(ctx, exception),
+            )
+        )
+
+    @abstractmethod
+    def send_report(self, report: SDKReport) -> None:
+        """Send *report* (or queue it for sending)."""

@@ -14,16 +14,13 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from paste_exc.api import ExceptionReporter
-from paste_exc.collect.occurrence import collected_data
 from paste_exc.config.convert import aslist
 from paste_exc.config.reporters import RAYGUN_OPTIONS, coerce_options
 from paste_exc.errors import ConfigError
 from paste_exc.format.formatter import format_text
-from paste_exc.model.values import report_fields
 from paste_exc.report.delivery import Job, get_dispatcher
 from paste_exc.report.registry import import_sdk, resolve_reference
-from paste_exc.report.sdk.context import pick_extras, request_of
+from paste_exc.report.sdk.context import SDKReport, SDKReporter
 from paste_exc.report.sdk.scrub import MAX_DEPTH, PayloadRedactor, pick_redactor
 
 if TYPE_CHECKING:
@@ -78,7 +75,7 @@ def _snake(name: str) -> str:
     return re.sub("([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
-class RaygunReporter(ExceptionReporter):
+class RaygunReporter(SDKReporter):
     """Send reports to Raygun, off the caller's thread.
 
     Keyword options go to ``raygun4py``'s ``RaygunSender`` as its config
@@ -114,6 +111,10 @@ class RaygunReporter(ExceptionReporter):
     :raises ImportError: ``raygun4py`` is not installed
     """
 
+    service = "Raygun"
+    accepted_extras = SEND_KEYWORDS
+    log = log
+
     def __init__(
         self, api_key: str, *, redactor: Redactor | str | None = None, **config: object
     ) -> None:
@@ -145,34 +146,24 @@ class RaygunReporter(ExceptionReporter):
         ]
         self.sender = provider.RaygunSender(api_key, options)
 
-    def report_exception(
-        self,
-        ctx: Mapping[str, object] | None,
-        exception: BaseException,
-        message: str,
-        extra: dict[str, object],
-    ) -> None:
+    def send_report(self, report: SDKReport) -> None:
         """Queue the report on the delivery dispatcher (see the class docstring)."""
-        exc_data = collected_data(exception)
-        kwargs = pick_extras(extra, SEND_KEYWORDS, "Raygun", log)
+        exc_data, exception, message = report.exc_data, report.exception, report.message
+        kwargs = report.kwargs
         tags = kwargs.get("tags")
         kwargs["tags"] = [*(tags if isinstance(tags, list) else []), _tag(exc_data)]
         custom = kwargs.get("userCustomData")
         kwargs["userCustomData"] = {
             **(custom if isinstance(custom, dict) else {}),
-            "paste_exc": {
-                "message": message,
-                **report_fields(exc_data),
-                "identification_code": exc_data.identification_code,
-                "occurrence_id": exc_data.occurrence_id,
-            },
+            "paste_exc": report.custom_data(),
         }
         if "httpRequest" not in kwargs:
-            request = _request_info(request_of(ctx, exception))
+            request = _request_info(report.request)
             if request is not None:
                 kwargs["httpRequest"] = request
         # Take the traceback now: it grows if the exception propagates further.
         exc_info = (type(exception), exception, exception.__traceback__)
+        ctx = report.ctx
         fallback = ctx.get("wsgi.errors") if isinstance(ctx, Mapping) else None
 
         def send() -> None:

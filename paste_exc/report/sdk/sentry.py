@@ -15,15 +15,13 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from paste_exc.api import ExceptionReporter
-from paste_exc.collect.occurrence import collected_data
 from paste_exc.config.convert import asbool, aslist
 from paste_exc.config.reporters import coerce_sentry_options
 from paste_exc.errors import ConfigError, log_failure
 from paste_exc.format.records import field_text
 from paste_exc.model.values import report_fields
 from paste_exc.report.registry import import_sdk, resolve_reference
-from paste_exc.report.sdk.context import body_headers, cookie_names, pick_extras, request_of
+from paste_exc.report.sdk.context import SDKReport, SDKReporter, body_headers, cookie_names
 from paste_exc.report.sdk.scrub import PayloadRedactor, pick_redactor
 
 if TYPE_CHECKING:
@@ -64,7 +62,7 @@ TAG_METHOD = "paste_exc.request_method"
 TAG_URL = "paste_exc.request_url"
 
 
-class SentryReporter(ExceptionReporter):
+class SentryReporter(SDKReporter):
     """Send reports to Sentry.
 
     Every keyword option goes to :class:`sentry_sdk.Client` (the options of
@@ -108,6 +106,10 @@ class SentryReporter(ExceptionReporter):
     :raises ImportError: ``sentry_sdk`` is not installed
     """
 
+    service = "Sentry"
+    accepted_extras = SCOPE_KEYWORDS
+    log = log
+
     def __init__(
         self,
         integrations: Iterable[object] | str = (),
@@ -150,17 +152,10 @@ class SentryReporter(ExceptionReporter):
 
     # -- reporting ----------------------------------------------------------
 
-    def report_exception(
-        self,
-        ctx: Mapping[str, object] | None,
-        exception: BaseException,
-        message: str,
-        extra: dict[str, object],
-    ) -> None:
-        """Capture *exception* on this reporter's client (see the class docstring)."""
-        exc_data = collected_data(exception)
-        kwargs = pick_extras(extra, SCOPE_KEYWORDS, "Sentry", log)
-        request = _request_info(request_of(ctx, exception))
+    def send_report(self, report: SDKReport) -> None:
+        """Capture the exception on this reporter's client (see the class docstring)."""
+        exc_data, message = report.exc_data, report.message
+        request = _request_info(report.request)
         with self._sdk.new_scope() as scope:
             scope.set_client(self.client)
             scope.set_tag(TAG_CODE, exc_data.identification_code)
@@ -176,15 +171,7 @@ class SentryReporter(ExceptionReporter):
                 value = fields[name]
                 if value is not None:
                     scope.set_tag(tag, field_text(value)[:200])
-            scope.set_context(
-                "paste_exc",
-                {
-                    "message": message,
-                    **fields,
-                    "identification_code": exc_data.identification_code,
-                    "occurrence_id": exc_data.occurrence_id,
-                },
-            )
+            scope.set_context("paste_exc", report.custom_data(fields))
 
             def add_details(event: Event, hint: Hint) -> Event:
                 event.setdefault("message", message)
@@ -198,7 +185,7 @@ class SentryReporter(ExceptionReporter):
                 return event
 
             scope.add_event_processor(add_details)
-            scope.capture_exception(exception, **kwargs)
+            scope.capture_exception(report.exception, **report.kwargs)
 
     # -- redaction: ours first (your hooks see redacted data) and last ------
 

@@ -13,33 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from paste_exc.collect.request import RequestSupplement
-from paste_exc.model.bounds import (
-    ENVIRON_ENTRIES,
-    ENVIRON_VALUE_LIMIT,
-    HEADERS_LIMIT,
-    HOST_LIMIT,
-    PATH_LIMIT,
-    PROCESS_COMBOS,
-    QUERY_LIMIT,
-    QUERY_PARAMETERS,
-)
 from paste_exc.model.request import RequestInfo
-from paste_exc.respond.wsgi.bounds import request_url
 from paste_exc.respond.wsgi.environ import request_info
 
-__all__ = [
-    "ENVIRON_ENTRIES",
-    "ENVIRON_VALUE_LIMIT",
-    "HEADERS_LIMIT",
-    "HOST_LIMIT",
-    "PATH_LIMIT",
-    "PROCESS_COMBOS",
-    "QUERY_LIMIT",
-    "QUERY_PARAMETERS",
-    "Supplement",
-    "request_info",
-    "request_url",
-]
+__all__ = ["Supplement"]
 
 
 class Supplement(RequestSupplement):
