@@ -132,6 +132,11 @@ def load_chain(directory: str, frames: int, tag: str) -> App:
     return app
 
 
+def slug(name: str) -> str:
+    """*name* as a part of a file name."""
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
 class Switch:
     """The application a middleware wraps: it calls whichever chain is its target."""
 
@@ -218,7 +223,7 @@ class Peer:
 
     def __init__(self, name: str, wrap: Wrap, directory: str, debug: bool) -> None:
         self.name, self.debug, self.directory = name, debug, directory
-        self.slug = "".join(c if c.isalnum() else "_" for c in name) + ("_debug" if debug else "")
+        self.slug = slug(name) + ("_debug" if debug else "")
         self.repeats = {frames: self.fresh(frames) for frames in DEPTHS}
         self.log = os.path.join(directory, f"{self.slug}-{next(SERIAL)}-errors.log")
         self.switch = Switch(self.repeats[DEPTHS[0]])
@@ -345,8 +350,9 @@ def profile_ours(directory: str, count: int) -> None:
 def served(name: str, frames: int, directory: str) -> App:
     """The application gunicorn serves (``bench_error_storm:served(...)``): one peer, one chain."""
     wrap = SERVED[name][0]
-    chain = load_chain(directory, frames, f"served_{frames}")
-    return wrap(Switch(chain), os.path.join(directory, f"served-{frames}.log"))
+    tag = f"served_{slug(name)}_{frames}"  # the workers start together: a file each
+    chain = load_chain(directory, frames, tag)
+    return wrap(Switch(chain), os.path.join(directory, f"{tag}.log"))
 
 
 def free_port() -> int:
@@ -365,34 +371,45 @@ def browser_headers(debug: bool) -> dict[str, str]:
     }
 
 
-def gunicorn_rate(name: str, frames: int, directory: str, count: int) -> float:
-    """Failing requests per second of one sync gunicorn worker serving *name*."""
-    debug = SERVED[name][1]
-    port = free_port()
-    command = [
-        sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
-        "--bind", f"127.0.0.1:{port}", "--chdir", str(BENCH), "--log-level", "error",
-        f"bench_error_storm:served({name!r}, {frames}, {directory!r})",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    headers = browser_headers(debug)
-    try:
-        status, body = first_answer(port, headers, server)
-        deepest = f"step_{frames - 2}".encode()
-        if status != 500 or (deepest in body) != debug:
-            raise AssertionError(f"gunicorn, {name}: not the answer meant ({status})")
-        requests_per_second(port, PATH, 50, 1, headers)  # warm up
-        return requests_per_second(port, PATH, count, 2, headers)
-    finally:
-        server.terminate()
-        server.wait(30)
+class Served:
+    """One sync gunicorn worker on 127.0.0.1 serving one peer around one chain."""
+
+    def __init__(self, name: str, frames: int, directory: str) -> None:
+        self.name, self.frames = name, frames
+        self.debug = SERVED[name][1]
+        self.port = free_port()
+        command = [
+            sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{self.port}", "--chdir", str(BENCH), "--log-level", "error",
+            f"bench_error_storm:served({name!r}, {frames}, {directory!r})",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.headers = browser_headers(self.debug)
+
+    def check(self) -> None:
+        """Wait for the worker; its answer is the one meant (a debug page only if debug)."""
+        status, body = first_answer(self.port, self.headers, self.process)
+        deepest = f"step_{self.frames - 2}".encode()
+        if status != 500 or (deepest in body) != self.debug:
+            raise AssertionError(f"gunicorn, {self.name}: not the answer meant ({status})")
+        requests_per_second(self.port, PATH, 50, 1, self.headers)  # warm up
+
+    def rate(self, count: int) -> float:
+        """Failing requests per second over *count* requests."""
+        return requests_per_second(self.port, PATH, count, 2, self.headers)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
 
 
 def first_answer(
     port: int, headers: dict[str, str], server: subprocess.Popen[bytes]
 ) -> tuple[int, bytes]:
     """The status and body of the first request the server answers (it may be starting)."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -408,15 +425,26 @@ def first_answer(
 
 
 def gunicorn_runs(directory: str, quick: bool) -> None:
-    production, debug = (400, 150) if quick else (3000, 600)
-    rates = {
-        (name, frames): gunicorn_rate(name, frames, directory, debug if is_debug else production)
-        for name, (_, is_debug) in SERVED.items()
-        for frames in DEPTHS
-    }
+    """Every server started at once, then rounds in turn: the machine's load hits them alike."""
+    production, debug, count = (400, 150, 2) if quick else (3000, 600, 5)
+    servers = [Served(name, frames, directory) for name in SERVED for frames in DEPTHS]
+    samples: dict[tuple[str, int], list[float]] = {}
+    try:
+        for server in servers:
+            server.check()
+        for number in range(count):
+            turn = number % len(servers)
+            for server in servers[turn:] + servers[:turn]:
+                share = (debug if server.debug else production) // count
+                samples.setdefault((server.name, server.frames), []).append(server.rate(share))
+    finally:
+        for server in servers:
+            server.stop()
+    rates = {key: statistics.median(values) for key, values in samples.items()}
     print(
-        "\ngunicorn, one sync worker on 127.0.0.1, 2 load-generator threads (http.client),"
-        f"\n  failing requests per second ({production} requests a run debug off, {debug} debug on)"
+        "\ngunicorn, one sync worker on 127.0.0.1, 2 load-generator threads (http.client);"
+        f"\n  failing requests per second, median of {count} interleaved runs of"
+        f" {production // count} requests (debug off) or {debug // count} (debug on)"
     )
     print(f"  {'':<30}" + "".join(f"{f'{frames} frames':>12}{'/ Paste':>9}" for frames in DEPTHS))
     for name, (_, is_debug) in SERVED.items():
