@@ -62,6 +62,7 @@ from paste.exceptions.errormiddleware import ErrorMiddleware as PasteMiddleware 
 from trace_stages import answer, environ as browser_environ  # noqa: E402
 from werkzeug.debug import DebuggedApplication as WerkzeugDebugger  # noqa: E402
 
+import paste_exc  # noqa: E402
 from paste_exc.errormiddleware import ErrorMiddleware  # noqa: E402
 from paste_exc.report.delivery import get_dispatcher, synchronous_delivery  # noqa: E402
 
@@ -69,7 +70,8 @@ App = Callable[[dict[str, Any], Any], Iterable[bytes]]
 Wrap = Callable[[App, str], App]
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
+#: The folder holding the paste_exc imported (a checkout given by PYTHONPATH too).
+ROOT = Path(paste_exc.__file__).resolve().parent.parent
 DEPTHS = (4, 30)
 #: The debug token; its cookie rides on every debug-path request, every peer's.
 TOKEN = "storm-bench-token-0123456789"  # noqa: S105 (a bench's, unlocking nothing real)
