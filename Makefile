@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_redact.py
 	$(BIN)/python bench/trace_stages.py
+	$(BIN)/python bench/bench_error_storm.py --gunicorn
 
 # Regenerates the constraints from the extras in setup.cfg and requirements/bootstrap.in, with
 # the newest releases.  Commit the result only after `make test` and `make docs` pass with it.

@@ -180,12 +180,20 @@ class Server:
         self.server.shutdown()
 
 
-def requests_per_second(port: int, path: str, count: int, clients: int) -> float:
+def requests_per_second(
+    port: int, path: str, count: int, clients: int, headers: dict[str, str] | None = None
+) -> float:
+    """Requests per second of *clients* threads sharing *count* GET requests of *path*.
+
+    Each thread keeps one connection open, and opens it again when the server
+    closes it (a sync gunicorn worker closes every connection).
+    """
+
     def client(n: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
             for _ in range(n):
-                connection.request("GET", path)
+                connection.request("GET", path, headers=headers or {})
                 connection.getresponse().read()
         finally:
             connection.close()

@@ -220,22 +220,28 @@ def environ() -> dict[str, Any]:
     }
 
 
+def answer(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> tuple[str, bytes]:
+    """Call *app*, read its body and close it: the last status it started, and the body."""
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
+        statuses.append(status)
+
+    body = app(environ, start_response)
+    try:
+        data = b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+    return (statuses[-1] if statuses else ""), data
+
+
 def request(app: Callable[..., Iterable[bytes]]) -> Callable[[], bytes]:
     def run() -> bytes:
-        statuses: list[str] = []
-
-        def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
-            statuses.append(status)
-
-        body = app(environ(), start_response)
-        try:
-            data = b"".join(body)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-        if not statuses or not statuses[-1].startswith("500"):
-            raise AssertionError(f"expected a 500 answer, got {statuses}")
+        status, data = answer(app, environ())
+        if not status.startswith("500"):
+            raise AssertionError(f"expected a 500 answer, got {status!r}")
         return data
 
     return run
