@@ -1,33 +1,30 @@
 """Collect: one traceback entry into an :class:`~paste_exc.model.report.ExceptionFrame`.
 
-Position, source context, locals (within the walk's time budget), the magic
-variables, and whether the file is a library's.
+Locals (within the walk's time budget), the magic variables and supplements,
+read per request; position, names, source context and whether the file is a
+library's, worked out once per code location (:mod:`paste_exc.collect.codecache`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
-import linecache
-import sys
 import sysconfig
 import time
 from collections.abc import Callable, Mapping
 from types import CodeType, TracebackType
 from typing import Any, cast
 
+from paste_exc.collect.codecache import Stamp, code_facts
 from paste_exc.collect.magic import Magic, error_summary, read_magic
 from paste_exc.collect.supplement import as_int, collect_supplement
 from paste_exc.model.report import (
-    CONTEXT_LINES,
     INFO_LIMIT,
     LOCALS_TIME_PLACEHOLDER,
     MAX_EXCEPTIONS,
     MAX_LOCALS,
     NAME_LIMIT,
     REPR_LIMIT,
-    SOURCE_LINE_LIMIT,
     VALUE_LIMIT,
     ExceptionFrame,
     ExtraKey,
@@ -35,7 +32,7 @@ from paste_exc.model.report import (
     LocalVariable,
 )
 from paste_exc.redact.engine import Redactor
-from paste_exc.redact.saferepr import OUT_OF_TIME, safe_repr, safe_str, truncate_text
+from paste_exc.redact.saferepr import OUT_OF_TIME, safe_repr, safe_str
 
 __all__ = []
 
@@ -60,8 +57,9 @@ class Walk:
     #: ``__traceback_reporter__`` reporters found, each once.
     reporters: list[object] = dataclasses.field(default_factory=list)
     reporter_ids: set[int] = dataclasses.field(default_factory=set)
-    #: Source lines read, by file name.
-    sources: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    #: The source files' stamps, looked at once per collection (see
+    #: :func:`~paste_exc.collect.codecache.code_facts`).
+    stamps: dict[str, Stamp] = dataclasses.field(default_factory=dict)
     #: Seconds spent on the ``repr()`` of locals, and the locals named
     #: without a value once :attr:`locals_budget` was spent.
     locals_spent: float = 0.0
@@ -148,16 +146,23 @@ def build_frame(
     frame = entry.tb.tb_frame
     code = entry.code
     f_globals = frame.f_globals
-    try:
-        raw_locals: object = frame.f_locals
-    except Exception:  # noqa: BLE001
-        raw_locals = {}
-    try:  # a locals mapping from exec() may be hostile, even to isinstance()
-        is_mapping = isinstance(raw_locals, Mapping)
-    except Exception:  # noqa: BLE001
-        is_mapping = False
-    f_locals: Mapping[str, Any] = cast("Mapping[str, Any]", raw_locals) if is_mapping else {}
     redactor = walk.redactor
+    # Everything that depends only on the code location: computed once, then reused.
+    facts = code_facts(code, entry.lineno, entry.lasti, redactor, f_globals, walk.stamps)
+    f_locals: Mapping[str, Any] = {}
+    if walk.collect_locals or facts.locals_may_be_magic:
+        # Building a function's locals mapping costs; a frame that can set no
+        # magic variable, with no locals collected, never needs it.
+        try:
+            raw_locals: object = frame.f_locals
+        except Exception:  # noqa: BLE001
+            raw_locals = {}
+        try:  # a locals mapping from exec() may be hostile, even to isinstance()
+            is_mapping = isinstance(raw_locals, Mapping)
+        except Exception:  # noqa: BLE001
+            is_mapping = False
+        if is_mapping:
+            f_locals = cast("Mapping[str, Any]", raw_locals)
     magic = read_magic(f_locals, f_globals)
     if entry.earlier:  # another occurrence's frame: its position and source only
         magic = Magic(hide=magic.hide)
@@ -176,30 +181,8 @@ def build_frame(
         fields["traceback_hide"] = magic.hide
     if magic.log is not None:
         fields["traceback_log"] = redactor.redact_text(safe_str(magic.log, INFO_LIMIT))
-    filename = safe_str(code.co_filename, VALUE_LIMIT)
+    filename = facts.filename
     lineno = entry.lineno
-    end_lineno, colno, end_colno = _positions(code, entry.lasti)
-    lines = _source(filename, f_globals, walk)
-    context_lines: tuple[str, ...] = ()
-    context_start = None
-    if lines and lineno is not None and 0 < lineno <= len(lines):
-        last = min(max(lineno, end_lineno or lineno), lineno + 20) + CONTEXT_LINES
-        context_start = max(lineno - CONTEXT_LINES, 1)
-        raw_lines = tuple(map(_clean_line, lines[context_start - 1 : min(last, len(lines))]))
-        if colno is not None:
-            colno = _char_offset(raw_lines[lineno - context_start], colno)
-        if end_colno is not None and end_lineno is not None and 0 < end_lineno <= len(lines):
-            index = end_lineno - context_start
-            shown = 0 <= index < len(raw_lines)
-            end_line = raw_lines[index] if shown else _clean_line(lines[end_lineno - 1])
-            end_colno = _char_offset(end_line, end_colno)
-        # A credential written in the code (a DSN, a key) is a secret like any other.
-        context_lines = tuple(map(redactor.redact_values, raw_lines))
-        if context_lines != raw_lines:
-            first = lineno - context_start
-            final = min((end_lineno or lineno) - context_start, len(raw_lines) - 1)
-            if any(context_lines[i] != raw_lines[i] for i in range(first, final + 1)):
-                colno = end_colno = None  # the columns were of the code before redaction
     local_vars = None
     omitted_locals = 0
     if walk.collect_locals and not entry.earlier:
@@ -215,14 +198,14 @@ def build_frame(
         filename=filename,
         lineno=lineno,
         revision=walk.revision(f_globals),
-        name=safe_str(code.co_name, NAME_LIMIT),
+        name=facts.name,
         tbid=id(entry.tb),
-        qualname=safe_str(code.co_qualname, NAME_LIMIT),
-        end_lineno=end_lineno,
-        colno=colno,
-        end_colno=end_colno,
-        context_lines=context_lines,
-        context_start=context_start,
+        qualname=facts.qualname,
+        end_lineno=facts.end_lineno,
+        colno=facts.colno,
+        end_colno=facts.end_colno,
+        context_lines=facts.context_lines,
+        context_start=facts.context_start,
         locals=local_vars,
         is_library=_is_library(filename),
         repeated=entry.repeated,
@@ -230,46 +213,6 @@ def build_frame(
         **fields,
     )
     return result, magic
-
-
-def _positions(code: CodeType, lasti: int) -> tuple[int | None, int | None, int | None]:
-    """Return (end line, column, end column) of the instruction at *lasti*."""
-    if lasti < 0:
-        return None, None, None
-    try:
-        positions = next(itertools.islice(code.co_positions(), lasti // 2, None))
-    except Exception:  # noqa: BLE001
-        return None, None, None
-    return positions[1], positions[2], positions[3]
-
-
-def _source(filename: str, f_globals: dict[str, Any], walk: Walk) -> list[str]:
-    """Return the raw lines of *filename*, read once per walk (linecache caches across walks).
-
-    Only the few lines a frame shows are cleaned (:func:`_clean_line`): cleaning a
-    whole module per frame made every error pay for the size of its source files.
-    """
-    lines = walk.sources.get(filename)
-    if lines is None:
-        try:
-            lines = linecache.getlines(filename, f_globals)
-        except Exception:  # noqa: BLE001
-            lines = []
-        walk.sources[filename] = lines
-    return lines
-
-
-def _clean_line(line: object) -> str:
-    """One source line as a bounded string without its line ending."""
-    return truncate_text(safe_str(line, sys.maxsize).rstrip("\r\n"), SOURCE_LINE_LIMIT)
-
-
-def _char_offset(line: str, byte_offset: int) -> int:
-    """Turn a UTF-8 byte offset in *line* (what ``co_positions`` gives) into characters."""
-    try:
-        return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
-    except Exception:  # noqa: BLE001
-        return byte_offset
 
 
 def _locals(f_locals: Mapping[str, Any], walk: Walk) -> tuple[tuple[LocalVariable, ...], int]:

@@ -88,6 +88,19 @@ def error_text(error: BaseException, with_traceback: bool) -> str:
     return truncate_text("".join(lines), INFO_LIMIT)
 
 
+#: Every name :func:`read_magic` looks up, in the locals or the globals.
+MAGIC_NAMES: Final = frozenset(
+    {
+        "__traceback_supplement__",
+        "__traceback_info__",
+        "__traceback_log__",
+        "__traceback_hide__",
+        "__traceback_decorator__",
+        "__traceback_reporter__",
+    }
+)
+
+
 @dataclasses.dataclass(slots=True)
 class Magic:
     """The magic variables one frame set, as found (live objects).
@@ -127,7 +140,13 @@ def read_magic(f_locals: Mapping[str, Any], f_globals: Mapping[str, Any]) -> Mag
     :param f_locals: the frame's locals (a hostile mapping is tolerated)
     :param f_globals: the frame's globals
     """
-
+    if (
+        type(f_locals) is dict
+        and type(f_globals) is dict
+        and f_locals.keys().isdisjoint(MAGIC_NAMES)
+        and f_globals.keys().isdisjoint(MAGIC_NAMES)
+    ):
+        return Magic()  # most frames set none: six lookups saved per frame
     problems: list[str] = []
 
     def lookup(name: str, use_globals: bool = True) -> Any:

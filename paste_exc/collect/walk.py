@@ -242,10 +242,13 @@ def fold(raw: list[TracebackType], notes: list[str]) -> list[Entry]:
 
 def _cycle_at(entries: list[Entry], start: int) -> tuple[int, int]:
     """Return (size, count) of the shortest cycle starting at *start*, or (0, 1)."""
+    first = entries[start]
     for size in range(2, MAX_CYCLE + 1):
+        if start + size * MIN_CYCLE_COUNT > len(entries):
+            break  # too few entries left for the copies a fold needs
+        if not first.same_place(entries[start + size]):
+            continue  # the second copy does not even start: no cycle of this size
         cycle = entries[start : start + size]
-        if len(cycle) < size:
-            break
         if any(entry.repeated for entry in cycle):
             continue
         count = 1

@@ -8,6 +8,7 @@ an exception chain in Python's order, the box around group members.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -16,6 +17,8 @@ from paste_exc.redact.saferepr import safe_repr
 if TYPE_CHECKING:
     from paste_exc.model.report import CollectedException, ExceptionFrame
 
+#: How many failing-expression segments keep their parsed caret anchors.
+CACHED_SEGMENTS: Final = 1024
 #: At most this many links of one chain are shown (the collector bounds it too).
 MAX_CHAIN: Final = 100
 #: Python's sentences between the links of a chain (text and HTML reports).
@@ -68,11 +71,15 @@ def caret_line(frame: ExceptionFrame) -> str | None:
     return "  " + " " * (start - lead) + marks
 
 
+@functools.lru_cache(maxsize=CACHED_SEGMENTS)
 def _caret_anchors(segment: str) -> tuple[int, int] | None:
     """Where Python 3.11 puts the ``^`` in a failing binary operation or subscript.
 
     Returns ``(first, after_last)`` character offsets into *segment*, or
-    ``None`` when the segment is not one such expression.
+    ``None`` when the segment is not one such expression. Parsing is the
+    dearest part of a frame's text and depends on the source alone, so the
+    answers for the last :data:`CACHED_SEGMENTS` segments are kept: an error
+    repeated in a storm parses nothing.
     """
     try:
         tree = ast.parse(segment)

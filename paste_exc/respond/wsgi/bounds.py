@@ -23,6 +23,8 @@ _DEFAULT_PORTS: Final = {"http": "80", "https": "443"}
 
 def bounded_text(value: object, limit: int) -> str:
     """A bounded piece of a request: a string cut to *limit* (other values: empty)."""
+    if type(value) is str and len(value) <= limit:
+        return value  # the common case: a plain string within its bound
     if not isinstance(value, str):
         return ""
     return cut_text(str.__str__(value[:limit]), len(value), limit)
