@@ -26,13 +26,10 @@ from paste_exc.format.headers import (
     content_security_policy,
 )
 from paste_exc.format.pages import (
-    DEFAULT_ERROR_MESSAGE,
     render_appended,
     render_debug_page,
     render_email_html,
     render_fragment,
-    render_safe_page,
-    render_short_text,
     without_request_data,
 )
 from paste_exc.format.problem import (
@@ -41,6 +38,7 @@ from paste_exc.format.problem import (
     render_problem,
 )
 from paste_exc.format.rendered import RenderedPage, new_nonce
+from paste_exc.format.safepage import DEFAULT_ERROR_MESSAGE, render_safe_page, render_short_text
 
 __all__ = [
     "DEFAULT_ERROR_MESSAGE",

@@ -12,13 +12,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Final, cast
 
 from paste_exc.config.places import astrimpaths
-from paste_exc.errors import log_failure
 from paste_exc.format.formatter import format_text
-from paste_exc.format.headers import HTML_CONTENT_TYPE, TEXT_CONTENT_TYPE, security_headers
+from paste_exc.format.headers import HTML_CONTENT_TYPE, security_headers
 from paste_exc.format.html.budget import (
     DEFAULT_SIZE_BUDGET,
     render_report_document,
@@ -26,37 +24,29 @@ from paste_exc.format.html.budget import (
 )
 from paste_exc.format.html.build import build_report
 from paste_exc.format.html.view import ReportView
-from paste_exc.format.records import SEPARATOR, header_line, with_header
+from paste_exc.format.records import SEPARATOR, with_header
 from paste_exc.format.rendered import (
     RenderedPage,
     new_nonce,
     occurrence,
-    status_title,
 )
-from paste_exc.format.templates import load_user_template, render
+from paste_exc.format.safepage import render_short_text
+from paste_exc.format.templates import render
 from paste_exc.model.report import CollectedException
 from paste_exc.model.values import clean_text
 from paste_exc.redact.saferepr import safe_str
 
 __all__ = [
-    "DEFAULT_ERROR_MESSAGE",
     "render_appended",
     "render_debug_page",
     "render_email_html",
     "render_fragment",
-    "render_safe_page",
-    "render_short_text",
     "without_request_data",
 ]
 
 # The public module of these documents is paste_exc.format.documents: log under its name.
 log = logging.getLogger("paste_exc.documents")
 
-#: What the safe page says when no ``error_message`` is configured.
-DEFAULT_ERROR_MESSAGE: Final = (
-    "Something went wrong on our side and this page could not be shown. "
-    "The error has been logged; please try again in a little while."
-)
 _BINARY_TYPES: Final = ("image/", "audio/", "video/", "font/")
 _BINARY_SUBTYPES: Final = ("octet-stream", "zip", "gzip", "pdf", "wasm", "protobuf", "msgpack")
 
@@ -202,66 +192,6 @@ def _stripped(exc: CollectedException) -> CollectedException:
         context=None if exc.context is None else _stripped(exc.context),
         exceptions=tuple(_stripped(member) for member in exc.exceptions),
     )
-
-
-def render_safe_page(
-    exc_data: CollectedException,
-    *,
-    error_message: str | None = None,
-    template_file: str | Path | None = None,
-    status: int = 500,
-) -> RenderedPage:
-    """Return the page shown when debug is off: a message and the codes to quote.
-
-    No traceback, exception type or path appears on it.  *error_message* is
-    shown as text (escaped).  A *template_file* replaces the page: a Jinja2
-    template, autoescaped, given ``error_message``, ``title``, ``status``,
-    ``identification_code``, ``occurrence_id``, ``date`` and ``nonce`` (put
-    ``nonce="{{ nonce }}"`` on its ``<style>`` elements).  A template that
-    fails while rendering is logged and the default page is sent instead.
-
-    :param exc_data: the collected exception
-    :param error_message: the text to show; a friendly default when ``None``
-    :param template_file: a template file replacing the default page
-    :param status: the HTTP status of the response (for the title)
-    :raises paste_exc.errors.ConfigError: when *template_file* cannot be loaded
-    """
-    nonce = new_nonce()
-    context: dict[str, object] = {
-        "title": status_title(status),
-        "status": status,
-        "error_message": DEFAULT_ERROR_MESSAGE if error_message is None else error_message,
-        "identification_code": exc_data.identification_code,
-        "nonce": nonce,
-        **occurrence(exc_data),
-    }
-    body = None
-    if template_file is not None:
-        template = load_user_template(template_file)
-        try:
-            body = template.render(**context)
-        except Exception:  # noqa: BLE001 (logged by log_failure)
-            log_failure(
-                log, "the error page template %s failed; sending the default", template_file
-            )
-    if body is None:
-        body = render("safe_page.html", **context)
-    return RenderedPage(clean_text(body), HTML_CONTENT_TYPE, nonce, security_headers(nonce))
-
-
-def render_short_text(exc_data: CollectedException, *, status: int = 500) -> RenderedPage:
-    """Return the header line and two lines of plain text with the codes (plain-text clients).
-
-    :param exc_data: the collected exception
-    :param status: the HTTP status of the response
-    """
-    occurrence_id = occurrence(exc_data)["occurrence_id"]
-    body = (
-        f"{header_line(exc_data)}\n"
-        f"{status} {status_title(status)}: an error occurred while handling the request.\n"
-        f"Identification code {exc_data.identification_code}, occurrence {occurrence_id}.\n"
-    )
-    return RenderedPage(clean_text(body), TEXT_CONTENT_TYPE, headers=security_headers(None))
 
 
 def render_email_html(exc_data: CollectedException, **ops: object) -> str:

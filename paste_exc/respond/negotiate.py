@@ -29,6 +29,7 @@ The rules, in order:
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Final
@@ -109,6 +110,18 @@ def preferred_media(accept: str | None) -> str:
     """
     if not accept:
         return _HTML
+    if type(accept) is str:
+        # Browsers and clients send a handful of headers: each is weighed once.
+        return _preferred_media(accept[:ACCEPT_LIMIT])
+    return _preferred_media.__wrapped__(accept)
+
+
+#: How many distinct ``Accept`` headers keep their answer.
+CACHED_ACCEPT_HEADERS: Final = 256
+
+
+@functools.lru_cache(maxsize=CACHED_ACCEPT_HEADERS)
+def _preferred_media(accept: str) -> str:
     ranges = _parse_accept(accept)
     best_kind = _HTML
     best_score: tuple[float, int] = (-1.0, -1)
