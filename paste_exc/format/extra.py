@@ -10,6 +10,7 @@ that cannot be read shows :func:`unshowable` instead.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -79,9 +80,21 @@ def extra_repr(value: object, limit: int = 1000) -> str:
     :param value: an extra-data value, or part of one.
     :param limit: the most characters.
     """
+    if type(value) is str and len(value) <= _CACHED_TEXT:
+        return _text_repr(value, limit)
     pieces: list[str] = []
     _write_repr(value, pieces, [0], _REPR_CAP)
     return truncate("".join(pieces), limit)
+
+
+#: Strings up to this long keep their repr in :func:`_text_repr`'s cache: the
+#: request's header and CGI values recur on every request of an error storm.
+_CACHED_TEXT: Final = 1000
+
+
+@functools.lru_cache(maxsize=2048)
+def _text_repr(value: str, limit: int) -> str:
+    return truncate(safe_repr(value, _REPR_CAP), limit)
 
 
 #: Past this many characters the repr of an extra-data value stops being written
