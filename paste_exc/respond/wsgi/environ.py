@@ -141,6 +141,31 @@ def _inert(name: object, value: object) -> ExtraValue:
     return plain_copy(value, default_redactor, 1)
 
 
+#: How many ``(name, value)`` entries are remembered as clean (see :func:`_inert_entry`).
+_CLEAN_ENTRIES_KEPT: Final = 4096
+_clean_entries: set[tuple[str, str]] = set()
+
+
+def _inert_entry(name: str, value: object) -> ExtraValue:
+    """:func:`_inert` for one environ entry, remembering the entries that came out unchanged.
+
+    In an error storm the same headers and CGI values come with every request;
+    an entry once found clean (not secret, nothing redacted or cut) is taken as
+    it is. Only clean entries are kept, so the set never holds a secret.
+    """
+    if type(value) is not str:
+        return _inert(name, value)
+    entry = (name, value)
+    if entry in _clean_entries:
+        return value
+    result = _inert(name, value)
+    if type(result) is str and result == value:
+        if len(_clean_entries) >= _CLEAN_ENTRIES_KEPT:
+            _clean_entries.clear()  # a flood of distinct values must not grow it
+        _clean_entries.add(entry)
+    return result
+
+
 def _header_name(key: str) -> str:
     return key[5:].replace("_", "-").title()
 
@@ -201,14 +226,14 @@ def _variables(
                     if len(value) > headers_left:
                         value = truncate_text(value, headers_left)
                     headers_left -= len(value)
-            inert = _inert(name, value)
+            inert = _inert_entry(name, value)
             cgi_vars.append((name, inert))
             if name.startswith("HTTP_"):
                 headers.append((_header_name(name), str(inert)))
         elif name not in HIDDEN_WSGI_VARS:
             if isinstance(value, str):
                 value = _text(value, ENVIRON_VALUE_LIMIT)
-            wsgi_vars.append((name, _inert(name, value)))
+            wsgi_vars.append((name, _inert_entry(name, value)))
     if headers_unshown:
         cgi_vars.append(("HTTP_…", HEADER_BUDGET_PLACEHOLDER.format(count=headers_unshown)))
     unread = total - len(entries)
