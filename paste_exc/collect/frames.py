@@ -7,20 +7,18 @@ variables, and whether the file is a library's.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import linecache
 import sys
-import sysconfig
 import time
 from collections.abc import Callable, Mapping
 from types import CodeType, TracebackType
 from typing import Any, cast
 
+from paste_exc.collect.library import DEFAULT_OPTIONS, CollectOptions, is_library
 from paste_exc.collect.magic import Magic, error_summary, read_magic
 from paste_exc.collect.supplement import as_int, collect_supplement
 from paste_exc.model.report import (
-    CONTEXT_LINES,
     INFO_LIMIT,
     LOCALS_TIME_PLACEHOLDER,
     MAX_EXCEPTIONS,
@@ -68,6 +66,9 @@ class Walk:
     locals_unrepresented: int = 0
     #: Locals shown in part: items of a container not reached in time.
     locals_partial: int = 0
+    #: How much source is kept and where the application ends (see
+    #: :class:`~paste_exc.collect.library.CollectOptions`).
+    options: CollectOptions = DEFAULT_OPTIONS
 
 
 class Entry:
@@ -112,7 +113,7 @@ def module_name(f_globals: Mapping[str, Any]) -> str | None:
     return text or None
 
 
-def bare_frame(entry: Entry) -> ExceptionFrame:
+def bare_frame(entry: Entry, options: CollectOptions = DEFAULT_OPTIONS) -> ExceptionFrame:
     """The least a traceback entry shows: position and function, from the code object alone."""
     code = entry.code
     filename = safe_str(code.co_filename, VALUE_LIMIT)
@@ -122,7 +123,7 @@ def bare_frame(entry: Entry) -> ExceptionFrame:
         name=safe_str(code.co_name, NAME_LIMIT),
         qualname=safe_str(code.co_qualname, NAME_LIMIT),
         tbid=id(entry.tb),
-        is_library=_is_library(filename),
+        is_library=is_library(filename, None, options),
         repeated=entry.repeated,
     )
 
@@ -183,8 +184,9 @@ def build_frame(
     context_lines: tuple[str, ...] = ()
     context_start = None
     if lines and lineno is not None and 0 < lineno <= len(lines):
-        last = min(max(lineno, end_lineno or lineno), lineno + 20) + CONTEXT_LINES
-        context_start = max(lineno - CONTEXT_LINES, 1)
+        around = walk.options.context_lines
+        last = min(max(lineno, end_lineno or lineno), lineno + 20) + around
+        context_start = max(lineno - around, 1)
         raw_lines = tuple(map(_clean_line, lines[context_start - 1 : min(last, len(lines))]))
         if colno is not None:
             colno = _char_offset(raw_lines[lineno - context_start], colno)
@@ -210,8 +212,9 @@ def build_frame(
     if problems and notes is not None:
         where = f"frame {safe_str(code.co_name, NAME_LIMIT)} ({filename}:{lineno})"
         notes.extend(f"{where}: {problem}" for problem in problems)
+    modname = module_name(f_globals)
     result = ExceptionFrame(
-        modname=module_name(f_globals),
+        modname=modname,
         filename=filename,
         lineno=lineno,
         revision=walk.revision(f_globals),
@@ -224,7 +227,7 @@ def build_frame(
         context_lines=context_lines,
         context_start=context_start,
         locals=local_vars,
-        is_library=_is_library(filename),
+        is_library=is_library(filename, modname, walk.options),
         repeated=entry.repeated,
         omitted_locals=omitted_locals,
         **fields,
@@ -308,28 +311,3 @@ def _locals(f_locals: Mapping[str, Any], walk: Walk) -> tuple[tuple[LocalVariabl
         walk.locals_spent += time.perf_counter() - started
         result.append(LocalVariable(safe_str(name, NAME_LIMIT), text, redacted))
     return tuple(result), omitted
-
-
-@functools.lru_cache(maxsize=2048)
-def _is_library(filename: str) -> bool:
-    if filename.startswith("<frozen "):
-        return True
-    if "/site-packages/" in filename or "/dist-packages/" in filename:
-        return True
-    if "\\site-packages\\" in filename:
-        return True
-    return filename.startswith(_library_prefixes())
-
-
-@functools.lru_cache(maxsize=1)
-def _library_prefixes() -> tuple[str, ...]:
-    prefixes: set[str] = set()
-    try:
-        paths = sysconfig.get_paths()
-    except Exception:  # noqa: BLE001
-        paths = {}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        path = paths.get(key)
-        if path:
-            prefixes.add(path.rstrip("/\\") + ("\\" if "\\" in path else "/"))
-    return tuple(sorted(prefixes))

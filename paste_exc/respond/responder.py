@@ -15,6 +15,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Final
 
+from paste_exc.collect.library import CollectOptions, collect_options  # issue 17
 from paste_exc.collect.occurrence import catch, collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.documents import (
@@ -101,6 +102,12 @@ class Responder:
         #: What the environ gets under ``paste_exc.reporting``: opaque (see
         #: :class:`~paste_exc.report.dispatch.ReportingHandle`).
         self.reporting_handle = ReportingHandle(self, self.request_supplement)
+        # issue 17: how much source every collection of a catch keeps, where the app ends.
+        self.collect_options = CollectOptions(
+            context_lines=settings.context_lines,
+            app_packages=settings.app_packages,
+            library_paths=settings.library_paths,
+        )
         if settings.error_template is not None:
             # Load and render it once now, so a broken template fails at start-up.
             render_safe_page(CollectedException(), template_file=settings.error_template)
@@ -150,6 +157,8 @@ class Responder:
                     show_hidden_frames=True,
                     trim_source_paths=settings.trim_source_paths,
                     size_budget=settings.max_page_size,
+                    request=None if ctx is None else as_request(ctx),  # issue 17
+                    show_environment=True,  # issue 17
                 )
                 # As Paste: the one-line form, then (nothing else took the report, so
                 # it must not be lost) the whole text report and 60 dashes, as a record.
@@ -166,11 +175,12 @@ class Responder:
     def collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
         """The collected data of *exc*, or ``None`` after writing why collecting failed."""
         try:
-            return collected_data(
-                exc,
-                collect_locals=self.settings.show_locals,
-                locals_time_budget=self.settings.locals_time_budget,
-            )
+            with collect_options(self.collect_options):  # issue 17
+                return collected_data(
+                    exc,
+                    collect_locals=self.settings.show_locals,
+                    locals_time_budget=self.settings.locals_time_budget,
+                )
         except Exception as secondary:  # noqa: BLE001 (the client still gets a page)
             write_errors(stream, emergency_text(exc, secondary, f"collecting {stage}"))
             return None
@@ -209,7 +219,11 @@ class Responder:
     # -- rendering --------------------------------------------------------------
 
     def _render(
-        self, rendering: Rendering, exc_data: CollectedException, failures: list[str]
+        self,
+        rendering: Rendering,
+        exc_data: CollectedException,
+        failures: list[str],
+        request: RequestInfo | None = None,  # issue 17
     ) -> RenderedPage:
         settings = self.settings
         if rendering is Rendering.DEBUG_PAGE:
@@ -219,6 +233,8 @@ class Responder:
                 trim_source_paths=settings.trim_source_paths,
                 reporting_failures=failures,
                 size_budget=settings.max_page_size,
+                editor_url=settings.editor_url,  # issue 17
+                request=request,  # issue 17
             )
         if rendering is Rendering.FRAGMENT:
             return render_fragment(
@@ -232,6 +248,7 @@ class Responder:
                 exc_data,
                 debug=rendering is Rendering.PROBLEM_DEBUG,
                 size_budget=settings.max_page_size,
+                request=request,  # issue 17
             )
         if rendering is Rendering.TEXT:
             return render_short_text(exc_data)
@@ -241,6 +258,8 @@ class Responder:
                 show_hidden_frames=settings.show_hidden_frames,
                 trim_source_paths=settings.trim_source_paths,
                 size_budget=settings.max_page_size,
+                request=request,  # issue 17
+                show_environment=True,  # issue 17
             )
             return RenderedPage(
                 with_header(exc_data, text), CONTENT_TYPES["text"], headers=security_headers(None)
@@ -289,7 +308,7 @@ class Responder:
             self._withheld(request, stream)
         failures = self.report_to_stream(exc, exc_data, stream, environ, shown=shown)
         try:
-            page = self._render(rendering, exc_data, failures)
+            page = self._render(rendering, exc_data, failures, request)  # issue 17: request
             body = page.body.encode("utf-8", "replace")
             headers = response_headers(
                 page.content_type, len(body), nonce=page.nonce, error_id=exc_data.occurrence_id
