@@ -157,8 +157,6 @@ class Responder:
                     show_hidden_frames=True,
                     trim_source_paths=settings.trim_source_paths,
                     size_budget=settings.max_page_size,
-                    request=None if ctx is None else as_request(ctx),  # issue 17
-                    show_environment=True,  # issue 17
                 )
                 # As Paste: the one-line form, then (nothing else took the report, so
                 # it must not be lost) the whole text report and 60 dashes, as a record.
