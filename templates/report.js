@@ -78,11 +78,18 @@
   function focusFrame(frame) {
     if (frame && frame.classList.contains("frame")) { frame.focus({ preventScroll: true }); }
   }
+  /* A frame inside a closed <details> (a folded run) keeps its boxes: ask the parents. */
+  function isShown(element, report) {
+    for (var node = element.parentNode; node && node !== report; node = node.parentNode) {
+      if (node.tagName === "DETAILS" && !node.open) { return false; }
+    }
+    return element.getClientRects().length > 0;
+  }
   function shownFrames(report) {
     var all = report.querySelectorAll(".frame[data-frame]");
     var shown = [];
     for (var i = 0; i < all.length; i++) {
-      if (all[i].getClientRects().length > 0) { shown.push(all[i]); }
+      if (isShown(all[i], report)) { shown.push(all[i]); }
     }
     return shown;
   }
