@@ -158,3 +158,28 @@ def test_the_debug_text_and_json_have_the_request_and_the_environment() -> None:
     names = {d["name"].lower() for d in document["exception"]["environment"]["distributions"]}
     assert "flask" in names
     assert "cookie-value" not in problem.text
+
+
+def frames_outside_runs(body: str) -> list[str]:
+    """The module names of the frames shown unfolded, in page order."""
+    main = body[body.index('<div class="traceback">') :]
+    depth, shown = 0, []
+    for match in re.finditer(r'<details|</details>|<span class="modname">([^<]+)</span>', main):
+        if match[0] == "<details":
+            depth += 1
+        elif match[0] == "</details>":
+            depth -= 1
+        elif depth == 0:
+            shown.append(match[1])
+    return shown
+
+
+def test_the_demo_shows_its_own_frames_first() -> None:
+    from paste_exc.demo import make_demo_app
+
+    app = webtest.TestApp(catching(make_demo_app(error_log=os.devnull)))
+    for path in ("/plain", "/chained-context", "/supplement"):
+        body = app.get(path, status=500, expect_errors=True).text
+        shown = frames_outside_runs(body)
+        assert shown, path
+        assert set(shown) == {"paste_exc.demo"}, path
