@@ -11,6 +11,8 @@ import pytest
 import webtest
 from realapps import TOKEN, make_flask_app, make_pyramid_app
 
+from paste_exc.demo import make_demo_app
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 COOKIES = f"paste_exc_debug={TOKEN}; theme=cookie-value-dark; sessionid=cookie-value-sess"
 
@@ -175,8 +177,6 @@ def frames_outside_runs(body: str) -> list[str]:
 
 
 def test_the_demo_shows_its_own_frames_first() -> None:
-    from paste_exc.demo import make_demo_app
-
     app = webtest.TestApp(catching(make_demo_app(error_log=os.devnull)))
     for path in ("/plain", "/chained-context", "/supplement"):
         body = app.get(path, status=500, expect_errors=True).text
