@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -183,3 +184,10 @@ def test_the_demo_shows_its_own_frames_first() -> None:
         shown = frames_outside_runs(body)
         assert shown, path
         assert set(shown) == {"paste_exc.demo"}, path
+
+
+def test_library_frames_name_their_distributions_version() -> None:
+    version = importlib.metadata.version("pyramid")
+    body = page(make_pyramid_app)
+    assert f'<span class="badge">library · pyramid {version}</span>' in body
+    assert f'<tr><th scope="row">pyramid</th><td>{version}</td></tr>' in body

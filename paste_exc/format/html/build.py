@@ -114,6 +114,8 @@ class _Builder:
         #: Keep every collected line (the page expands them in place), not only two.
         self.expand = expand
         self.count = 0
+        #: Top-level module → "Name version" of its distribution (the environment's).
+        self.dists: dict[str, str] = {}
         self.section_of: dict[int, SectionView] = {}
         self.requests: dict[str, _highlight.SourceRequest] = {}
         self.pending: list[tuple[LineView, str]] = []
@@ -166,6 +168,7 @@ class _Builder:
             anchor=frame_anchor(self.count),
             editor_link=editor_link(self.editor_url, frame.filename, frame.lineno),
             more_context=sum(1 for line in lines if line.extra),
+            distribution=self.dists.get(_name(frame.modname).partition(".")[0]),
         )
 
     def trim_name(self, filename: str) -> str:
@@ -314,6 +317,9 @@ def build_report(
     """
     trim = astrimpaths(trim_source_paths)
     builder = _Builder(show_hidden_frames, include_hidden_frames, trim, editor_url, navigation)
+    if navigation and exc_data.environment is not None:
+        for dist in exc_data.environment.distributions:
+            builder.dists.update(dict.fromkeys(dist.modules, f"{dist.name} {dist.version}"))
     sections, omitted = builder.sections(exc_data)
     builder.highlight(inline_styles)
     link_sections(sections)

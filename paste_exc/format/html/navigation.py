@@ -20,6 +20,7 @@ from typing import Final
 
 from paste_exc.format.html.view import FrameView, SectionView
 from paste_exc.model.report import CollectedException
+from paste_exc.redact.engine import REDACTED
 
 __all__ = [
     "CAUSE_HEADLINE",
@@ -37,7 +38,7 @@ CAUSE_HEADLINE: Final = "Started with"
 CONTEXT_HEADLINE: Final = "While handling"
 #: Values shorter than this are shown again rather than referred to: the
 #: reference would be no shorter and no clearer.
-MIN_REPEAT_LENGTH: Final = 40
+MIN_REPEAT_LENGTH: Final = 32
 _MAX_CAUSES: Final = 100
 
 
@@ -67,14 +68,17 @@ def mark_repeats(sections: Iterable[SectionView]) -> None:
 
     The first frame showing a value (of at least :data:`MIN_REPEAT_LENGTH`
     characters) shows it; later frames, whatever the local's name there,
-    say "same as in frame N". Redacted values are never compared: their text
-    is the same for different secrets.
+    say "same as in frame N". Locals are represented when the report is
+    collected, so one object (the ``environ`` every WSGI layer passes on)
+    reads the same in every frame. A value redacted whole is never compared
+    (its text is the same for different secrets); one redacted in part (the
+    ``environ`` with its ``Cookie``) is.
     """
     first: dict[str, tuple[int, str]] = {}
     for section in sections:
         for frame in section_frames(section):
             for var in frame.locals or ():
-                if var.redacted or len(var.value) < MIN_REPEAT_LENGTH:
+                if len(var.value) < MIN_REPEAT_LENGTH or var.value == REDACTED:
                     continue
                 shown = first.get(var.value)
                 if shown is None:

@@ -81,7 +81,7 @@ class FrameView:
     editor_link: str | None = None
     #: Source lines beyond those shown at first (the context expands in place).
     more_context: int = 0
-    #: The untrimmed file name's distribution, when known (``Flask 3.1``).
+    #: The distribution of the frame's module, when known (``Flask 3.1.3``).
     distribution: str | None = None
 
 
