@@ -160,9 +160,12 @@ def aseditorurl(value: object, option: str = "editor_url") -> str | None:
     if any(ord(ch) < 33 or ord(ch) == 127 for ch in text):
         raise ConfigError(option, "a template holds no spaces or control characters")
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+        parts = [part for part in string.Formatter().parse(text) if part[1] is not None]
     except ValueError as error:
         raise ConfigError(option, f"not a template: {error}") from None
+    if any(spec or conversion for _, _, spec, conversion in parts):
+        raise ConfigError(option, "a placeholder is {path} or {line}, without a format or !r")
+    fields = [name for _, name, _, _ in parts if name is not None]
     unknown = sorted(set(fields) - {"path", "line"})
     if unknown:
         raise ConfigError(

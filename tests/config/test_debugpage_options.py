@@ -63,6 +63,12 @@ def test_ini_strings_are_coerced() -> None:
         ("editor_url", "vscode://file/{file}:{line}"),
         ("editor_url", "vscode://file/"),
         ("editor_url", "https://x/{path} {line}"),
+        ("editor_url", "https://x/{path}?l={line:>999999999}"),
+        ("editor_url", "https://x/{path!r}"),
+        ("editor_url", "https://x/{path.__class__}"),
+        ("editor_url", "https://x/{0}{path}"),
+        ("editor_url", "javascript&colon;{path}"),
+        ("editor_url", " java\tscript:{path}"),
         ("editor_url", 3),
     ],
 )
