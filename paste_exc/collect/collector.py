@@ -81,12 +81,9 @@ class ExceptionCollector:
     :param locals_time_budget: seconds the ``repr()`` of locals may take per
         report (``None``: :data:`LOCALS_TIME_BUDGET`); after that, locals are
         named with :data:`LOCALS_TIME_PLACEHOLDER` and a collection note says so
-    :param context_lines: source lines kept either side of the failing line
-        (``None``: those of the catch in progress, else 5)
-    :param app_packages: module prefixes that are the application's even when
-        installed in ``site-packages`` (``None``: the catch's, else none)
-    :param library_paths: further path prefixes whose files are libraries'
-        (``None``: the catch's, else none)
+    :param context_lines: source lines kept either side of the failing line;
+        ``app_packages``, ``library_paths``: see :class:`~paste_exc.collect.library.CollectOptions`
+        (``None``, all three: those of the catch in progress, else the defaults)
     :raises paste_exc.errors.ConfigError: for a limit that is not an integer,
         a budget that is not a finite number of seconds >= 0, or a bad
         ``context_lines``, ``app_packages`` or ``library_paths``
@@ -116,16 +113,12 @@ class ExceptionCollector:
             if locals_time_budget is None
             else asseconds(locals_time_budget, "locals_time_budget")
         )
-        #: The options given here; ``None`` takes the catch's (see :meth:`options`).
+        #: The options given here; ``None`` takes those of the catch in progress.
         self.given_options: CollectOptions | None = None
         if context_lines is not None or app_packages is not None or library_paths is not None:
             self.given_options = CollectOptions.checked(
                 context_lines=context_lines, app_packages=app_packages, library_paths=library_paths
             )
-
-    def options(self) -> CollectOptions:
-        """The options: the constructor's, else the catch's (:func:`collect_options`)."""
-        return self.given_options if self.given_options is not None else current_options()
 
     # Paste's API --------------------------------------------------------------------
 
@@ -275,7 +268,7 @@ class ExceptionCollector:
             revision=self.getRevision,
             ident_prefix=DEBUG_IDENT_PREFIX,
             error_tracebacks=DEBUG_EXCEPTION_FORMATTER,
-            options=self.options(),
+            options=self.given_options or current_options(),
         )
 
 
@@ -381,9 +374,8 @@ def collect_exception(
     :param redactor: the redactor to use (default: the module's default one)
     :param locals_time_budget: seconds for the locals' ``repr()`` (see
         :class:`ExceptionCollector`)
-    :param context_lines: source lines kept either side of the failing line
-    :param app_packages: module prefixes that are the application's
-    :param library_paths: further path prefixes that are libraries
+    :param context_lines: as ``app_packages`` and ``library_paths``: see
+        :class:`ExceptionCollector`
     """
     collector = col
     options = (locals_time_budget, context_lines, app_packages, library_paths)
