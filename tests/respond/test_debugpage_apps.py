@@ -81,7 +81,7 @@ def test_form_fields_only_when_the_application_read_the_body() -> None:
         expect_errors=True,
     )
     assert 'class="data form"' not in flask.text
-    assert "the body was not read by the application" in flask.text
+    assert "the application left no parsed form fields" in flask.text
     assert "unread-body-value" not in flask.text
 
 

@@ -37,8 +37,11 @@ __all__ = [
 REQUEST_EXTRA_TITLES: Final = frozenset(
     {"CGI Variables", "WSGI Variables", "Query Parameters", "Form Fields"}
 )
-#: What the form table says when a body was sent that the application never read.
-BODY_UNREAD: Final = "the body was not read by the application; its fields are not shown"
+#: What the form table says when a body was sent but no parsed form fields were left
+#: (the application did not parse it with WebOb): the body is never read here.
+BODY_UNREAD: Final = (
+    "not shown: the application left no parsed form fields, and the body is never read here"
+)
 
 Rows = list[tuple[str, str]]
 Trim = Callable[[str], str]
