@@ -213,7 +213,7 @@ def test_the_environment_block_and_the_text_copy() -> None:
     body = render_debug_page(data).body
     assert '<section class="environment">' in body
     assert "sys.path (" in body
-    for label in ("Python", "Executable", "Platform", "Process", "Server time"):
+    for label in ("Python", "Executable", "Platform", "Process", "Server time (UTC)"):
         assert f'<th scope="row">{label}</th>' in body
     text = format_text(data, show_environment=True)
     assert "\nEnvironment\n-----------\n  Python: " in text

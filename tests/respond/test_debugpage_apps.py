@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import os
+import platform
 import re
+import sys
 from typing import Any
 
 import pytest
@@ -191,3 +193,15 @@ def test_library_frames_name_their_distributions_version() -> None:
     body = page(make_pyramid_app)
     assert f'<span class="badge">library · pyramid {version}</span>' in body
     assert f'<tr><th scope="row">pyramid</th><td>{version}</td></tr>' in body
+
+
+def test_the_environment_block_names_the_process() -> None:
+    body = page(make_flask_app)
+    env = body[body.index('<section class="environment">') :]
+    assert f"<td>pid {os.getpid()}, thread MainThread</td>" in env
+    assert f"<td>{platform.python_version()} ({platform.python_implementation()})</td>" in env
+    assert f"<td>{sys.executable}</td>" in env
+    assert re.search(r"Server time \(UTC\)</th><td>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ</td>", env)
+    assert re.search(r"Server time \(local\)</th><td>[\d:T-]+[+-]\d\d:\d\d</td>", env)
+    assert "<summary>sys.path (" in env
+    assert f'<tr><th scope="row">Flask</th><td>{importlib.metadata.version("flask")}</td>' in env

@@ -116,8 +116,9 @@ def environment_rows(environment: EnvironmentInfo, trim: Trim = str) -> Rows:
         ("Python", f"{environment.python_version} ({environment.implementation})"),
         ("Executable", trim(environment.executable)),
         ("Platform", environment.platform),
-        ("Process", f"{environment.pid}, thread {environment.thread}"),
-        ("Server time", f"{environment.time_utc} (local {environment.time_local})"),
+        ("Process", f"pid {environment.pid}, thread {environment.thread}"),
+        ("Server time (UTC)", environment.time_utc),
+        ("Server time (local)", environment.time_local),
     ]
 
 
