@@ -139,7 +139,12 @@ def _in_packages(modname: str, packages: tuple[str, ...]) -> bool:
 
 
 def _under(filename: str, prefixes: tuple[str, ...]) -> bool:
-    return any(filename.startswith(prefix) or filename == prefix[:-1] for prefix in prefixes)
+    """Whether *filename* is one of the directories *prefixes* or below one, at a separator."""
+    for prefix in prefixes:
+        directory = prefix if prefix.endswith(("/", "\\")) else prefix + "/"
+        if filename.startswith(directory) or filename == directory[:-1]:
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=4096)

@@ -38,7 +38,9 @@ __all__ = [
     "editor_link",
 ]
 
-#: Source lines collected either side of the failing line (the ``context_lines`` default).
+#: Source lines collected either side of the failing line (the ``context_lines``
+#: default): :data:`paste_exc.model.report.CONTEXT_LINES`, which configuration,
+#: beneath the model, cannot import (a test keeps the two equal).
 DEFAULT_CONTEXT_LINES: Final = 5
 #: The most source lines collected either side of a failing line.
 MAX_CONTEXT_LINES: Final = 100

@@ -97,6 +97,8 @@ def test_library_paths_make_files_under_them_libraries() -> None:
     data = caught(parse_bad_json, library_paths=[HERE])
     assert frame_of(data, "parse_bad_json").is_library is True  # type: ignore[attr-defined]
     assert not is_library("/opt/library/x.py", "x", CollectOptions(library_paths=("/opt/lib/",)))
+    assert not is_library("/opt/library/x.py", "x", CollectOptions(library_paths=("/opt/lib",)))
+    assert is_library("/opt/lib/x.py", "x", CollectOptions(library_paths=("/opt/lib",)))
     assert not is_library(
         "/opt/library/x.py", "x", CollectOptions.checked(library_paths="/opt/lib")
     )

@@ -14,6 +14,7 @@ from paste_exc.config.debugpage import EDITOR_PRESETS, aseditorurl, editor_link
 from paste_exc.config.settings import MiddlewareSettings, resolve_settings
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
+from paste_exc.model.report import CONTEXT_LINES
 
 
 def app(environ: dict[str, Any], start_response: Any) -> Any:
@@ -26,7 +27,7 @@ def make_app(global_conf: dict[str, str], **local: str) -> Any:
 
 def test_the_defaults() -> None:
     settings = MiddlewareSettings()
-    assert settings.context_lines == 5
+    assert settings.context_lines == 5 == CONTEXT_LINES
     assert (settings.app_packages, settings.library_paths, settings.editor_url) == ((), (), None)
 
 
