@@ -222,8 +222,17 @@ def demo_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterabl
 def make_demo_app(error_log: str | None = None, **options: object) -> WSGIApplication:
     """Return the demo wrapped in the middleware (debug on, locals shown).
 
+    The demo's own module is its application (``app_packages``): installed
+    with paste_exc in ``site-packages``, its frames are still the ones shown
+    first, as an application's are.
+
     :param error_log: the file the text reports are appended to
     :param options: further :class:`~paste_exc.errormiddleware.ErrorMiddleware` options
     """
-    settings: dict[str, object] = {"debug": True, "show_locals": True, **options}
+    settings: dict[str, object] = {
+        "debug": True,
+        "show_locals": True,
+        "app_packages": [__name__],
+        **options,
+    }
     return ErrorMiddleware(demo_app, error_log=error_log, **settings)  # type: ignore[arg-type]

@@ -222,7 +222,7 @@ def fallback(
     entries = 0
     current = cast("TracebackType", tb) if is_a(tb, TracebackType) else None
     while current is not None and entries < DEFAULT_LIMIT:
-        frames.append(bare_frame(Entry(current)))
+        frames.append(bare_frame(Entry(current), walk.options))
         current = current.tb_next
         entries += 1
     return CollectedException(

@@ -1,12 +1,13 @@
 """Collect: what a frame shows that depends only on its code, worked out once per code location.
 
 Part of the collect stage. In an error storm the same few lines fail on every
-request. A frame's file name, function names, library flag, source context
+request. A frame's file name, function names, source context
 (cleaned, bounded, its credentials redacted) and the columns of the failing
 expression depend only on the code object, the line and instruction that
-failed, the source file and the redactor, so :func:`code_facts` keeps them in
-a bounded cache (:data:`CACHED_LOCATIONS` entries, least recently used out)
-and every later request failing there reuses them. What depends on the
+failed, the source file, the redactor and how many lines are kept, so
+:func:`code_facts` keeps them in a bounded cache (:data:`CACHED_LOCATIONS`
+entries, least recently used out) and every later request failing there
+reuses them. What depends on the
 request (locals, magic variables, supplements, the module's revision) is read
 per request by :func:`~paste_exc.collect.frames.build_frame`.
 
@@ -72,7 +73,7 @@ class CodeFacts:
     locals_may_be_magic: bool
 
 
-_Key = tuple[int, int | None, int, int]
+_Key = tuple[int, int | None, int, int, int]
 _cache: collections.OrderedDict[_Key, CodeFacts] = collections.OrderedDict()
 _lock = threading.Lock()
 
@@ -99,6 +100,8 @@ def code_facts(
     redactor: Redactor,
     f_globals: Mapping[str, Any],
     stamps: dict[str, Stamp],
+    *,
+    context: int = CONTEXT_LINES,
 ) -> CodeFacts:
     """Return the facts of the code location, computed the first time it is seen.
 
@@ -109,13 +112,14 @@ def code_facts(
     :param f_globals: the frame's globals (a module loader may give the source)
     :param stamps: this collection's file stamps by file name (each file is
         looked at once per collection)
+    :param context: how many lines around the failing one are kept (``context_lines``)
     """
     filename = safe_str(code.co_filename, VALUE_LIMIT)
     if filename in stamps:
         stamp = stamps[filename]
     else:
         stamp = stamps[filename] = file_stamp(filename)
-    key = (id(code), lineno, lasti, id(redactor))
+    key = (id(code), lineno, lasti, id(redactor), context)
     with _lock:
         facts = _cache.get(key)
         if facts is not None and facts.code is code and facts.redactor is redactor:
@@ -125,7 +129,7 @@ def code_facts(
             del _cache[key]
     if facts is not None and facts.stamp != stamp:
         linecache.checkcache(filename)  # the file changed: read it again
-    facts = _compute(code, filename, lineno, lasti, redactor, f_globals, stamp)
+    facts = _compute(code, filename, lineno, lasti, redactor, f_globals, stamp, context)
     with _lock:
         _cache[key] = facts
         while len(_cache) > CACHED_LOCATIONS:
@@ -141,6 +145,7 @@ def _compute(
     redactor: Redactor,
     f_globals: Mapping[str, Any],
     stamp: Stamp,
+    context: int,
 ) -> CodeFacts:
     end_lineno, colno, end_colno = _positions(code, lasti)
     try:
@@ -150,8 +155,8 @@ def _compute(
     context_lines: tuple[str, ...] = ()
     context_start = None
     if lines and lineno is not None and 0 < lineno <= len(lines):
-        last = min(max(lineno, end_lineno or lineno), lineno + 20) + CONTEXT_LINES
-        context_start = max(lineno - CONTEXT_LINES, 1)
+        last = min(max(lineno, end_lineno or lineno), lineno + 20) + context
+        context_start = max(lineno - context, 1)
         raw_lines = tuple(map(clean_line, lines[context_start - 1 : min(last, len(lines))]))
         if colno is not None:
             colno = _char_offset(raw_lines[lineno - context_start], colno)

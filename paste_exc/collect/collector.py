@@ -33,7 +33,9 @@ from paste_exc.redact.saferepr import safe_repr, safe_str
 if TYPE_CHECKING:
     from paste_exc.collect.frames import Walk
 from paste_exc.collect.chain import collect_one, exception_only, fallback
+from paste_exc.collect.environment import collect_environment
 from paste_exc.collect.frames import Entry, Walk, build_frame
+from paste_exc.collect.library import CollectOptions, current_options
 from paste_exc.collect.magic import run_reporters as call_frame_reporters
 from paste_exc.collect.supplement import collect_supplement, supplement_data
 from paste_exc.model.report import (
@@ -79,8 +81,12 @@ class ExceptionCollector:
     :param locals_time_budget: seconds the ``repr()`` of locals may take per
         report (``None``: :data:`LOCALS_TIME_BUDGET`); after that, locals are
         named with :data:`LOCALS_TIME_PLACEHOLDER` and a collection note says so
-    :raises paste_exc.errors.ConfigError: for a limit that is not an integer, or
-        a budget that is not a finite number of seconds >= 0
+    :param context_lines: source lines kept either side of the failing line;
+        ``app_packages``, ``library_paths``: see :class:`~paste_exc.collect.library.CollectOptions`
+        (``None``, all three: those of the catch in progress, else the defaults)
+    :raises paste_exc.errors.ConfigError: for a limit that is not an integer,
+        a budget that is not a finite number of seconds >= 0, or a bad
+        ``context_lines``, ``app_packages`` or ``library_paths``
     """
 
     #: Paste's switch: record ``__revision__``/``__version__`` of modules.
@@ -93,6 +99,9 @@ class ExceptionCollector:
         collect_locals: bool = False,
         redactor: Redactor | None = None,
         locals_time_budget: float | None = None,
+        context_lines: int | None = None,
+        app_packages: tuple[str, ...] | list[str] | None = None,
+        library_paths: tuple[str, ...] | list[str] | None = None,
     ) -> None:
         if not _is_limit(limit):
             raise ConfigError("limit", f"expected an integer or None, got {safe_repr(limit, 100)}")
@@ -104,6 +113,12 @@ class ExceptionCollector:
             if locals_time_budget is None
             else asseconds(locals_time_budget, "locals_time_budget")
         )
+        #: The options given here; ``None`` takes those of the catch in progress.
+        self.given_options: CollectOptions | None = None
+        if context_lines is not None or app_packages is not None or library_paths is not None:
+            self.given_options = CollectOptions.checked(
+                context_lines=context_lines, app_packages=app_packages, library_paths=library_paths
+            )
 
     # Paste's API --------------------------------------------------------------------
 
@@ -239,6 +254,7 @@ class ExceptionCollector:
                 walk.locals_unrepresented, walk.locals_partial, walk.locals_budget
             )
             result = dataclasses.replace(result, collection_notes=(*result.collection_notes, note))
+        result = dataclasses.replace(result, environment=collect_environment(result, walk.redactor))
         errors = call_frame_reporters(result, walk.reporters) if run_reporters else []
         if errors:
             result = dataclasses.replace(result, reporter_errors=tuple(errors))
@@ -252,6 +268,7 @@ class ExceptionCollector:
             revision=self.getRevision,
             ident_prefix=DEBUG_IDENT_PREFIX,
             error_tracebacks=DEBUG_EXCEPTION_FORMATTER,
+            options=self.given_options or current_options(),
         )
 
 
@@ -336,6 +353,9 @@ def collect_exception(
     collect_locals: bool = False,
     redactor: Redactor | None = None,
     locals_time_budget: float | None = None,
+    context_lines: int | None = None,
+    app_packages: tuple[str, ...] | list[str] | None = None,
+    library_paths: tuple[str, ...] | list[str] | None = None,
 ) -> CollectedException:
     """Collect an exception from :func:`sys.exc_info`; never raise.
 
@@ -354,12 +374,18 @@ def collect_exception(
     :param redactor: the redactor to use (default: the module's default one)
     :param locals_time_budget: seconds for the locals' ``repr()`` (see
         :class:`ExceptionCollector`)
+    :param context_lines: as ``app_packages`` and ``library_paths``: see
+        :class:`ExceptionCollector`
     """
     collector = col
-    if collect_locals or redactor is not None or locals_time_budget is not None:
+    options = (locals_time_budget, context_lines, app_packages, library_paths)
+    if collect_locals or redactor is not None or any(o is not None for o in options):
         collector = ExceptionCollector(
             collect_locals=collect_locals,
             redactor=redactor,
             locals_time_budget=locals_time_budget,
+            context_lines=context_lines,
+            app_packages=app_packages,
+            library_paths=library_paths,
         )
     return collector.collect(t, v, tb, limit)

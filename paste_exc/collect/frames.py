@@ -8,14 +8,13 @@ library's, worked out once per code location (:mod:`paste_exc.collect.codecache`
 from __future__ import annotations
 
 import dataclasses
-import functools
-import sysconfig
 import time
 from collections.abc import Callable, Mapping
 from types import CodeType, TracebackType
 from typing import Any, cast
 
 from paste_exc.collect.codecache import Stamp, code_facts
+from paste_exc.collect.library import DEFAULT_OPTIONS, CollectOptions, is_library
 from paste_exc.collect.magic import Magic, error_summary, read_magic
 from paste_exc.collect.supplement import as_int, collect_supplement
 from paste_exc.model.report import (
@@ -66,6 +65,9 @@ class Walk:
     locals_unrepresented: int = 0
     #: Locals shown in part: items of a container not reached in time.
     locals_partial: int = 0
+    #: How much source is kept and where the application ends (see
+    #: :class:`~paste_exc.collect.library.CollectOptions`).
+    options: CollectOptions = DEFAULT_OPTIONS
 
 
 class Entry:
@@ -110,7 +112,7 @@ def module_name(f_globals: Mapping[str, Any]) -> str | None:
     return text or None
 
 
-def bare_frame(entry: Entry) -> ExceptionFrame:
+def bare_frame(entry: Entry, options: CollectOptions = DEFAULT_OPTIONS) -> ExceptionFrame:
     """The least a traceback entry shows: position and function, from the code object alone."""
     code = entry.code
     filename = safe_str(code.co_filename, VALUE_LIMIT)
@@ -120,7 +122,7 @@ def bare_frame(entry: Entry) -> ExceptionFrame:
         name=safe_str(code.co_name, NAME_LIMIT),
         qualname=safe_str(code.co_qualname, NAME_LIMIT),
         tbid=id(entry.tb),
-        is_library=_is_library(filename),
+        is_library=is_library(filename, None, options),
         repeated=entry.repeated,
     )
 
@@ -148,7 +150,15 @@ def build_frame(
     f_globals = frame.f_globals
     redactor = walk.redactor
     # Everything that depends only on the code location: computed once, then reused.
-    facts = code_facts(code, entry.lineno, entry.lasti, redactor, f_globals, walk.stamps)
+    facts = code_facts(
+        code,
+        entry.lineno,
+        entry.lasti,
+        redactor,
+        f_globals,
+        walk.stamps,
+        context=walk.options.context_lines,
+    )
     f_locals: Mapping[str, Any] = {}
     if walk.collect_locals or facts.locals_may_be_magic:
         # Building a function's locals mapping costs; a frame that can set no
@@ -193,8 +203,9 @@ def build_frame(
     if problems and notes is not None:
         where = f"frame {safe_str(code.co_name, NAME_LIMIT)} ({filename}:{lineno})"
         notes.extend(f"{where}: {problem}" for problem in problems)
+    modname = module_name(f_globals)
     result = ExceptionFrame(
-        modname=module_name(f_globals),
+        modname=modname,
         filename=filename,
         lineno=lineno,
         revision=walk.revision(f_globals),
@@ -207,7 +218,7 @@ def build_frame(
         context_lines=facts.context_lines,
         context_start=facts.context_start,
         locals=local_vars,
-        is_library=_is_library(filename),
+        is_library=is_library(filename, modname, walk.options),
         repeated=entry.repeated,
         omitted_locals=omitted_locals,
         **fields,
@@ -251,28 +262,3 @@ def _locals(f_locals: Mapping[str, Any], walk: Walk) -> tuple[tuple[LocalVariabl
         walk.locals_spent += time.perf_counter() - started
         result.append(LocalVariable(safe_str(name, NAME_LIMIT), text, redacted))
     return tuple(result), omitted
-
-
-@functools.lru_cache(maxsize=2048)
-def _is_library(filename: str) -> bool:
-    if filename.startswith("<frozen "):
-        return True
-    if "/site-packages/" in filename or "/dist-packages/" in filename:
-        return True
-    if "\\site-packages\\" in filename:
-        return True
-    return filename.startswith(_library_prefixes())
-
-
-@functools.lru_cache(maxsize=1)
-def _library_prefixes() -> tuple[str, ...]:
-    prefixes: set[str] = set()
-    try:
-        paths = sysconfig.get_paths()
-    except Exception:  # noqa: BLE001
-        paths = {}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        path = paths.get(key)
-        if path:
-            prefixes.add(path.rstrip("/\\") + ("\\" if "\\" in path else "/"))
-    return tuple(sorted(prefixes))

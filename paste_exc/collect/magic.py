@@ -1,7 +1,8 @@
 """Collect: the magic variables a frame may set.
 
-``__traceback_supplement__``, ``__traceback_info__``, ``__traceback_hide__``,
-``__traceback_log__``, ``__traceback_decorator__`` and
+``__traceback_supplement__``, ``__traceback_info__``, ``__traceback_hide__``
+(and pytest's and IPython's ``__tracebackhide__``), ``__traceback_log__``,
+``__traceback_decorator__`` and
 ``__traceback_reporter__`` (the table is in :doc:`/collector`). This module
 reads them from a live frame and runs the decorators and reporters they name
 on the finished report; failures of that user code become text, never
@@ -95,6 +96,7 @@ MAGIC_NAMES: Final = frozenset(
         "__traceback_info__",
         "__traceback_log__",
         "__traceback_hide__",
+        "__tracebackhide__",
         "__traceback_decorator__",
         "__traceback_reporter__",
     }
@@ -170,6 +172,10 @@ def read_magic(f_locals: Mapping[str, Any], f_globals: Mapping[str, Any]) -> Mag
         problems=problems,
     )
     hide = lookup("__traceback_hide__")
+    if hide is _MISSING:
+        # pytest's and IPython's spelling, a hide value like Paste's (a callable,
+        # pytest's filter of an ExceptionInfo, cannot be asked here: it hides).
+        hide = lookup("__tracebackhide__")
     if hide is not _MISSING:  # even None counts: it becomes False
         magic.hide, problem = _hide(hide)
         if problem:

@@ -116,7 +116,7 @@ def walk_traceback(
         try:
             frame, magic = build_frame(entry, walk, extra_data, notes)
         except Exception as error:  # noqa: BLE001  this frame's piece only: keep its position
-            frame, magic = bare_frame(entry), Magic()
+            frame, magic = bare_frame(entry, walk.options), Magic()
             notes.append(
                 f"frame {frame.name} ({frame.filename}:{frame.lineno}) could only be shown "
                 f"in part: {error_summary(error)}"

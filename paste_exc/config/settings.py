@@ -35,6 +35,13 @@ from paste_exc.config.convert import (
     asseconds,
     asstr,
 )
+from paste_exc.config.debugpage import (
+    DEFAULT_CONTEXT_LINES,
+    ascontextlines,
+    aseditorurl,
+    aspackages,
+    aspathprefixes,
+)
 from paste_exc.config.places import (
     asnetworks,
     astrimpaths,
@@ -163,6 +170,10 @@ OUR_OPTIONS: Final = (
     "extras_providers",
     "report_message",
     "locals_time_budget",
+    "context_lines",
+    "app_packages",
+    "library_paths",
+    "editor_url",
 )
 
 
@@ -210,6 +221,16 @@ class MiddlewareSettings:
     report_message: str = "Exception while handling a WSGI request"
     #: Seconds of ``repr()`` of locals per report; later locals are only named.
     locals_time_budget: float = LOCALS_TIME_BUDGET
+    #: Source lines collected either side of each failing line (the page shows
+    #: two and expands in place to all of them).
+    context_lines: int = DEFAULT_CONTEXT_LINES
+    #: Module prefixes that are the application's even when installed in site-packages.
+    app_packages: tuple[str, ...] = ()
+    #: Further path prefixes whose files are libraries'.
+    library_paths: tuple[str, ...] = ()
+    #: The debug page's link template for file names (a preset's name is resolved):
+    #: ``None`` for no links.
+    editor_url: str | None = None
 
 
 def _fallback(option: str, value: object, global_conf: Mapping[str, object]) -> object:
@@ -269,6 +290,10 @@ MIDDLEWARE_OPTIONS: Final[Mapping[str, Converter[object]]] = {
     "extras_providers": _providers,
     "report_message": asstr,
     "locals_time_budget": asseconds,
+    "context_lines": ascontextlines,
+    "app_packages": aspackages,
+    "library_paths": aspathprefixes,
+    "editor_url": aseditorurl,
 }
 
 _DEFAULTS: Final = {

@@ -8,6 +8,9 @@ renders the report; past the budget it makes a folded copy of the collected
 data (the dataclasses are frozen: the original is never changed) and renders
 that, one step further each time, until the output fits:
 
+0. in the outputs that show them (the debug page, the debug problem
+   document), the newest sections: the request tables, the environment
+   block and the source beyond two lines either side of each failing line;
 1. repeated frames: a frame shown before in the report (same file, line and
    function, e.g. in another member of a group) loses its locals and source;
 2. the local variables of library frames;
@@ -48,6 +51,7 @@ from paste_exc.format.foldsteps import (
     fold_locals,
     fold_long_values,
     fold_repeated,
+    fold_sections,
     fold_to_outline,
 )
 from paste_exc.model.report import CollectedException
@@ -185,7 +189,7 @@ def _fold_steps(
 
 
 def fit_report(
-    exc_data: CollectedException, size_budget: int | None, render: Render
+    exc_data: CollectedException, size_budget: int | None, render: Render, *, sections: bool = False
 ) -> tuple[CollectedException, str]:
     """Render *exc_data* with *render*, folding it until the output fits *size_budget*.
 
@@ -199,6 +203,7 @@ def fit_report(
     :param exc_data: the collected exception
     :param size_budget: the most characters wanted, or ``None``
     :param render: turns a report into the output (and is given folded copies)
+    :param sections: the output shows the newest sections (step 0 folds them first)
     :returns: the report rendered last (the folded copy, or *exc_data* itself)
         and its output
     """
@@ -207,7 +212,8 @@ def fit_report(
         return exc_data, body
     fitter = _Fitter(render, size_budget, exc_data, body)
     notes: list[str] = []
-    current, fitted = _fold_steps(_STEPS_BEFORE_FRAMES, exc_data, notes, fitter)
+    steps = (fold_sections, *_STEPS_BEFORE_FRAMES) if sections else _STEPS_BEFORE_FRAMES
+    current, fitted = _fold_steps(steps, exc_data, notes, fitter)
     if fitted:
         return fitter.shown, fitter.body
     before_frames = current

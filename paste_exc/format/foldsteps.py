@@ -33,6 +33,7 @@ __all__ = [
     "fold_locals",
     "fold_long_values",
     "fold_repeated",
+    "fold_sections",
     "fold_to_outline",
 ]
 
@@ -47,6 +48,13 @@ MAX_EXCEPTIONS_KEPT: Final = 5
 OUTLINE_NOTES: Final = 5
 #: Deepest nesting of chains and groups folded (the formatters show no deeper).
 MAX_DEPTH: Final = 64
+
+#: What the first step leaves out (the page's newer sections), as the report says it.
+SECTIONS_FOLDED: Final = (
+    "the request tables, the environment and the source beyond two lines around each failing line"
+)
+#: Source lines kept either side of a failing line once the sections are folded.
+FOLDED_CONTEXT: Final = 2
 
 #: A step: the folded copy and what it left out (``None``: nothing to fold).
 Fold = tuple[CollectedException, "str | None"]
@@ -109,6 +117,27 @@ def _without_locals(frame: ExceptionFrame) -> ExceptionFrame:
 
 
 # -- the steps, least useful first ----------------------------------------------------------
+
+
+def _short_context(frame: ExceptionFrame) -> ExceptionFrame:
+    start, lineno = frame.context_start, frame.lineno
+    if start is None or lineno is None or not frame.context_lines:
+        return frame
+    first = max(start, lineno - FOLDED_CONTEXT)
+    last = min(start + len(frame.context_lines) - 1, max(lineno, frame.end_lineno or lineno))
+    last = min(last + FOLDED_CONTEXT, start + len(frame.context_lines) - 1)
+    if first == start and last == start + len(frame.context_lines) - 1:
+        return frame
+    lines = frame.context_lines[first - start : last - start + 1]
+    return dataclasses.replace(frame, context_lines=lines, context_start=first)
+
+
+def fold_sections(root: CollectedException) -> Fold:
+    """Step 0: the request tables, the environment block and the source beyond two lines."""
+    folded = _map_frames(root, _short_context)
+    if folded is root and root.environment is None:
+        return root, None
+    return dataclasses.replace(folded, environment=None), SECTIONS_FOLDED
 
 
 def fold_repeated(root: CollectedException) -> Fold:
@@ -293,6 +322,7 @@ def fold_to_outline(root: CollectedException) -> Fold:
             exc,
             frames=tuple(frame(item) for item in exc.frames),
             extra_data={},
+            environment=None,
             notes=exc.notes[:OUTLINE_NOTES],
             collection_notes=cutter.texts(tuple(exc.collection_notes[:OUTLINE_NOTES])),
             reporter_errors=exc.reporter_errors[:OUTLINE_NOTES],

@@ -26,6 +26,7 @@ from paste_exc.format.base import (
 )
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
 from paste_exc.format.extra import iter_extra_data
+from paste_exc.format.textblocks import environment_lines, request_lines
 from paste_exc.format.texthooks import PasteTextHooks
 from paste_exc.format.textparts import (
     CAUSE_SENTENCE,
@@ -37,6 +38,7 @@ from paste_exc.format.textparts import (
     member_box,
 )
 from paste_exc.model.report import CollectedException
+from paste_exc.model.request import RequestInfo
 from paste_exc.model.values import shown_value
 
 if TYPE_CHECKING:
@@ -60,6 +62,12 @@ class TextFormatter(PasteTextHooks):
         least useful parts first, and says what it left out (see
         :ref:`rendering`); ``None`` for no limit (``.. versionadded:: 0.1``).
         A report within the budget is Paste's text, unchanged.
+    :param request: the request's redacted data, for the request block
+        (``.. versionadded:: 0.1``)
+    :param show_environment: end the report with the request block (given
+        *request*) and the environment block (the report's
+        :attr:`~paste_exc.collector.CollectedException.environment`), after
+        Paste's text (``.. versionadded:: 0.1``)
     """
 
     def __init__(
@@ -70,9 +78,13 @@ class TextFormatter(PasteTextHooks):
         trim_source_paths: Iterable[tuple[str, str]] | Mapping[str, str] = (),
         *,
         size_budget: int | None = DEFAULT_SIZE_BUDGET,
+        request: RequestInfo | None = None,
+        show_environment: bool = False,
     ) -> None:
         super().__init__(show_hidden_frames, include_reusable, show_extra_data, trim_source_paths)
         self.size_budget = asbudget(size_budget)
+        self.request = request if isinstance(request, RequestInfo) else None
+        self.show_environment = bool(show_environment)
 
     # --- the report --------------------------------------------------------------
 
@@ -226,6 +238,10 @@ class TextFormatter(PasteTextHooks):
 
     def _tail_lines(self, exc_data: CollectedException) -> list[str]:
         lines: list[str] = []
+        if self.show_extra_data and getattr(self, "show_environment", False):
+            lines.extend(request_lines(getattr(self, "request", None)))
+            environment = getattr(exc_data, "environment", None)
+            lines.extend(environment_lines(environment, self.trim_filename))
         folded = getattr(exc_data, "folded", ())
         if folded:
             title = "Folded to fit the size budget"
@@ -252,7 +268,8 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
 
     :param exc_data: what :func:`paste_exc.collector.collect_exception` returned.
     :param ops: ``show_hidden_frames``, ``include_reusable``, ``show_extra_data``,
-        ``trim_source_paths``, ``size_budget`` (default 1,000,000 characters).
+        ``trim_source_paths``, ``size_budget`` (default 1,000,000 characters),
+        ``request`` (the request's redacted data), ``show_environment``.
     :raises TypeError: for an unknown option.
     :raises paste_exc.errors.ConfigError: for an invalid option value.
     """
@@ -264,9 +281,11 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
         formatter.show_extra_data,
         tuple(formatter.trim_source_paths),
         formatter.size_budget,
+        id(formatter.request),
+        formatter.show_environment,
     )
     cached = _recent_texts.get(key)
-    if cached is not None and cached[0] is exc_data:
+    if cached is not None and cached[0] is exc_data and cached[2] is formatter.request:
         return cached[1]
     text = formatter.format_collected_data(exc_data)
     if len(_recent_texts) >= _RECENT_TEXTS_MAX:
@@ -274,7 +293,7 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
             _recent_texts.pop(next(iter(_recent_texts)), None)
         except (RuntimeError, StopIteration):
             _recent_texts.clear()
-    _recent_texts[key] = (exc_data, text)
+    _recent_texts[key] = (exc_data, text, formatter.request)
     return text
 
 
@@ -283,4 +302,4 @@ def format_text(exc_data: CollectedException, **ops: object) -> str:
 #: the (normalised) options; the entry holds the (inert) report itself, so an id is never reused
 #: while its entry lives. Reports are frozen, so a cached text cannot go stale.
 _RECENT_TEXTS_MAX: Final = 32
-_recent_texts: dict[tuple[object, ...], tuple[CollectedException, str]] = {}
+_recent_texts: dict[tuple[object, ...], tuple[CollectedException, str, RequestInfo | None]] = {}

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Final, cast
 
+from paste_exc.config.debugpage import aseditorurl
 from paste_exc.config.places import astrimpaths
 from paste_exc.format.formatter import format_text
 from paste_exc.format.headers import HTML_CONTENT_TYPE, security_headers
@@ -23,6 +24,7 @@ from paste_exc.format.html.budget import (
     view_builder,
 )
 from paste_exc.format.html.build import build_report
+from paste_exc.format.html.emailstyle import EMAIL_STYLES
 from paste_exc.format.html.view import ReportView
 from paste_exc.format.records import SEPARATOR, with_header
 from paste_exc.format.rendered import (
@@ -33,6 +35,7 @@ from paste_exc.format.rendered import (
 from paste_exc.format.safepage import render_short_text
 from paste_exc.format.templates import render
 from paste_exc.model.report import CollectedException
+from paste_exc.model.request import RequestInfo
 from paste_exc.model.values import clean_text
 from paste_exc.redact.saferepr import safe_str
 
@@ -50,33 +53,6 @@ log = logging.getLogger("paste_exc.documents")
 _BINARY_TYPES: Final = ("image/", "audio/", "video/", "font/")
 _BINARY_SUBTYPES: Final = ("octet-stream", "zip", "gzip", "pdf", "wasm", "protobuf", "msgpack")
 
-#: CSS for mail clients, put in ``style`` attributes by the ``st()`` macro.
-EMAIL_STYLES: dict[str, str] = {
-    "report": "font-family:Helvetica,Arial,sans-serif;font-size:14px;color:#1f2328;",
-    "headline": "margin:0 0 8px;padding:12px;background:#fff0f0;border-left:6px solid #c62828;",
-    "exc-type": "font-size:18px;font-weight:bold;color:#b71c1c;",
-    "exc-msg": "font-size:16px;white-space:pre-wrap;font-family:Menlo,Consolas,monospace;",
-    "meta": "color:#555;font-size:13px;margin:4px 0;",
-    "section": "margin:16px 0;",
-    "connector": "font-style:italic;color:#555;margin:12px 0;",
-    "frame": "margin:8px 0;padding:6px 8px;border:1px solid #d0d7de;border-radius:4px;",
-    "frame-lib": "margin:8px 0;padding:6px 8px;border:1px solid #eee;color:#666;",
-    "frame-head": "font-size:13px;margin:0 0 4px;",
-    "path": "color:#666;font-size:12px;",
-    "code": "margin:0;padding:4px;background:#f6f8fa;font-family:Menlo,Consolas,monospace;"
-    "font-size:12px;white-space:pre;overflow:auto;",
-    "line-current": "background:#ffe8a3;display:block;",
-    "line": "display:block;",
-    "lineno": "color:#999;",
-    "table": "border-collapse:collapse;font-size:12px;margin:4px 0;",
-    "th": "text-align:left;background:#eaeef2;padding:2px 6px;",
-    "td": "border-top:1px solid #eee;padding:2px 6px;vertical-align:top;"
-    "font-family:Menlo,Consolas,monospace;word-break:break-all;",
-    "note": "color:#555;font-size:13px;",
-    "pre": "white-space:pre-wrap;font-family:Menlo,Consolas,monospace;font-size:12px;margin:4px 0;",
-    "h2": "font-size:15px;margin:16px 0 6px;",
-}
-
 
 def render_debug_page(
     exc_data: CollectedException,
@@ -86,8 +62,19 @@ def render_debug_page(
     trim_source_paths: Iterable[tuple[str, str]] = (),
     reporting_failures: Sequence[str] = (),
     size_budget: int | None = DEFAULT_SIZE_BUDGET,
+    editor_url: str | None = None,
+    request: RequestInfo | None = None,
 ) -> RenderedPage:
     """Return the full debug page: the report, hidden frames collapsed, under a strict CSP.
+
+    At its top, the frame index (each frame a link, the application's marked,
+    each exception's failing frame one click away); "my code only" folds the
+    library frames into runs (the default when the traceback has application
+    frames); each frame shows two lines around its failing line and expands
+    in place to all that was collected; ``j``/``k`` move between frames. The
+    script carries the page's nonce and nothing needs it: without JavaScript
+    every frame and line is shown. After the traceback come the request
+    tables (from *request*) and the environment block.
 
     :param exc_data: the collected exception
     :param show_hidden_frames: show hidden frames as ordinary ones instead of collapsed
@@ -95,6 +82,11 @@ def render_debug_page(
     :param trim_source_paths: ``(prefix, replacement)`` pairs shortening file names
     :param reporting_failures: one line per reporter that failed, shown under the report
     :param size_budget: past this many characters, fold the least useful parts
+        (the request tables, the environment and the source beyond two lines first)
+    :param editor_url: a template checked by
+        :func:`~paste_exc.config.debugpage.aseditorurl` (or a preset's name):
+        each frame's file name links to the editor
+    :param request: the request's redacted data, shown as tables
     """
     build = view_builder(
         size_budget=size_budget,
@@ -102,6 +94,9 @@ def render_debug_page(
         include_hidden_frames=True,
         show_extra_data=show_extra_data,
         trim_source_paths=trim_source_paths,
+        editor_url=aseditorurl(editor_url),
+        request=request,
+        navigation=True,
     )
     nonce = new_nonce()
     body = render_report_document(
@@ -109,6 +104,7 @@ def render_debug_page(
         exc_data,
         build,
         size_budget=size_budget,
+        sections=True,
         nonce=nonce,
         reporting_failures=[safe_str(f) for f in reporting_failures],
         **occurrence(exc_data),
@@ -146,6 +142,7 @@ def render_fragment(
         without_request_data(exc_data),
         build,
         size_budget=size_budget,
+        sections=False,
         **occurrence(exc_data),
     )
     return RenderedPage(clean_text(body), HTML_CONTENT_TYPE, headers=security_headers(None))
@@ -185,6 +182,7 @@ def _stripped(exc: CollectedException) -> CollectedException:
         exc,
         frames=frames,
         extra_data={},
+        environment=None,
         request_method=None,
         request_url=None,
         locals_collected=False,
@@ -222,6 +220,7 @@ def render_email_html(exc_data: CollectedException, **ops: object) -> str:
         exc_data,
         build,
         size_budget=size_budget,
+        sections=False,
         styles=EMAIL_STYLES,
         **occurrence(exc_data),
     )

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Final
 from paste_exc.config.places import astrimpaths
 from paste_exc.format.base import trim_source_paths
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
+from paste_exc.format.foldsteps import SECTIONS_FOLDED
 from paste_exc.format.headers import PROBLEM_CONTENT_TYPE, security_headers
 from paste_exc.format.rendered import RenderedPage, status_title
 from paste_exc.format.visibility import frame_visibility
-from paste_exc.model.json import JSONView, report_data
+from paste_exc.model.json import JSONView, json_safe, report_data
+from paste_exc.model.request import RequestInfo
 from paste_exc.model.values import clean_text
 
 if TYPE_CHECKING:
@@ -67,6 +69,7 @@ EXCEPTION_VIEW: Final = JSONView(
         "extra_data",
         "reporter_errors",
         "folded",
+        "environment",
     ),
     member_fields=_MEMBER_FIELDS,
     frame_fields=(
@@ -103,6 +106,7 @@ EXCEPTION_VIEW: Final = JSONView(
             "supplement",
             "locals",
             "folded_after",
+            "environment",
         }
     ),
     names=_SHORT_NAMES,
@@ -168,6 +172,7 @@ def problem_document(
     status: int = 500,
     size_budget: int | None = DEFAULT_SIZE_BUDGET,
     serialize: Callable[[object], str] = _compact,
+    request: RequestInfo | None = None,
 ) -> dict[str, object]:
     """Return an RFC 9457 problem document for the error.
 
@@ -177,8 +182,15 @@ def problem_document(
     ``occurrence_id``, ``timestamp`` (local time with its offset), ``time``
     (UTC, as in the header line of the text reports), ``request_method`` and
     ``request_url`` (``null`` outside a request; the URL redacted); with
-    *debug*, also ``exception`` (see :func:`exception_document`) and the
-    exception line as ``detail``.
+    *debug*, also ``exception`` (see :func:`exception_document`; its
+    ``environment`` is the process: ``python_version``, ``implementation``,
+    ``executable``, ``platform``, ``pid``, ``thread``, ``time_utc``,
+    ``time_local``, ``sys_path`` and ``distributions``, each
+    ``{"name", "version", "modules"}``), the exception line as ``detail``
+    and, given *request*, ``request``: ``method``, ``url``, ``query`` and
+    ``form`` (``[name, value]`` pairs, secret values redacted; ``form`` is
+    ``null`` when the application did not parse the body), ``body_unread``,
+    ``cookies`` (their names: values are never kept) and ``headers``.
 
     Past *size_budget* characters (the document as *serialize* writes it),
     the report is folded as every output is (see :ref:`rendering`): the
@@ -191,6 +203,7 @@ def problem_document(
     :param status: the HTTP status of the response
     :param size_budget: the most characters of the serialised document; ``None``: no limit
     :param serialize: how the document is written (to measure it); one compact line by default
+    :param request: the request's redacted data (debug only)
     """
     if not debug:
         return _problem_document(exc_data, debug=False, status=status, size_budget=None)
@@ -198,15 +211,38 @@ def problem_document(
     last: list[dict[str, object]] = []
 
     def measure(data: CollectedException) -> str:
-        last[:] = [_problem_document(data, debug=True, status=status, size_budget=size_budget)]
+        shown = None if SECTIONS_FOLDED in data.folded else request
+        last[:] = [
+            _problem_document(
+                data, debug=True, status=status, size_budget=size_budget, request=shown
+            )
+        ]
         return serialize(last[0])
 
-    fit_report(exc_data, size_budget, measure)
+    fit_report(exc_data, size_budget, measure, sections=request is not None)
     return last[0]
 
 
+def _request_member(request: RequestInfo) -> dict[str, object]:
+    form = request.form
+    return {
+        "method": request.method,
+        "url": request.url,
+        "query": [list(pair) for pair in request.query],
+        "form": None if form is None else [[name, value] for name, value in form],
+        "body_unread": request.body_unread,
+        "cookies": list(request.cookie_names),
+        "headers": [list(pair) for pair in request.headers],
+    }
+
+
 def _problem_document(
-    exc_data: CollectedException, *, debug: bool, status: int, size_budget: int | None
+    exc_data: CollectedException,
+    *,
+    debug: bool,
+    status: int,
+    size_budget: int | None,
+    request: RequestInfo | None = None,
 ) -> dict[str, object]:
     summary = report_data(exc_data, SUMMARY_VIEW)
     doc: dict[str, object] = {
@@ -224,6 +260,8 @@ def _problem_document(
         if exc_data.folded and size_budget is not None:
             exception["size_budget"] = size_budget
         doc["exception"] = exception
+        if request is not None:
+            doc["request"] = json_safe(_request_member(request))
     return doc
 
 
@@ -233,6 +271,7 @@ def render_problem(
     debug: bool,
     status: int = 500,
     size_budget: int | None = DEFAULT_SIZE_BUDGET,
+    request: RequestInfo | None = None,
 ) -> RenderedPage:
     """Return :func:`problem_document` as ``application/problem+json``.
 
@@ -240,6 +279,7 @@ def render_problem(
     :param debug: include the exception
     :param status: the HTTP status of the response
     :param size_budget: past this many characters of the body, fold the least useful parts
+    :param request: the request's redacted data (its member, with *debug*)
     """
 
     def serialize(document: object) -> str:
@@ -249,7 +289,12 @@ def render_problem(
 
     body = serialize(
         problem_document(
-            exc_data, debug=debug, status=status, size_budget=size_budget, serialize=serialize
+            exc_data,
+            debug=debug,
+            status=status,
+            size_budget=size_budget,
+            serialize=serialize,
+            request=request,
         )
     )
     return RenderedPage(body, PROBLEM_CONTENT_TYPE, headers=security_headers(None))

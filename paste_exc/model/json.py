@@ -240,6 +240,8 @@ def _exception_data(
     full["reporter_errors"] = list(exc.reporter_errors)
     full["locals_collected"] = exc.locals_collected
     full["folded"] = list(exc.folded)
+    environment = exc.environment
+    full["environment"] = None if environment is None else dataclasses.asdict(environment)
     return _pick(full, keep, view)
 
 
@@ -257,7 +259,8 @@ def report_data(
     :class:`~paste_exc.collector.CollectedException` fields under their own
     names, the fields of :func:`report_fields` (``time`` among them), ``date``
     (local time with its offset, ISO 8601, seconds) and ``extra_data`` as
-    :func:`extra_entries`. A frame has its fields, ``line`` (the stripped
+    :func:`extra_entries`, ``environment`` as an object of its fields (``null``
+    when not taken). A frame has its fields, ``line`` (the stripped
     source line), ``locals`` (``{name: shown value}``, see :func:`shown_value`)
     with ``redacted_locals`` (the names of those redacted, or part of them)
     when locals were collected, ``supplement`` with ``extra`` as

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from paste_exc.model.environment import EnvironmentInfo
+
 __all__ = [
     "DEBUG_EXCEPTION_FORMATTER",
     "DEBUG_IDENT_PREFIX",
@@ -273,6 +275,10 @@ class CollectedException:
     #: local variables of 34 library frames"); empty for a whole report. Set
     #: only on the folded copy a formatter renders (see :ref:`rendering`).
     folded: tuple[str, ...] = ()
+    #: The process the error happened in (Python, executable, platform, process
+    #: and thread, time, ``sys.path``, the traceback's distributions); on the
+    #: outermost report only, ``None`` when not taken (``.. versionadded:: 0.1``).
+    environment: EnvironmentInfo | None = None
 
     def as_json_dict(self) -> dict[str, object]:
         """Return this report as JSON-encodable data.

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Final
 
+from paste_exc.collect.library import CollectOptions, collect_options
 from paste_exc.collect.occurrence import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.documents import (
@@ -101,6 +102,12 @@ class Responder:
         #: What the environ gets under ``paste_exc.reporting``: opaque (see
         #: :class:`~paste_exc.report.dispatch.ReportingHandle`).
         self.reporting_handle = ReportingHandle(self)
+        # How much source every collection of a catch keeps, where the application ends.
+        self.collect_options = CollectOptions(
+            context_lines=settings.context_lines,
+            app_packages=settings.app_packages,
+            library_paths=settings.library_paths,
+        )
         if settings.error_template is not None:
             # Load and render it once now, so a broken template fails at start-up.
             render_safe_page(CollectedException(), template_file=settings.error_template)
@@ -167,11 +174,12 @@ class Responder:
     def collect(self, exc: BaseException, stream: object, stage: str) -> CollectedException | None:
         """The collected data of *exc*, or ``None`` after writing why collecting failed."""
         try:
-            return collected_data(
-                exc,
-                collect_locals=self.settings.show_locals,
-                locals_time_budget=self.settings.locals_time_budget,
-            )
+            with collect_options(self.collect_options):
+                return collected_data(
+                    exc,
+                    collect_locals=self.settings.show_locals,
+                    locals_time_budget=self.settings.locals_time_budget,
+                )
         except Exception as secondary:  # noqa: BLE001 (the client still gets a page)
             write_errors(stream, emergency_text(exc, secondary, f"collecting {stage}"))
             return None
@@ -210,7 +218,11 @@ class Responder:
     # -- rendering --------------------------------------------------------------
 
     def _render(
-        self, rendering: Rendering, exc_data: CollectedException, failures: list[str]
+        self,
+        rendering: Rendering,
+        exc_data: CollectedException,
+        failures: list[str],
+        request: RequestInfo | None = None,
     ) -> RenderedPage:
         settings = self.settings
         if rendering is Rendering.DEBUG_PAGE:
@@ -220,6 +232,8 @@ class Responder:
                 trim_source_paths=settings.trim_source_paths,
                 reporting_failures=failures,
                 size_budget=settings.max_page_size,
+                editor_url=settings.editor_url,
+                request=request,
             )
         if rendering is Rendering.FRAGMENT:
             return render_fragment(
@@ -233,6 +247,7 @@ class Responder:
                 exc_data,
                 debug=rendering is Rendering.PROBLEM_DEBUG,
                 size_budget=settings.max_page_size,
+                request=request,
             )
         if rendering is Rendering.TEXT:
             return render_short_text(exc_data)
@@ -242,6 +257,8 @@ class Responder:
                 show_hidden_frames=settings.show_hidden_frames,
                 trim_source_paths=settings.trim_source_paths,
                 size_budget=settings.max_page_size,
+                request=request,
+                show_environment=True,
             )
             return RenderedPage(
                 with_header(exc_data, text), CONTENT_TYPES["text"], headers=security_headers(None)
@@ -290,7 +307,7 @@ class Responder:
             self._withheld(request, stream)
         failures = self.report_to_stream(exc, exc_data, stream, environ, shown=shown)
         try:
-            page = self._render(rendering, exc_data, failures)
+            page = self._render(rendering, exc_data, failures, request)
             body = page.body.encode("utf-8", "replace")
             headers = response_headers(
                 page.content_type, len(body), nonce=page.nonce, error_id=exc_data.occurrence_id

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import sys
 from html.parser import HTMLParser
 
@@ -24,6 +26,10 @@ from paste_exc.format.documents import (
     render_safe_page,
 )
 from paste_exc.format.html.formatter import format_html
+from paste_exc.formatter import format_text
+from paste_exc.model.environment import Distribution, EnvironmentInfo
+from paste_exc.model.report import ExtraRepr
+from paste_exc.model.request import RequestInfo
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -223,3 +229,98 @@ def test_str_subclasses_and_hostile_keys_in_extra_data() -> None:
     shown = format_html(data)
     for text in ("title", "text", "item", "name", "cell", "hostile"):
         assert text in shown
+
+
+# -- the debug page's newer parts: index, editor links, repeats, request tables, environment --
+
+
+def hostile_request() -> RequestInfo:
+    return RequestInfo(
+        method=PAYLOAD,
+        url=JS_URL,
+        query=((PAYLOAD, PAYLOAD),),
+        headers=((PAYLOAD, PAYLOAD), ("User-Agent", PAYLOAD)),
+        cookie_names=(PAYLOAD,),
+        form=((PAYLOAD, PAYLOAD), ("n", ExtraRepr(PAYLOAD))),
+        cgi_variables=((PAYLOAD, PAYLOAD),),
+        wsgi_variables=((PAYLOAD, ExtraRepr(PAYLOAD)),),
+    )
+
+
+def hostile_page_data() -> CollectedException:
+    data = hostile_data()
+    long_value = PAYLOAD * 3
+    frames = tuple(
+        dataclasses.replace(
+            data.frames[0],
+            locals=(LocalVariable(PAYLOAD, long_value),),
+            context_lines=tuple(PAYLOAD for _ in range(11)),
+            context_start=1,
+            lineno=6,
+        )
+        for _ in range(3)
+    )
+    environment = EnvironmentInfo(
+        python_version=PAYLOAD,
+        implementation=PAYLOAD,
+        executable=PAYLOAD,
+        platform=PAYLOAD,
+        thread=PAYLOAD,
+        time_utc=PAYLOAD,
+        time_local=PAYLOAD,
+        sys_path=(PAYLOAD, JS_URL),
+        distributions=(Distribution(PAYLOAD, PAYLOAD, (PAYLOAD,)),),
+    )
+    context = dataclasses.replace(data, frames=frames[:1])
+    return dataclasses.replace(data, frames=frames, context=context, environment=environment)
+
+
+@pytest.mark.parametrize(
+    "editor", ["vscode", "pycharm", "sublime", "emacs", "file", "https://ed.example/?f={path}"]
+)
+def test_payloads_inert_in_the_debug_pages_new_parts(editor: str) -> None:
+    body = render_debug_page(hostile_page_data(), request=hostile_request(), editor_url=editor).body
+    found = inspect(body)
+    assert found.tags.count("script") == 1
+    assert "img" not in found.tags
+    for attr, value in found.attrs:
+        assert not attr.startswith("on"), attr
+        if attr == "href":
+            scheme = value.split(":", 1)[0].lower() if ":" in value.split("#")[0] else ""
+            assert scheme in (
+                "",
+                "http",
+                "https",
+                editor.split(":")[0].lower(),
+                "vscode",
+                "pycharm",
+                "subl",
+                "emacs",
+                "file",
+            ), value
+            assert not value.strip().lower().startswith("javascript"), value
+            assert "<" not in value, value
+            assert '"' not in value, value
+        if attr in ("id", "data-frame", "data-more"):
+            assert re.fullmatch(r"[\w-]+", value), value
+    assert "<script>alert" not in body
+    assert "<img src=x" not in body
+    text = "".join(found.text)
+    for part in ("Frames", "Request", "Environment", "same as in frame 1", "While handling"):
+        assert part in text, part
+    assert text.count("alert('xss')") > 20  # shown, as text, in every table
+    assert 'class="path editor" href="' in body
+
+
+def test_payloads_inert_in_the_debug_text_and_json_blocks() -> None:
+    data = hostile_page_data()
+    text = format_text(data, request=hostile_request(), show_environment=True)
+    assert "Environment" in text
+    assert "Request" in text
+    assert PAYLOAD in text  # plain text: shown as it is, nothing to interpret
+    body = render_problem(data, debug=True, request=hostile_request()).body
+    assert "<" not in body
+    assert ">" not in body
+    document = json.loads(body)
+    assert document["request"]["cookies"] == [PAYLOAD]
+    assert document["exception"]["environment"]["sys_path"] == [PAYLOAD, JS_URL]

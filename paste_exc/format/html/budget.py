@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable
 
 from paste_exc.config.places import astrimpaths
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET, fit_report
+from paste_exc.format.foldsteps import SECTIONS_FOLDED
 from paste_exc.format.html.build import build_report
 from paste_exc.format.html.view import ReportView
 from paste_exc.format.templates import render
 from paste_exc.model.report import CollectedException
+from paste_exc.model.request import RequestInfo
 
 __all__ = [
     "DEFAULT_SIZE_BUDGET",
@@ -39,6 +41,7 @@ def render_report_document(
     build: Callable[[CollectedException], ReportView],
     *,
     size_budget: int | None = DEFAULT_SIZE_BUDGET,
+    sections: bool = False,
     **context: object,
 ) -> str:
     """Render *template* with the view of *exc_data* as ``report``, within the size budget.
@@ -47,6 +50,8 @@ def render_report_document(
     :param exc_data: the collected exception
     :param build: makes the view of a report (given folded copies past the budget)
     :param size_budget: the largest size wanted, in characters; ``None`` for no limit
+    :param sections: the page shows the request tables, the environment and the
+        expandable source: they fold first past the budget
     :param context: further template variables
     """
 
@@ -58,7 +63,7 @@ def render_report_document(
             extra["budget_note"] = f"(the size budget is {size_budget:,} characters)"
         return render(template, report=view, **extra)
 
-    return fit_report(exc_data, size_budget, page)[1]
+    return fit_report(exc_data, size_budget, page, sections=sections)[1]
 
 
 def view_builder(
@@ -68,12 +73,28 @@ def view_builder(
     include_hidden_frames: bool = False,
     show_extra_data: bool = True,
     trim_source_paths: Iterable[tuple[str, str]] = (),
+    editor_url: str | None = None,
+    request: RequestInfo | None = None,
+    navigation: bool = False,
 ) -> Callable[[CollectedException], ReportView]:
     """The :func:`build_report` of one page within *size_budget*, for it and its folded copies.
 
     The page's plain-text copy gets a third of the budget (:func:`text_copy_budget`).
+    A folded copy that left out the page's sections
+    (:data:`~paste_exc.format.foldsteps.SECTIONS_FOLDED`) is built without the
+    request tables.
     """
-    return functools.partial(
+
+    def build(data: CollectedException) -> ReportView:
+        sections_folded = SECTIONS_FOLDED in data.folded
+        return partial(
+            data,
+            request=None if sections_folded else request,
+            navigation=navigation,
+            editor_url=editor_url,
+        )
+
+    partial = functools.partial(
         build_report,
         show_hidden_frames=show_hidden_frames,
         include_hidden_frames=include_hidden_frames,
@@ -81,3 +102,4 @@ def view_builder(
         trim_source_paths=astrimpaths(trim_source_paths),
         text_size_budget=text_copy_budget(size_budget),
     )
+    return build

@@ -10,65 +10,57 @@ trusted markup, with the failing columns marked) and the extra data.
 
 from __future__ import annotations
 
-import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from paste_exc.collect.syntaxerror import syntax_error_lines
+from paste_exc.config.debugpage import editor_link
 from paste_exc.config.places import astrimpaths
 from paste_exc.format.base import trim_source_paths
 from paste_exc.format.budget import DEFAULT_SIZE_BUDGET
-from paste_exc.format.extra import (
-    extra_repr,
-    iter_extra_data,
-    long_item_list,
-    pretty_string_repr,
-    unshowable,
-    value_rows,
-)
+from paste_exc.format.extra import iter_extra_data
 from paste_exc.format.formatter import format_text
 from paste_exc.format.html import highlight as _highlight
+from paste_exc.format.html.navigation import (
+    frame_anchor,
+    headline_origin,
+    link_sections,
+    mark_repeats,
+)
+from paste_exc.format.html.parts import (
+    extra_item,
+    failing_mark,
+    supplement_view,
+    url_is_linkable,
+)
+from paste_exc.format.html.tables import REQUEST_EXTRA_TITLES, environment_view, request_view
 from paste_exc.format.html.view import (
-    ExtraItem,
     FrameRun,
     FrameView,
     LineView,
+    LocalView,
     ReportView,
     SectionView,
-    SupplementView,
     append_frame,
     no_extra,
 )
 from paste_exc.format.textparts import CAUSE_SENTENCE, CONTEXT_SENTENCE, chain_links
 from paste_exc.format.visibility import frame_visibility
-from paste_exc.model.report import CollectedException, ExceptionFrame, ExtraRepr, LocalVariable
+from paste_exc.model.report import CollectedException, ExceptionFrame
+from paste_exc.model.request import RequestInfo
 from paste_exc.model.values import shown_value
 
 __all__ = ["build_report", "url_is_linkable"]
 
-#: Source lines shown before and after the failing line of an application frame:
-#: Paste's two, so a report shows the same neighbourhood Paste users know (and a
-#: hidden frame's arguments written a few lines below a call stay out of view).
-#: Library frames get one line each side.
+#: Source lines shown at first before and after the failing line: Paste's two,
+#: so a report shows the same neighbourhood Paste users know; the rest of what
+#: was collected (``context_lines``) is there too, shown when the frame's
+#: context is expanded in place.
 CONTEXT_BEFORE = 2
 CONTEXT_AFTER = 2
 #: Exceptions shown at most in one report (chain links and group members), and
 #: the deepest group nesting shown.
 MAX_SECTIONS = 100
 MAX_DEPTH = 8
-
-
-def url_is_linkable(url: str | None) -> bool:
-    """Return whether *url* may become a link: an absolute http(s) URL, no control characters.
-
-    :param url: the URL as text
-    """
-    if not url or any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
-        return False
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _str(value: object) -> str:
@@ -101,43 +93,6 @@ def _chain_of(exc: CollectedException) -> list[tuple[CollectedException, str | N
     return out
 
 
-def _mark(text: str, frame: ExceptionFrame) -> tuple[int, int] | None:
-    """Return the failing character range of the current line *text*, unless it is all of it."""
-    if frame.colno is None or frame.colno < 0:
-        return None
-    start = min(frame.colno, len(text))
-    end: int | None = len(text.rstrip())
-    if frame.end_lineno is None or frame.end_lineno == frame.lineno:
-        end = frame.end_colno
-    if end is None or end < 0:
-        return None
-    end = min(end, len(text))
-    if end <= start or text[start:end].strip() == text.strip():
-        return None
-    return start, end
-
-
-def _supplement_view(frame: ExceptionFrame) -> SupplementView | None:
-    sup = frame.supplement
-    if sup is None:
-        return None
-    position = None
-    if sup.line:
-        position = f"Line {sup.line}" + (f", Column {sup.column}" if sup.column else "")
-    warnings = tuple(w for w in (sup.warnings or ()) if isinstance(w, str))
-    if not (sup.object or sup.source_url or position or sup.expression or warnings or sup.info):
-        return None
-    return SupplementView(
-        object=sup.object,
-        url=sup.source_url,
-        url_is_link=url_is_linkable(sup.source_url),
-        position=position,
-        expression=sup.expression,
-        warnings=warnings,
-        info=sup.info,
-    )
-
-
 _WorkItem = tuple[CollectedException, int, str | None, str | None, bool, bool]
 
 
@@ -145,11 +100,23 @@ class _Builder:
     """Builds the sections of one report, gathering source lines to highlight at the end."""
 
     def __init__(
-        self, show_hidden: bool, include_hidden: bool, trim: tuple[tuple[str, str], ...]
+        self,
+        show_hidden: bool,
+        include_hidden: bool,
+        trim: tuple[tuple[str, str], ...],
+        editor_url: str | None = None,
+        expand: bool = False,
     ) -> None:
         self.show_hidden = show_hidden
         self.include_hidden = include_hidden
         self.trim = trim
+        self.editor_url = editor_url
+        #: Keep every collected line (the page expands them in place), not only two.
+        self.expand = expand
+        self.count = 0
+        #: Top-level module → "Name version" of its distribution (the environment's).
+        self.dists: dict[str, str] = {}
+        self.section_of: dict[int, SectionView] = {}
         self.requests: dict[str, _highlight.SourceRequest] = {}
         self.pending: list[tuple[LineView, str]] = []
 
@@ -157,9 +124,12 @@ class _Builder:
         start, lineno = frame.context_start, frame.lineno
         if not frame.context_lines or start is None or lineno is None:
             return []
-        before, after = (1, 1) if frame.is_library else (CONTEXT_BEFORE, CONTEXT_AFTER)
-        first = max(start, lineno - before)
-        last = min(start + len(frame.context_lines) - 1, lineno + after)
+        shown_first, shown_last = lineno - CONTEXT_BEFORE, lineno + CONTEXT_AFTER
+        if not self.expand and frame.is_library:
+            shown_first, shown_last = lineno - 1, lineno + 1
+        end = start + len(frame.context_lines) - 1
+        first = start if self.expand else max(start, shown_first)
+        last = end if self.expand else min(end, shown_last)
         request = self.requests.get(filename)
         if request is None:
             request = self.requests[filename] = _highlight.SourceRequest(filename)
@@ -167,14 +137,17 @@ class _Builder:
         lines: list[LineView] = []
         for number in range(first, last + 1):
             view = LineView(number=number, html="", current=number == lineno)
+            view.extra = not shown_first <= number <= shown_last
             if view.current:
-                view.mark = _mark(request.lines[number], frame)
+                view.mark = failing_mark(request.lines[number], frame)
             lines.append(view)
             self.pending.append((view, filename))
         return lines
 
     def frame(self, frame: ExceptionFrame, current: bool) -> FrameView:
         filename = _name(frame.filename)
+        self.count += 1
+        lines = self.lines(frame, filename)
         return FrameView(
             modname=_name(frame.modname),
             lineno=str(frame.lineno) if frame.lineno is not None else "?",
@@ -184,15 +157,18 @@ class _Builder:
             is_library=bool(frame.is_library),
             current=current,
             repeated=frame.repeated if isinstance(frame.repeated, int) else 0,
-            lines=self.lines(frame, filename),
+            lines=lines,
             traceback_info=frame.traceback_info,
-            supplement=_supplement_view(frame),
+            supplement=supplement_view(frame),
             supplement_exception=frame.supplement_exception,
             locals=None
             if frame.locals is None
-            else tuple(
-                LocalVariable(var.name, shown_value(var), var.redacted) for var in frame.locals
-            ),
+            else tuple(LocalView(var.name, shown_value(var), var.redacted) for var in frame.locals),
+            number=self.count,
+            anchor=frame_anchor(self.count),
+            editor_link=editor_link(self.editor_url, frame.filename, frame.lineno),
+            more_context=sum(1 for line in lines if line.extra),
+            distribution=self.dists.get(_name(frame.modname).partition(".")[0]),
         )
 
     def trim_name(self, filename: str) -> str:
@@ -270,6 +246,7 @@ class _Builder:
                 continue
             seen.add(id(exc))
             section = self.section(exc, depth, sentence, label)
+            self.section_of[id(exc)] = section
             section.is_main = is_main
             out.append(section)
             if exc.is_group:
@@ -280,6 +257,11 @@ class _Builder:
                 )
         return out, omitted
 
+    def anchor_of(self, exc: CollectedException) -> str:
+        """The anchor of the failing frame of *exc*'s section ("" when it has none)."""
+        section = self.section_of.get(id(exc))
+        return section.failing_anchor if section is not None else ""
+
     def highlight(self, inline_styles: bool) -> None:
         highlighted = _highlight.highlight_files(self.requests, inline_styles=inline_styles)
         for view, filename in self.pending:
@@ -287,30 +269,6 @@ class _Builder:
             if view.mark is not None and not inline_styles:
                 html = _highlight.mark_columns(html, *view.mark)
             view.html = html
-
-
-def _extra_item(title: str, value: object) -> ExtraItem:
-    """One extra-data entry, shown as Paste showed it: reprs (see :func:`extra_repr`)."""
-    try:
-        if isinstance(value, Mapping):
-            return ExtraItem(title, rows=value_rows(value))
-        if isinstance(value, list | tuple) and long_item_list(value):
-            return ExtraItem(title, items=[extra_repr(item) for item in value])
-        if isinstance(value, str) and not isinstance(value, ExtraRepr):
-            text = pretty_string_repr(str.__str__(value))
-        else:
-            text = extra_repr(value)
-    except Exception as error:  # noqa: BLE001  a hostile value from a decorator
-        return ExtraItem(title, text=unshowable(error))
-    return ExtraItem(title, text=text, multiline="\n" in text)
-
-
-def _root_cause(exc_data: CollectedException) -> str | None:
-    chain = _chain_of(exc_data)
-    if len(chain) < 2:
-        return None
-    first = chain[0][0]
-    return f"{_name(first.exception_type)}: {_str(first.exception_value)}"
 
 
 def _location(sections: Iterable[SectionView]) -> str | None:
@@ -335,6 +293,9 @@ def build_report(
     inline_styles: bool = False,
     text_version: str | None = None,
     text_size_budget: int | None = DEFAULT_SIZE_BUDGET,
+    editor_url: str | None = None,
+    request: RequestInfo | None = None,
+    navigation: bool = False,
 ) -> ReportView:
     """Build the view model of the report of *exc_data*.
 
@@ -349,11 +310,22 @@ def build_report(
     :param text_version: the plain-text report for the copy box; made with
         :func:`paste_exc.formatter.format_text` when not given
     :param text_size_budget: the size budget of that text copy
+    :param editor_url: a checked ``editor_url`` template: file names become editor links
+    :param request: the request's data: the request tables are shown
+    :param navigation: the frame index, "my code only", expandable context and
+        the keyboard (the debug page)
     """
     trim = astrimpaths(trim_source_paths)
-    builder = _Builder(show_hidden_frames, include_hidden_frames, trim)
+    builder = _Builder(show_hidden_frames, include_hidden_frames, trim, editor_url, navigation)
+    if navigation and exc_data.environment is not None:
+        for dist in exc_data.environment.distributions:
+            builder.dists.update(dict.fromkeys(dist.modules, f"{dist.name} {dist.version}"))
     sections, omitted = builder.sections(exc_data)
     builder.highlight(inline_styles)
+    link_sections(sections)
+    if navigation:
+        mark_repeats(sections)
+    origin = headline_origin(exc_data)
     if text_version is None:
         text_version = format_text(
             exc_data,
@@ -361,11 +333,18 @@ def build_report(
             show_extra_data=show_extra_data,
             trim_source_paths=trim,
             size_budget=text_size_budget,
+            request=request if navigation else None,
+            show_environment=navigation,
         )
+    requests = request_view(request) if show_extra_data else None
     extra = no_extra()
     if show_extra_data:
         for importance, entries in iter_extra_data(exc_data).items():
-            extra[importance] = [_extra_item(title, value) for title, value in entries]
+            extra[importance] = [
+                extra_item(title, value)
+                for title, value in entries
+                if requests is None or title not in REQUEST_EXTRA_TITLES
+            ]
     url = exc_data.request_url if isinstance(exc_data.request_url, str) else None
     method = exc_data.request_method
     return ReportView(
@@ -382,5 +361,19 @@ def build_report(
         reporter_errors=tuple(exc_data.reporter_errors),
         text_version=text_version,
         omitted_sections=omitted,
-        root_cause=_root_cause(exc_data),
+        root_cause=None
+        if origin is None
+        else f"{_name(origin[1].exception_type)}: {_str(origin[1].exception_value)}",
+        root_cause_sentence=origin[0] if origin else "",
+        root_cause_anchor=builder.anchor_of(origin[1]) if origin else "",
+        navigation=navigation,
+        has_app_frames=any(not f.is_library for f in _all_frames(sections)),
+        request=requests,
+        environment=environment_view(exc_data.environment, builder.trim_name)
+        if show_extra_data
+        else None,
     )
+
+
+def _all_frames(sections: Iterable[SectionView]) -> Iterable[FrameView]:
+    return (frame for section in sections for run in section.runs for frame in run.frames)

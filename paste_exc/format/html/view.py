@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from paste_exc.collect.collector import IMPORTANCE_LEVELS
-from paste_exc.model.report import LocalVariable
+from paste_exc.format.html.tables import EnvironmentView, RequestView
 
 __all__ = [
     "ExtraItem",
     "FrameRun",
     "FrameView",
     "LineView",
+    "LocalView",
     "ReportView",
     "SectionView",
     "SupplementView",
@@ -39,6 +40,8 @@ class LineView:
     current: bool = False
     #: The marked (failing) character range of the current line, if any.
     mark: tuple[int, int] | None = None
+    #: Beyond the lines shown at first: shown when the frame's context is expanded.
+    extra: bool = False
 
 
 @dataclass(slots=True)
@@ -70,24 +73,51 @@ class FrameView:
     traceback_info: str | None
     supplement: SupplementView | None
     supplement_exception: str | None
-    locals: tuple[LocalVariable, ...] | None
+    locals: tuple[LocalView, ...] | None
+    #: The frame's number on the page (1 for its first frame) and its anchor.
+    number: int = 0
+    anchor: str = ""
+    #: The link that opens the file at the line in the configured editor.
+    editor_link: str | None = None
+    #: Source lines beyond those shown at first (the context expands in place).
+    more_context: int = 0
+    #: The distribution of the frame's module, when known (``Flask 3.1.3``).
+    distribution: str | None = None
+
+
+@dataclass(slots=True)
+class LocalView:
+    """One local of a frame as shown: a value already shown in an outer frame is referred to."""
+
+    name: str
+    value: str
+    redacted: bool = False
+    #: The number and anchor of the outer frame that already shows this value.
+    same_as: int | None = None
+    same_as_anchor: str = ""
 
 
 @dataclass(slots=True)
 class FrameRun:
-    """Consecutive frames shown alike: all visible, all hidden, or folded away."""
+    """Consecutive frames shown alike: all visible, all hidden, or folded away.
+
+    A visible run of library frames (``library``) folds behind "N library
+    frames" when the page shows the application's code only.
+    """
 
     hidden: bool
     frames: list[FrameView]
     folded: int = 0
+    library: bool = False
 
 
 def append_frame(runs: list[FrameRun], hidden: bool, frame: FrameView) -> None:
     """Add *frame* to the last run of *runs* when it is shown alike, else start a run."""
-    if runs and runs[-1].hidden == hidden and not runs[-1].folded:
+    library = frame.is_library and not hidden
+    if runs and runs[-1].hidden == hidden and not runs[-1].folded and runs[-1].library == library:
         runs[-1].frames.append(frame)
     else:
-        runs.append(FrameRun(hidden=hidden, frames=[frame]))
+        runs.append(FrameRun(hidden=hidden, frames=[frame], library=library))
 
 
 @dataclass(slots=True)
@@ -110,6 +140,10 @@ class SectionView:
     is_group: bool
     is_cycle: bool
     is_main: bool
+    #: The anchor of the section and the failing (innermost) frame's number and anchor.
+    anchor: str = ""
+    failing: int | None = None
+    failing_anchor: str = ""
 
 
 @dataclass(slots=True)
@@ -145,6 +179,18 @@ class ReportView:
     reporter_errors: tuple[str, ...]
     text_version: str
     folded: list[str] = field(default_factory=list)
-    #: "Type: message" of the first exception of the main chain, when it differs.
+    #: "Type: message" of the exception the main one started with (an explicit
+    #: cause, ``raise … from``) or was raised while handling (an implicit context).
     root_cause: str | None = None
     omitted_sections: int = 0
+    #: ``"Started with"`` (explicit cause) or ``"While handling"`` (implicit context).
+    root_cause_sentence: str = "Started with"
+    #: Where that exception failed (its section's failing frame), to link to it.
+    root_cause_anchor: str = ""
+    #: The frame index and the page's controls (the debug page only).
+    navigation: bool = False
+    #: Whether the traceback holds application frames ("my code only" is then the default).
+    has_app_frames: bool = False
+    #: The request tables and the environment block (``None``: not shown).
+    request: RequestView | None = None
+    environment: EnvironmentView | None = None
