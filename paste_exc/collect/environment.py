@@ -54,9 +54,6 @@ def collect_environment(
 def _environment(report: CollectedException, redactor: Redactor) -> EnvironmentInfo:
     moment = report.timestamp or datetime.datetime.now(datetime.UTC).timestamp()
     utc = datetime.datetime.fromtimestamp(moment, datetime.UTC)
-    paths = [safe_str(entry, VALUE_LIMIT) for entry in list(sys.path)[:MAX_SYS_PATH]]
-    if len(sys.path) > MAX_SYS_PATH:
-        paths.append(f"[{len(sys.path) - MAX_SYS_PATH:,} more entries not shown]")
     return EnvironmentInfo(
         python_version=platform.python_version(),
         implementation=platform.python_implementation(),
@@ -66,9 +63,26 @@ def _environment(report: CollectedException, redactor: Redactor) -> EnvironmentI
         thread=safe_str(threading.current_thread().name, NAME_LIMIT),
         time_utc=utc.isoformat(timespec="seconds").replace("+00:00", "Z"),
         time_local=utc.astimezone().isoformat(timespec="seconds"),
-        sys_path=tuple(redactor.redact_text(path) for path in paths),
+        sys_path=_shown_sys_path(redactor),
         distributions=distributions(traceback_frames(report)),
     )
+
+
+def _shown_sys_path(redactor: Redactor) -> tuple[str, ...]:
+    entries = tuple(sys.path[: MAX_SYS_PATH + 1])
+    try:
+        return _sys_path(entries, len(sys.path), redactor)
+    except TypeError:  # an unhashable entry (or redactor): worked out without the cache
+        return _sys_path.__wrapped__(entries, len(sys.path), redactor)
+
+
+@functools.lru_cache(maxsize=8)
+def _sys_path(entries: tuple[object, ...], total: int, redactor: Redactor) -> tuple[str, ...]:
+    """``sys.path`` as shown: bounded, redacted; worked out again only when it changes."""
+    paths = [safe_str(entry, VALUE_LIMIT) for entry in entries[:MAX_SYS_PATH]]
+    if total > MAX_SYS_PATH:
+        paths.append(f"[{total - MAX_SYS_PATH:,} more entries not shown]")
+    return tuple(redactor.redact_text(path) for path in paths)
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,6 +115,12 @@ def distributions(frames: Iterator[ExceptionFrame]) -> tuple[Distribution, ...]:
     for frame in frames:
         if frame.modname and frame.modname != "__main__":
             modules.setdefault(frame.modname.partition(".")[0], None)
+    return _distributions_of(tuple(modules))
+
+
+@functools.lru_cache(maxsize=256)
+def _distributions_of(modules: tuple[str, ...]) -> tuple[Distribution, ...]:
+    """The distributions of these top-level modules (an error storm asks for the same ones)."""
     provided: dict[str, list[str]] = {}
     table = _module_distributions()
     for module in modules:

@@ -12,11 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from conftest import catching, require_tool
 from test_reporter_email import SMTPServer, free_port, start_server
+from webtest import TestApp
 
 from paste_exc.collector import CollectedException
+from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
+from paste_exc.report.builtin.paste import EmailReporter
+from paste_exc.report.delivery import Dispatcher, get_dispatcher, reset_dispatcher
 from paste_exc.report.flood import (
     FloodControl,
     FloodDecision,
@@ -236,3 +240,39 @@ def test_redis_store_one_email_for_many_workers(
 ) -> None:
     run_workers(tmp_path, smtp, redis_url)
     assert len(smtp.mailbox.messages) == 1
+
+
+def test_a_storm_renders_one_email_and_counts_the_rest(
+    smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held-back reports cost no rendering (no email assembled, no text report), yet count."""
+    rendered: list[str] = []
+    assemble = EmailReporter.assemble_email
+
+    def counting(self: EmailReporter, exc_data: CollectedException) -> object:
+        rendered.append(exc_data.occurrence_id)
+        return assemble(self, exc_data)
+
+    monkeypatch.setattr(EmailReporter, "assemble_email", counting)
+
+    def failing_app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        raise ConnectionError("the database is down")
+
+    previous = reset_dispatcher(Dispatcher())
+    try:
+        middleware = ErrorMiddleware(
+            failing_app,
+            error_email=f"storm-{time.monotonic_ns()}@example.com",
+            from_address="errors@example.com",
+            smtp_server=f"127.0.0.1:{smtp.port}",
+        )
+        app = TestApp(catching(middleware))
+        for _ in range(30):
+            app.get("/orders", status=500, expect_errors=True)
+        dispatcher = get_dispatcher()
+        assert dispatcher.flush(10)
+        assert len(smtp.mailbox.messages) == 1
+        assert len(rendered) == 1
+        assert dispatcher.stats().held_back == 29
+    finally:
+        reset_dispatcher(previous).shutdown(timeout=5)
