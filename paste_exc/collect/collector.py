@@ -26,6 +26,7 @@ from paste_exc.collect.ident import hash_identifier, make_identifier
 from paste_exc.config.convert import asseconds
 from paste_exc.config.settings import LOCALS_TIME_BUDGET
 from paste_exc.errors import ConfigError
+from paste_exc.model.options import CollectOptions, current_options
 from paste_exc.model.values import IMPORTANCE_LEVELS
 from paste_exc.redact.engine import Redactor, default_redactor
 from paste_exc.redact.saferepr import safe_repr, safe_str
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 from paste_exc.collect.chain import collect_one, exception_only, fallback
 from paste_exc.collect.environment import collect_environment
 from paste_exc.collect.frames import Entry, Walk, build_frame
-from paste_exc.collect.library import CollectOptions, current_options
 from paste_exc.collect.magic import run_reporters as call_frame_reporters
 from paste_exc.collect.supplement import collect_supplement, supplement_data
 from paste_exc.model.report import (
@@ -82,7 +82,7 @@ class ExceptionCollector:
         report (``None``: :data:`LOCALS_TIME_BUDGET`); after that, locals are
         named with :data:`LOCALS_TIME_PLACEHOLDER` and a collection note says so
     :param context_lines: source lines kept either side of the failing line;
-        ``app_packages``, ``library_paths``: see :class:`~paste_exc.collect.library.CollectOptions`
+        ``app_packages``, ``library_paths``: see :class:`~paste_exc.model.options.CollectOptions`
         (``None``, all three: those of the catch in progress, else the defaults)
     :raises paste_exc.errors.ConfigError: for a limit that is not an integer,
         a budget that is not a finite number of seconds >= 0, or a bad

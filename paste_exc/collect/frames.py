@@ -14,9 +14,10 @@ from types import CodeType, TracebackType
 from typing import Any, cast
 
 from paste_exc.collect.codecache import Stamp, code_facts
-from paste_exc.collect.library import DEFAULT_OPTIONS, CollectOptions, is_library
+from paste_exc.collect.library import is_library
 from paste_exc.collect.magic import Magic, error_summary, read_magic
 from paste_exc.collect.supplement import as_int, collect_supplement
+from paste_exc.model.options import DEFAULT_OPTIONS, CollectOptions
 from paste_exc.model.report import (
     INFO_LIMIT,
     LOCALS_TIME_PLACEHOLDER,
@@ -66,7 +67,7 @@ class Walk:
     #: Locals shown in part: items of a container not reached in time.
     locals_partial: int = 0
     #: How much source is kept and where the application ends (see
-    #: :class:`~paste_exc.collect.library.CollectOptions`).
+    #: :class:`~paste_exc.model.options.CollectOptions`).
     options: CollectOptions = DEFAULT_OPTIONS
 
 

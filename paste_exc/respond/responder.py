@@ -15,7 +15,6 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Final
 
-from paste_exc.collect.library import CollectOptions, collect_options
 from paste_exc.collect.occurrence import collected_data
 from paste_exc.errors import ConfigError
 from paste_exc.format.documents import (
@@ -36,6 +35,7 @@ from paste_exc.format.records import (
     with_header,
 )
 from paste_exc.model.occurrence import Occurrence, catch
+from paste_exc.model.options import CollectOptions, collect_options
 from paste_exc.model.report import CollectedException
 from paste_exc.model.request import RequestInfo
 from paste_exc.redact.saferepr import safe_str

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from webob.multidict import MultiDict
 
-from paste_exc.collect.library import CollectOptions, collect_options, is_library
+from paste_exc.collect.library import is_library
 from paste_exc.collector import CollectedException, ExceptionCollector, collect_exception
 from paste_exc.errors import ConfigError
 from paste_exc.formatter import format_text
+from paste_exc.model.options import CollectOptions, collect_options
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
