@@ -1,0 +1,1 @@
+"""Respond: the ASGI side (the middleware, the request data read from a scope)."""
