@@ -1,1 +1,1 @@
-"""Respond: the ASGI side (the middleware, the request data read from a scope)."""
+"""Respond: the ASGI side (the middleware, the messages it watches, the request data of a scope)."""
