@@ -91,7 +91,7 @@ class ASGIErrorMiddleware(Responder):
     Every keyword of :class:`~paste_exc.errormiddleware.ErrorMiddleware`
     (``debug``, ``debug_token``, ``debug_allow``, ``error_email``,
     ``error_log``, ``reporters``, ``extras_providers``, ``error_message``,
-    ``xmlhttp_key``, ``max_page_size``, ...; see :doc:`configuration`), as a
+    ``xmlhttp_key``, ``max_page_size``, ...; see :doc:`/configuration`), as a
     Python value or its ini string, and:
 
     ``reraise``
