@@ -10,8 +10,8 @@ reads in one place:
   away (``http.disconnect`` or ``websocket.disconnect`` received, or the
   server's ``send`` raising :class:`OSError`, as the ASGI spec has servers do
   for a closed connection). It forwards every message unchanged;
-* :func:`sent_content` reads the content type and the declared length of a
-  response that started;
+* :func:`sent_content` reads what a started response said of its body (its
+  content type, a declared length, an encoding);
 * :func:`send_response` and :func:`send_quietly` send the middleware's own
   messages, never raising for a client that is gone.
 
@@ -92,7 +92,9 @@ class Watch:
         """The server's ``receive``, noting a disconnect."""
         __traceback_hide__ = True
         message = await self._receive()
-        if message.get("type") in _GONE:
+        # A disconnect once the response is over is the exchange's normal end, and
+        # an error after it (a background task's) is the application's own.
+        if message.get("type") in _GONE and not (self.complete or self.closed):
             self.gone = True
         return message
 
@@ -120,13 +122,16 @@ class Watch:
             raise
 
 
-def sent_content(headers: object) -> tuple[str, bool]:
-    """The ``Content-Type`` of a started response, and whether it declared its length.
+def sent_content(headers: object) -> tuple[str, bool, bool]:
+    """What a started response said of its body: how a report could be appended to it.
 
     :param headers: the start message's headers (``[(name, value), ...]`` as bytes)
+    :returns: its ``Content-Type``; whether it declared its length (one byte more
+        would corrupt the connection); whether it is encoded (``gzip``: text
+        appended would corrupt the body)
     """
     content_type = ""
-    declared = False
+    declared = encoded = False
     try:
         for name, value in cast("Iterable[tuple[object, object]]", headers or ()):
             if not isinstance(name, bytes | bytearray):
@@ -136,9 +141,12 @@ def sent_content(headers: object) -> tuple[str, bool]:
                 content_type = bytes(value).decode("latin-1")
             elif lowered == b"content-length":
                 declared = True
+            elif lowered == b"content-encoding":
+                coding = bytes(value) if isinstance(value, bytes | bytearray) else b"?"
+                encoded = encoded or coding.strip().lower() != b"identity"
     except Exception:  # noqa: BLE001 (unreadable headers: a length may have been declared)
-        return content_type, True
-    return content_type, declared
+        return content_type, True, True
+    return content_type, declared, encoded
 
 
 def _latin1(text: str) -> bytes:

@@ -23,7 +23,8 @@ What happens to an error, by where the connection stands:
 ``http``, after the start, the body still open
     the report appended in the content type already sent (as the WSGI
     middleware does), and the body closed; a response that declared its
-    ``Content-Length`` gets nothing more (the server ends it short)
+    ``Content-Length`` gets nothing more (the server ends it short), an
+    encoded one (``gzip``) is closed with nothing appended
 ``http``, after the body completed (a background task)
     reported only
 ``websocket``, before ``websocket.accept``
@@ -217,15 +218,15 @@ class ASGIErrorMiddleware(Responder):
             if not watch.started:
                 await self._answer_unstarted(exc, exc_data, live, send)
                 return
-            content_type, declared = sent_content(watch.headers)
-            if exc_data is None:
-                appended = b""
-            elif declared:
+            content_type, declared, encoded = sent_content(watch.headers)
+            if exc_data is not None and (declared or encoded):
+                await asyncio.to_thread(self.report_late, exc, exc_data, live, "the response body")
+            if declared:
                 # One byte past the declared length would corrupt the connection: the
                 # server ends the response short, which the client sees as an error.
-                await asyncio.to_thread(self.report_late, exc, exc_data, live, "the response body")
                 return
-            else:
+            appended = b""  # text after a gzip stream would corrupt it: the body just ends
+            if exc_data is not None and not encoded:
                 appended = await asyncio.to_thread(self.append, exc, exc_data, live, content_type)
             body: Message = {"type": "http.response.body", "body": appended, "more_body": False}
             await send_quietly(send, [body], stream)

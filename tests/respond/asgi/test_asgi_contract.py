@@ -97,6 +97,21 @@ def test_a_body_of_declared_length_gets_nothing_more_and_is_reported() -> None:
     assert capture.exception_types == ["Boom"]
 
 
+async def fails_in_a_gzip_body(scope: Any, receive: Any, send: Any) -> None:
+    await send(start(b"text/html", (b"content-encoding", b"gzip")))
+    await send(body(b"\x1f\x8b compressed", more=True))
+    raise Boom("in an encoded body")
+
+
+def test_an_encoded_body_is_closed_with_nothing_appended_and_is_reported() -> None:
+    """Text after a gzip stream would corrupt it: the body just ends."""
+    app, capture = middleware(fails_in_a_gzip_body)
+    sent = drive(app, http_scope())
+    assert sent[-1] == body(b"")
+    assert [message.get("more_body") for message in sent] == [None, True, False]
+    assert capture.exception_types == ["Boom"]
+
+
 async def fails_after_complete(scope: Any, receive: Any, send: Any) -> None:
     await send(start())
     await send(body(b"<p>done</p>"))
@@ -109,6 +124,21 @@ def test_fail_after_complete_is_reported_only(capsys: pytest.CaptureFixture[str]
     assert sent == [start(), body(b"<p>done</p>")]
     assert capture.exception_types == ["Boom"]
     assert "after the response was sent" in capsys.readouterr().err
+
+
+def test_a_disconnect_after_the_response_does_not_hide_a_later_error() -> None:
+    """The exchange's normal end is no client gone: a background task's error is reported."""
+
+    async def app_(scope: Any, receive: Any, send: Any) -> None:
+        await send(start())
+        await send(body(b"<p>done</p>"))
+        assert (await receive())["type"] == "http.disconnect"
+        raise Boom("in a background task, after the client left")
+
+    app, capture = middleware(app_)
+    sent = drive(app, http_scope(), [{"type": "http.disconnect"}])
+    assert sent == [start(), body(b"<p>done</p>")]
+    assert capture.exception_types == ["Boom"]
 
 
 def test_reraise_answers_then_raises() -> None:
