@@ -154,7 +154,9 @@ def _environ(values: Mapping[str, object]) -> tuple[dict[str, object], bool]:
     websocket = kind == "websocket"
     environ: dict[str, object] = {}
     method = values.get("method")
-    environ["REQUEST_METHOD"] = method if isinstance(method, str) else "GET" if websocket else ""
+    if isinstance(method, str) or websocket:
+        # A websocket's handshake is a GET (RFC 6455); a scope naming no method names none.
+        environ["REQUEST_METHOD"] = method if isinstance(method, str) else "GET"
     root, path = _split_path(
         _wsgi_text(values.get("root_path")) or "", _wsgi_text(values.get("path")) or ""
     )
@@ -226,7 +228,10 @@ def read_scope(scope: Mapping[str, object]) -> tuple[dict[str, object], RequestI
         return variables
 
     info = read_request(environ, more)
-    if unreadable or not readable:
+    if unreadable:
+        # Nothing that could not be read may pass for an in-process client.
+        info = dataclasses.replace(info, forwarded=True, client_address=info.client_address or "")
+    elif not readable:
         info = dataclasses.replace(info, forwarded=True)
     return environ, info
 

@@ -249,3 +249,24 @@ def test_report_exception_with_a_scope_outside_the_middleware() -> None:
 
     asyncio.run(run())
     assert captured[0] == request_info(scope_with_secrets())
+
+
+def test_a_hostile_scope_gives_what_could_be_read_and_no_debug() -> None:
+    class Hostile(dict[str, Any]):
+        def get(self, key: str, default: Any = None) -> Any:
+            raise RuntimeError("no")
+
+        def items(self) -> Any:
+            raise RuntimeError("no")
+
+    info = request_info(Hostile(type="http"))
+    assert info.forwarded
+    assert info.client_address == ""  # never taken for an in-process client
+    assert info.method is None
+
+
+def test_a_websocket_handshake_reads_as_a_get() -> None:
+    scope = http_scope("/ws", type="websocket", scheme="wss")
+    del scope["method"]
+    info = request_info(scope)
+    assert (info.method, info.url, info.https) == ("GET", "wss://shop.example/ws", True)
