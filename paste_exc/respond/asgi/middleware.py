@@ -50,11 +50,11 @@ requests meanwhile.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 from typing import Any, Final
 
 from paste_exc.config.settings import resolve_asgi_settings
+from paste_exc.model.bounds import QUERY_PARAMETER
 from paste_exc.model.occurrence import catch
 from paste_exc.model.report import CollectedException
 from paste_exc.model.request import RequestInfo
@@ -78,7 +78,7 @@ from paste_exc.respond.token import resolve_debug_token
 
 __all__ = ["ASGIErrorMiddleware"]
 
-_UNLOCK_MARKS: Final = (b"paste_exc_debug=", b"%")
+_UNLOCK_MARK: Final = QUERY_PARAMETER.encode("ascii") + b"="
 
 
 class ASGIErrorMiddleware(Responder):
@@ -149,15 +149,17 @@ class ASGIErrorMiddleware(Responder):
 
     def _enter(self, scope: Scope) -> None:
         """Give the scope the opaque handle that leads ``report_exception`` here."""
-        # A read-only scope: report_exception(scope) reaches the process-wide reporters.
-        with contextlib.suppress(Exception):
+        try:  # noqa: SIM105 (not contextlib.suppress: this runs for every request)
             scope[ENVIRON_KEY] = self.reporting_handle
+        except Exception:  # noqa: BLE001, S110 (read-only: report_exception gets the process's)
+            pass
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = self.debug_token
         if token is not None:
             query = scope.get("query_string")
-            if isinstance(query, bytes) and any(mark in query for mark in _UNLOCK_MARKS):
+            # As the WSGI side: only a query that may hold the parameter is looked into.
+            if isinstance(query, bytes) and (_UNLOCK_MARK in query or b"%" in query):
                 unlocked = unlock_response(cgi_environ(scope), token)
                 if unlocked is not None:
                     await send_response(send, unlocked, sys.stderr)
