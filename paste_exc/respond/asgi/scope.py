@@ -69,10 +69,14 @@ def is_scope(value: object) -> TypeGuard[Mapping[str, object]]:
     """
     if not isinstance(value, dict):
         return False
+    # dict's own methods: telling a scope from an environ reads no entry through the
+    # environ's class (a WSGI environ's entries are read once, by the request reader).
     try:
-        kind = value.get("type")
-        return isinstance(kind, str) and ("asgi" in value or kind in ("http", "websocket"))
-    except Exception:  # noqa: BLE001 (a hostile dict: not a scope)
+        kind = dict.get(value, "type")
+        return isinstance(kind, str) and (
+            dict.__contains__(value, "asgi") or kind in ("http", "websocket")
+        )
+    except Exception:  # noqa: BLE001 (a key that cannot be compared: not a scope)
         return False
 
 
