@@ -338,8 +338,8 @@ ASGI_REPORT_MESSAGE: Final = "Exception while handling an ASGI request"
 def resolve_asgi_settings(options: Mapping[str, object]) -> tuple[MiddlewareSettings, bool]:
     """Resolve the ASGI middleware's keywords: the WSGI middleware's, and ``reraise``.
 
-    There is no ``global_conf`` (PasteDeploy is WSGI's); a ``report_message``
-    not given says "ASGI request".
+    ``global_conf`` is taken as a keyword, with Paste's fall-backs, as the WSGI
+    middleware takes it; a ``report_message`` not given says "ASGI request".
 
     :param options: every keyword given to the middleware
     :returns: the settings, and whether to re-raise after answering (``reraise``)
@@ -347,7 +347,8 @@ def resolve_asgi_settings(options: Mapping[str, object]) -> tuple[MiddlewareSett
     """
     rest = dict(options)
     reraise = rest.pop("reraise", False)
+    global_conf = rest.pop("global_conf", None)
     if rest.get("report_message") is None:
         rest["report_message"] = ASGI_REPORT_MESSAGE
-    settings = resolve_settings(None, rest)
+    settings = resolve_settings(global_conf, rest)  # type: ignore[arg-type]  # checked there
     return settings, asbool(False if reraise is None else reraise, "reraise")

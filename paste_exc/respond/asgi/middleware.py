@@ -93,7 +93,8 @@ class ASGIErrorMiddleware(Responder):
     (``debug``, ``debug_token``, ``debug_allow``, ``error_email``,
     ``error_log``, ``reporters``, ``extras_providers``, ``error_message``,
     ``xmlhttp_key``, ``max_page_size``, ...; see :doc:`/configuration`), as a
-    Python value or its ini string, and:
+    Python value or its ini string (``global_conf`` too, with Paste's
+    fall-backs), and:
 
     ``reraise``
         re-raise the error after answering it, for a stack that wants the

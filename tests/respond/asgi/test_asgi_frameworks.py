@@ -70,6 +70,16 @@ def test_the_wsgi_middlewares_options_are_taken_as_ini_strings_too() -> None:
     assert middleware.application is bare
 
 
+def test_global_conf_falls_back_as_for_wsgi() -> None:
+    middleware = ASGIErrorMiddleware(
+        bare, global_conf={"debug": "true", "admin_email": "ops@example.com"}
+    )
+    assert middleware.settings.debug is True
+    assert middleware.settings.error_email == ("ops@example.com",)
+    with pytest.raises(ConfigError, match="global_conf"):
+        ASGIErrorMiddleware(bare, global_conf="debug=true")
+
+
 def _starlette(capture: CapturingReporter, **options: Any) -> Starlette:
     async def boom(request: Any) -> Any:
         raise LookupError("in a route")
