@@ -42,7 +42,7 @@ propagated.
 The event loop waits only for collecting (it needs the live traceback, and is
 bounded by ``locals_time_budget``); the reporters and the rendering of the
 page run in a thread (:func:`asyncio.to_thread`), so the loop serves other
-requests meanwhile.
+requests meanwhile. Under another event loop (trio) they run in place.
 
 .. versionadded:: 0.1
 """
@@ -51,7 +51,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
 
 from paste_exc.config.settings import resolve_asgi_settings
 from paste_exc.model.bounds import QUERY_PARAMETER
@@ -79,6 +80,22 @@ from paste_exc.respond.token import resolve_debug_token
 __all__ = ["ASGIErrorMiddleware"]
 
 _UNLOCK_MARK: Final = QUERY_PARAMETER.encode("ascii") + b"="
+
+
+_T = TypeVar("_T")
+
+
+async def _off_loop(func: Callable[..., _T], *args: object, **kwargs: object) -> _T:
+    """Run *func* in a thread (this context's copy: the catch is open there too).
+
+    Outside asyncio (trio, under hypercorn's trio worker) it runs here and now:
+    slower for the other requests, but answered.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    return await asyncio.to_thread(func, *args, **kwargs)
 
 
 class ASGIErrorMiddleware(Responder):
@@ -214,23 +231,21 @@ class ASGIErrorMiddleware(Responder):
             live = self._live(scope, environ, info, stream)
             if watch.complete:
                 if exc_data is not None:
-                    await asyncio.to_thread(
-                        self.report_late, exc, exc_data, live, "the application"
-                    )
+                    await _off_loop(self.report_late, exc, exc_data, live, "the application")
                 return
             if not watch.started:
                 await self._answer_unstarted(exc, exc_data, live, send)
                 return
             content_type, declared, encoded = sent_content(watch.headers)
             if exc_data is not None and (declared or encoded):
-                await asyncio.to_thread(self.report_late, exc, exc_data, live, "the response body")
+                await _off_loop(self.report_late, exc, exc_data, live, "the response body")
             if declared:
                 # One byte past the declared length would corrupt the connection: the
                 # server ends the response short, which the client sees as an error.
                 return
             appended = b""  # text after a gzip stream would corrupt it: the body just ends
             if exc_data is not None and not encoded:
-                appended = await asyncio.to_thread(self.append, exc, exc_data, live, content_type)
+                appended = await _off_loop(self.append, exc, exc_data, live, content_type)
             body: Message = {"type": "http.response.body", "body": appended, "more_body": False}
             await send_quietly(send, [body], stream)
 
@@ -246,7 +261,7 @@ class ASGIErrorMiddleware(Responder):
             response = static_response()
         else:
             rendering = self.decide(live)
-            response = await asyncio.to_thread(self.answer, exc, exc_data, rendering, live)
+            response = await _off_loop(self.answer, exc, exc_data, rendering, live)
         await send_response(send, response, live.stream)
 
     async def _answer_websocket(
@@ -258,9 +273,7 @@ class ASGIErrorMiddleware(Responder):
         with catch(exc, request=info, source=scope):
             exc_data = self.collect(exc, stream, "the report")
             if exc_data is not None:
-                await asyncio.to_thread(
-                    self.report_to_stream, exc, exc_data, stream, scope, shown=False
-                )
+                await _off_loop(self.report_to_stream, exc, exc_data, stream, scope, shown=False)
         message: Message
         if watch.started:  # a denial response (the websocket extension) began
             if watch.complete:

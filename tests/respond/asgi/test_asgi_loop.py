@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 import httpx
+import pytest
 
 from paste_exc import ASGIErrorMiddleware, ExceptionReporter
 from paste_exc.respond import responder
@@ -100,3 +101,23 @@ def test_a_slow_synchronous_reporter_does_not_hold_the_loop() -> None:
     assert gate.order == ["healthy request answered", "slow step finished"]
     assert response.status_code == 500
     assert reporter.reported == ["ValueError"]
+
+
+def test_outside_asyncio_the_heavy_steps_run_in_place() -> None:
+    """Under another event loop (trio, with hypercorn's trio worker) there is no thread hop
+    of asyncio's to make: the middleware's coroutine, driven by hand here, still answers."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    middleware = ASGIErrorMiddleware(app, debug=True, debug_allow="*")
+    scope = {"type": "http", "method": "GET", "path": "/fail", "query_string": b"", "headers": []}
+    coroutine = middleware(scope, receive, send)
+    with pytest.raises(StopIteration):
+        coroutine.send(None)  # no asyncio loop runs: nothing to wait for
+    assert sent[0]["status"] == 500
+    assert b"seen on the debug page" in sent[1]["body"]
