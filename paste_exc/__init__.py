@@ -1,4 +1,4 @@
-"""paste_exc: catch, show and report the exceptions of WSGI apps and scripts.
+"""paste_exc: catch, show and report the exceptions of WSGI and ASGI apps and scripts.
 
 The modern successor of Paste's ``paste.exceptions``: change the imports from
 ``paste.exceptions`` to ``paste_exc`` and nothing else. The stages live in their
@@ -38,6 +38,7 @@ from paste_exc.report.builtin.paste import EmailReporter, FileReporter, LogRepor
 from paste_exc.report.builtin.structured import JSONLinesReporter, LoggingReporter
 from paste_exc.report.delivery import get_dispatcher
 from paste_exc.report.dispatch import ReportingConfig
+from paste_exc.respond.asgi.middleware import ASGIErrorMiddleware
 from paste_exc.respond.deploy import make_error_middleware
 from paste_exc.respond.reporting import report_exception
 from paste_exc.respond.script import handle_exception
@@ -46,6 +47,7 @@ from paste_exc.respond.wsgi.middleware import ErrorMiddleware
 __version__ = "0.1.0"
 
 __all__ = [  # noqa: RUF022 (plain sorted() order, as tests/test_package_all.py checks)
+    "ASGIErrorMiddleware",
     "CapturingReporter",
     "CollectedException",
     "ConfigError",

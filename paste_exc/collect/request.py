@@ -48,6 +48,8 @@ class RequestSupplement:
     #: readers', :data:`~paste_exc.redact.engine.default_redactor`): a collector with
     #: the same one keeps the values as they are, one with another redacts them again.
     redacted_by: Redactor = default_redactor
+    #: The title of the request's second group of variables (the ASGI side's says ASGI).
+    variables_title: str = "WSGI Variables"
 
     def __init__(self, middleware: object, environ: object) -> None:
         self.middleware = middleware
@@ -87,7 +89,7 @@ class RequestSupplement:
         )
         # Every value inert and redacted (the RequestInfo's, the application's repr).
         data[("extra", "CGI Variables")] = dict(request.cgi_variables)
-        data[("extra", "WSGI Variables")] = wsgi_vars
+        data[("extra", self.variables_title)] = wsgi_vars
         query = self._query_fields()
         if query:
             data[("normal", "Query Parameters")] = query

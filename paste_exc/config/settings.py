@@ -50,6 +50,8 @@ from paste_exc.config.reporters import gather_reporters
 from paste_exc.errors import ConfigError
 
 __all__ = [
+    "ASGI_OPTIONS",
+    "ASGI_REPORT_MESSAGE",
     "GLOBAL_CONF_FALLBACKS",
     "LOCALS_TIME_BUDGET",
     "MIDDLEWARE_OPTIONS",
@@ -59,6 +61,7 @@ __all__ = [
     "MiddlewareSettings",
     "NoDefault",
     "asdebugtoken",
+    "resolve_asgi_settings",
     "resolve_settings",
 ]
 
@@ -349,3 +352,28 @@ def resolve_settings(
         show_locals=asbool(typed["debug"] if show_locals is None else show_locals, "show_locals"),
         reporters=gather_reporters(options.get("reporters"), flat),
     )
+
+
+#: The options only the ASGI middleware takes, beyond every one of the WSGI middleware's.
+ASGI_OPTIONS: Final = ("reraise",)
+#: The ASGI middleware's default ``report_message``.
+ASGI_REPORT_MESSAGE: Final = "Exception while handling an ASGI request"
+
+
+def resolve_asgi_settings(options: Mapping[str, object]) -> tuple[MiddlewareSettings, bool]:
+    """Resolve the ASGI middleware's keywords: the WSGI middleware's, and ``reraise``.
+
+    ``global_conf`` is taken as a keyword, with Paste's fall-backs, as the WSGI
+    middleware takes it; a ``report_message`` not given says "ASGI request".
+
+    :param options: every keyword given to the middleware
+    :returns: the settings, and whether to re-raise after answering (``reraise``)
+    :raises ConfigError: for an unknown key or a bad value, naming the option
+    """
+    rest = dict(options)
+    reraise = rest.pop("reraise", False)
+    global_conf = rest.pop("global_conf", None)
+    if rest.get("report_message") is None:
+        rest["report_message"] = ASGI_REPORT_MESSAGE
+    settings = resolve_settings(global_conf, rest)  # type: ignore[arg-type]  # checked there
+    return settings, asbool(False if reraise is None else reraise, "reraise")

@@ -3,7 +3,7 @@
 Part of the model stage. What is kept of a request is small, and it is cut
 *before* any redaction pattern runs on it: a request of megabytes costs a report
 no more than a plain one. The transports that read requests
-(:mod:`paste_exc.respond.wsgi.environ`), the negotiation and the collector's
+(:mod:`paste_exc.respond.requestdata`), the negotiation and the collector's
 request supplement all read these bounds, so a request is cut the same way
 wherever it is read.
 

@@ -40,6 +40,7 @@ from paste_exc.format.headers import CONTENT_TYPES, Headers, response_headers
 from paste_exc.model.bounds import COOKIE_NAME, QUERY_PARAMETER
 from paste_exc.model.occurrence import catch_request
 from paste_exc.model.request import RequestInfo
+from paste_exc.respond.asgi.scope import cgi_environ, is_scope, request_info as scope_info
 from paste_exc.respond.wsgi.environ import request_info
 
 __all__ = [
@@ -72,7 +73,7 @@ _COOKIE_PATH_SAFE: Final = "/:@!$&'()*+=~"
 _ADDRESS_KEEP: Final = re.compile(r"[^0-9A-Za-z.:%_-]")
 
 
-#: A request as this stage takes it: its data, or a WSGI environ to read it from.
+#: A request as this stage takes it: its data, or a WSGI environ or an ASGI scope to read it from.
 Request = RequestInfo | Mapping[str, object]
 
 
@@ -84,9 +85,9 @@ UNREADABLE: Final = RequestInfo(client_address="", forwarded=True)
 def as_request(request: Request) -> RequestInfo:
     """*request*'s :class:`RequestInfo`; never raises.
 
-    The open catch's copy when it read this environ (once per catch), else the
-    environ read now and not kept. A request that cannot be read is
-    :data:`UNREADABLE`.
+    The open catch's copy when it read this environ or scope (once per catch),
+    else the environ or scope read now and not kept. A request that cannot be
+    read is :data:`UNREADABLE`.
     """
     if isinstance(request, RequestInfo):
         return request
@@ -94,7 +95,7 @@ def as_request(request: Request) -> RequestInfo:
     if known is not None:
         return known
     try:
-        return request_info(request)
+        return scope_info(request) if is_scope(request) else request_info(request)
     except Exception:  # noqa: BLE001 (request_info guards; belt and braces)
         return UNREADABLE
 
@@ -117,9 +118,11 @@ def carries_token(environ: Mapping[str, object], token: str) -> bool:
     Every cookie of that name counts (a browser sends one per matching path);
     the comparison takes the same time wherever the first difference is.
 
-    :param environ: the request's environ
+    :param environ: the request's environ (or ASGI scope)
     :param token: the debug token
     """
+    if is_scope(environ):
+        environ = cgi_environ(environ)
     header = environ.get("HTTP_COOKIE")
     if not isinstance(header, str) or COOKIE_NAME not in header:
         return False
@@ -183,7 +186,8 @@ def unlock_response(environ: Mapping[str, object], token: str) -> tuple[str, Hea
     ``303 See Other`` to the same path with the other parameters, in their
     order, and every ``paste_exc_debug`` parameter removed, setting the cookie.
 
-    :param environ: the request's environ (read only)
+    :param environ: the request's environ, or the :func:`~paste_exc.respond.asgi.scope.cgi_environ`
+        of an ASGI scope (read only)
     :param token: the debug token
     """
     query = environ.get("QUERY_STRING")

@@ -1,8 +1,10 @@
 """Respond: :func:`report_exception`, for code that caught an exception itself.
 
-Part of the respond stage, because it is where a WSGI environ given as *ctx*
-is read: once, into the catch's :class:`~paste_exc.model.request.RequestInfo`
-(:func:`~paste_exc.respond.wsgi.environ.request_info`), which the SDK
+Part of the respond stage, because it is where a WSGI environ or an ASGI scope
+given as *ctx* is read: once, into the catch's
+:class:`~paste_exc.model.request.RequestInfo`
+(:func:`~paste_exc.respond.wsgi.environ.request_info`,
+:func:`~paste_exc.respond.asgi.scope.request_info`), which the SDK
 backends' request part and, inside a middleware's request, the report's
 request data (the middleware's :class:`~paste_exc.errormiddleware.Supplement`)
 are made from. The reporters that apply come from *ctx* as
@@ -22,6 +24,7 @@ from paste_exc.model.occurrence import catch
 from paste_exc.report.caught import checked_exception, report_caught
 from paste_exc.report.dispatch import ReportingHandle, stored_reporting
 from paste_exc.respond.access import as_request
+from paste_exc.respond.asgi.scope import ScopeSupplement, is_scope
 from paste_exc.respond.wsgi.request import Supplement
 
 __all__ = ["report_exception"]
@@ -36,8 +39,8 @@ def report_exception(
 ) -> None:
     """Report an exception to every reporter that applies to *ctx*, and log it.
 
-    :param ctx: the WSGI environ in a request; otherwise ``None`` (the
-        process-wide configuration) or any mapping
+    :param ctx: the WSGI environ or the ASGI scope in a request; otherwise
+        ``None`` (the process-wide configuration) or any mapping
     :param message: what was going on, in a sentence
     :param exception: the exception; defaults to the one being handled
     :param logger: ``True`` logs *message* with the exception at ``ERROR`` on the
@@ -53,7 +56,8 @@ def report_exception(
     handle = stored_reporting(ctx)
     # Inside a middleware's request, the report carries the request's data as the
     # middleware's own reports do (its frames, unlike the application's, say so).
-    supplement = (Supplement, handle.owner, ctx) if isinstance(handle, ReportingHandle) else None
+    factory = ScopeSupplement if is_scope(ctx) else Supplement
+    supplement = (factory, handle.owner, ctx) if isinstance(handle, ReportingHandle) else None
     with catch(exception, request=request, source=ctx, supplement=supplement):
         report_caught(
             ctx,

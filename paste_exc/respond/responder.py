@@ -1,18 +1,26 @@
 """Building error responses that cannot fail, and reporting through the configured reporters.
 
-Part of the respond stage. :class:`Responder` holds what
-:class:`~paste_exc.errormiddleware.ErrorMiddleware` and
-:func:`~paste_exc.errormiddleware.handle_exception` share: the settings, the
-reporters, and the steps collect → report → render, each guarded. When a step
-fails (a hostile object, a broken template, a full disk), the client still gets
-:data:`STATIC_BODY` and the secondary failure is written with the original
-error to ``wsgi.errors``.
+Part of the respond stage. :class:`Responder` holds what every entry shares (the
+WSGI :class:`~paste_exc.errormiddleware.ErrorMiddleware`, the
+:class:`~paste_exc.respond.asgi.middleware.ASGIErrorMiddleware` and
+:func:`~paste_exc.errormiddleware.handle_exception`): the settings, the
+reporters, and the steps collect → decide → report → render, each guarded.
+The steps know no transport: they take the request's
+:class:`~paste_exc.model.request.RequestInfo` and what only the transport can
+tell (a :class:`LiveRequest`: whether the live request's cookie holds the debug
+token, where the server's error log is, the context the reporters get). The
+environ-based wrappers are WSGI's (:mod:`paste_exc.respond.wsgi.responder`).
+When a step fails (a hostile object, a broken template, a full disk), the client
+still gets :data:`~paste_exc.respond.fallback.STATIC_BODY` and the secondary
+failure is written with the original error to the error log.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from paste_exc.collect.occurrence import collected_data
@@ -34,7 +42,6 @@ from paste_exc.format.records import (
     record_text,
     with_header,
 )
-from paste_exc.model.occurrence import Occurrence, catch
 from paste_exc.model.options import CollectOptions, collect_options
 from paste_exc.model.report import CollectedException
 from paste_exc.model.request import RequestInfo
@@ -43,24 +50,50 @@ from paste_exc.report.building import build_extras_providers, build_reporters
 from paste_exc.report.builtin.base import Reporter
 from paste_exc.report.builtin.paste import EmailReporter, LogReporter, reporters_from_options
 from paste_exc.report.dispatch import ReportingConfig, ReportingHandle, deliver
-from paste_exc.respond.access import as_request, carries_token, note_withheld
+from paste_exc.respond.access import note_withheld
+from paste_exc.respond.fallback import STATUS_500, emergency_text, static_response, write_errors
 from paste_exc.respond.negotiate import Rendering, choose_rendering, debug_allowed
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from _typeshed.wsgi import WSGIEnvironment
-
     from paste_exc.api import ExceptionReporter
     from paste_exc.config.settings import MiddlewareSettings
-from paste_exc.respond.fallback import STATUS_500, emergency_text, static_response, write_errors
 
-__all__ = ["Responder"]
+__all__ = ["LiveRequest", "Responder"]
 
 log = logging.getLogger("paste_exc.errormiddleware")
 
 
 _PASTE_NAMES: Final[Mapping[type, str]] = {EmailReporter: "email", LogReporter: "log"}
+
+
+#: The renderings that show the report to the client.
+_SHOWN: Final = frozenset(
+    {Rendering.DEBUG_PAGE, Rendering.FRAGMENT, Rendering.PROBLEM_DEBUG, Rendering.TEXT_DEBUG}
+)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class LiveRequest:
+    """What the steps need of a failing request beyond its data: what only the transport knows.
+
+    :param request: the request's data, read once for its catch
+    :param ctx: what reporters and extras providers get: the WSGI environ, the
+        ASGI scope (``None`` outside a request)
+    :param stream: the server's error log (WSGI's ``wsgi.errors``; for ASGI,
+        :data:`sys.stderr`): Paste's lines and the secondary failures go there
+    :param holds_token: whether the live request's cookie holds the debug
+        token (the cookie is a secret: no ``RequestInfo`` keeps it); ``None``
+        when it could not be read (a hostile request: the safe page, no debug)
+    """
+
+    request: RequestInfo
+    ctx: Mapping[str, object] | None
+    stream: object
+    holds_token: bool | None
+
+    def __repr__(self) -> str:
+        # A frame's locals may show it: nothing of the request beyond its URL.
+        return f"<LiveRequest {self.request.url!r}>"
 
 
 class Responder:
@@ -119,22 +152,12 @@ class Responder:
 
     # -- reporting --------------------------------------------------------------
 
-    def request_catch(
-        self, exc: BaseException, environ: Mapping[str, object]
-    ) -> contextlib.AbstractContextManager[Occurrence]:
-        """The catch of *exc* in the request of *environ*, the request read once for it.
-
-        Inside a catch of *exc* that read this environ (the middleware's), that
-        catch and its :class:`~paste_exc.model.request.RequestInfo` are used.
-        """
-        return catch(exc, request=as_request(environ), source=environ)
-
     def report_to_stream(
         self,
         exc: BaseException,
         exc_data: CollectedException,
         stream: object,
-        ctx: WSGIEnvironment | None,
+        ctx: Mapping[str, object] | None,
         *,
         shown: bool,
     ) -> list[str]:
@@ -184,21 +207,47 @@ class Responder:
             write_errors(stream, emergency_text(exc, secondary, f"collecting {stage}"))
             return None
 
-    def holds_token(self, environ: Mapping[str, object]) -> bool:
-        """Whether the live request's cookie holds the debug token (never kept in a report)."""
-        token = self.debug_token
-        return token is not None and carries_token(environ, token)
+    # -- the steps, whatever the transport -----------------------------------------
+    # The transport reads the request (its RequestInfo, once per catch), opens the
+    # catch, collects (while the traceback is live), then calls these steps with a
+    # LiveRequest; answer(), append() and report_late() are the heavy ones (reporters,
+    # rendering) that an event loop runs in a thread.
 
-    def show_debug(self, environ: WSGIEnvironment) -> bool:
-        """Whether this request's client may see debug output."""
+    def decide(self, live: LiveRequest) -> Rendering:
+        """The rendering *live*'s client gets; the safe page for a request that cannot be read."""
+        if live.holds_token is None:
+            return Rendering.SAFE_PAGE
+        try:
+            settings = self.settings
+            return choose_rendering(
+                live.request,
+                debug=settings.debug,
+                xmlhttp_key=settings.xmlhttp_key,
+                networks=settings.debug_allow,
+                everyone=settings.debug_allow_everyone,
+                token=self.debug_token,
+                holds_token=live.holds_token,
+            )
+        except Exception:  # noqa: BLE001 (a hostile request: the safe page)
+            return Rendering.SAFE_PAGE
+
+    def debug_shown(self, live: LiveRequest) -> bool:
+        """Whether *live*'s client may see debug output; never raise."""
         settings = self.settings
-        return settings.debug and debug_allowed(
-            as_request(environ),
-            settings.debug_allow,
-            everyone=settings.debug_allow_everyone,
-            token=self.debug_token,
-            holds_token=self.holds_token(environ),
-        )
+        try:
+            return (
+                settings.debug
+                and live.holds_token is not None
+                and debug_allowed(
+                    live.request,
+                    settings.debug_allow,
+                    everyone=settings.debug_allow_everyone,
+                    token=self.debug_token,
+                    holds_token=live.holds_token,
+                )
+            )
+        except Exception:  # noqa: BLE001
+            return False
 
     def _withheld(self, request: RequestInfo, stream: object) -> None:
         """Debug is on but this client lacks the token: tell the server log how to unlock."""
@@ -206,14 +255,71 @@ class Responder:
             with contextlib.suppress(Exception):  # a hostile request: no notice, still a page
                 note_withheld(request, self.debug_token, stream)
 
-    def _report_only(self, exc: Exception, environ: WSGIEnvironment, what: str) -> None:
-        """Report an error that can no longer reach the response (e.g. in ``close()``)."""
-        stream = environ.get("wsgi.errors")
-        with self.request_catch(exc, environ):
-            exc_data = self.collect(exc, stream, f"an error in {what}")
-            if exc_data is not None:
-                write_errors(stream, f"paste_exc: error in {what} after the response was sent:\n")
-                self.report_to_stream(exc, exc_data, stream, environ, shown=False)
+    def answer(
+        self,
+        exc: BaseException,
+        exc_data: CollectedException,
+        rendering: Rendering,
+        live: LiveRequest,
+    ) -> tuple[str, Headers, bytes]:
+        """Report *exc* and render its 500 response as *rendering*; never raise.
+
+        :returns: the status line, the headers and the body
+        """
+        stream = live.stream
+        shown = rendering in _SHOWN
+        if not shown:
+            self._withheld(live.request, stream)
+        failures = self.report_to_stream(exc, exc_data, stream, live.ctx, shown=shown)
+        try:
+            page = self._render(rendering, exc_data, failures, live.request)
+            body = page.body.encode("utf-8", "replace")
+            headers = response_headers(
+                page.content_type, len(body), nonce=page.nonce, error_id=exc_data.occurrence_id
+            )
+        except Exception as secondary:  # noqa: BLE001 (the minimal page, never a crash)
+            write_errors(stream, emergency_text(exc, secondary, "rendering the error page"))
+            return static_response(exc_data.occurrence_id)
+        return STATUS_500, headers, body
+
+    def append(
+        self,
+        exc: BaseException,
+        exc_data: CollectedException,
+        live: LiveRequest,
+        content_type: str,
+        *,
+        report: bool = True,
+    ) -> bytes:
+        """Report *exc* (unless reported already) and render what to append to a started body.
+
+        :param content_type: the ``Content-Type`` already sent
+        :param report: false when *exc* was already reported (by :meth:`answer`)
+        :returns: the bytes to append (empty for a binary body, or when rendering failed)
+        """
+        stream = live.stream
+        debug = self.debug_shown(live)
+        if not debug:
+            self._withheld(live.request, stream)
+        if report:
+            self.report_to_stream(exc, exc_data, stream, live.ctx, shown=False)
+        try:
+            return render_appended(
+                exc_data,
+                content_type=content_type,
+                debug=debug,
+                size_budget=self.settings.max_page_size,
+            )
+        except Exception as secondary:  # noqa: BLE001
+            write_errors(stream, emergency_text(exc, secondary, "rendering the appended report"))
+            return b""
+
+    def report_late(
+        self, exc: BaseException, exc_data: CollectedException, live: LiveRequest, what: str
+    ) -> None:
+        """Report an error that can no longer reach the response (``close()``, a finished body)."""
+        write_errors(live.stream, f"paste_exc: error in {what} after the response was sent:\n")
+        self.report_to_stream(exc, exc_data, live.stream, live.ctx, shown=False)
 
     # -- rendering --------------------------------------------------------------
 
@@ -266,92 +372,6 @@ class Responder:
         return render_safe_page(
             exc_data, error_message=settings.error_message, template_file=settings.error_template
         )
-
-    def error_response(
-        self, exc: Exception, environ: WSGIEnvironment
-    ) -> tuple[str, Headers, bytes]:
-        """Collect, report and render *exc*: the 500 status, headers and body; never raise."""
-        with self.request_catch(exc, environ):
-            return self._error_response(exc, environ)
-
-    def _error_response(
-        self, exc: Exception, environ: WSGIEnvironment
-    ) -> tuple[str, Headers, bytes]:
-        stream = environ.get("wsgi.errors")
-        exc_data = self.collect(exc, stream, "the report")
-        if exc_data is None:
-            return static_response()
-        # The request's data, read once for this catch (the report's supplement read
-        # it already, or reads this one): negotiation, reporters and backends share it.
-        request = as_request(environ)
-        try:
-            settings = self.settings
-            rendering = choose_rendering(
-                request,
-                debug=settings.debug,
-                xmlhttp_key=settings.xmlhttp_key,
-                networks=settings.debug_allow,
-                everyone=settings.debug_allow_everyone,
-                token=self.debug_token,
-                holds_token=self.holds_token(environ),
-            )
-        except Exception:  # noqa: BLE001 (a hostile environ: the safe page)
-            rendering = Rendering.SAFE_PAGE
-        shown = rendering in (
-            Rendering.DEBUG_PAGE,
-            Rendering.FRAGMENT,
-            Rendering.PROBLEM_DEBUG,
-            Rendering.TEXT_DEBUG,
-        )
-        if not shown:
-            self._withheld(request, stream)
-        failures = self.report_to_stream(exc, exc_data, stream, environ, shown=shown)
-        try:
-            page = self._render(rendering, exc_data, failures, request)
-            body = page.body.encode("utf-8", "replace")
-            headers = response_headers(
-                page.content_type, len(body), nonce=page.nonce, error_id=exc_data.occurrence_id
-            )
-        except Exception as secondary:  # noqa: BLE001 (the minimal page, never a crash)
-            write_errors(stream, emergency_text(exc, secondary, "rendering the error page"))
-            return static_response(exc_data.occurrence_id)
-        return STATUS_500, headers, body
-
-    def appended_body(
-        self, exc: Exception, environ: WSGIEnvironment, content_type: str, *, report: bool = True
-    ) -> bytes:
-        """Report *exc* and return what to append to a body already being sent; never raise.
-
-        :param report: false when *exc* was already reported (by :meth:`error_response`)
-        """
-        with self.request_catch(exc, environ):
-            return self._appended_body(exc, environ, content_type, report=report)
-
-    def _appended_body(
-        self, exc: Exception, environ: WSGIEnvironment, content_type: str, *, report: bool
-    ) -> bytes:
-        stream = environ.get("wsgi.errors")
-        exc_data = self.collect(exc, stream, "the report")
-        if exc_data is None:
-            return b""
-        try:
-            debug = self.show_debug(environ)
-        except Exception:  # noqa: BLE001
-            debug = False
-        if not debug:
-            self._withheld(as_request(environ), stream)
-        if report:
-            self.report_to_stream(exc, exc_data, stream, environ, shown=False)
-        try:
-            return render_appended(
-                exc_data,
-                content_type=content_type,
-                debug=debug,
-                size_budget=self.settings.max_page_size,
-            )
-        except Exception as secondary:  # noqa: BLE001
-            write_errors(stream, emergency_text(exc, secondary, "rendering the appended report"))
-            return b""
 
     def script_page(self, exc_data: CollectedException, *, simple: bool) -> str:
         """The HTML :func:`handle_exception` returns (no client: debug means debug)."""

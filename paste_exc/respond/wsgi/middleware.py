@@ -18,7 +18,6 @@ from paste_exc.model.occurrence import current_occurrence
 from paste_exc.report.dispatch import ENVIRON_KEY, ReportingHandle
 from paste_exc.respond.access import unlock_response
 from paste_exc.respond.fallback import emergency_text, static_response, write_errors
-from paste_exc.respond.responder import Responder
 from paste_exc.respond.token import resolve_debug_token
 from paste_exc.respond.wsgi.iterable import (
     CatchingIter,
@@ -28,6 +27,7 @@ from paste_exc.respond.wsgi.iterable import (
     record_start,
 )
 from paste_exc.respond.wsgi.request import Supplement
+from paste_exc.respond.wsgi.responder import WSGIResponder
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -44,7 +44,7 @@ log = logging.getLogger("paste_exc.errormiddleware")
 _LAST_RESPONSE_KEY = "paste_exc.errormiddleware.response"
 
 
-class ErrorMiddleware(Responder):
+class ErrorMiddleware(WSGIResponder):
     """Catch the errors of a WSGI application, report them, and answer with a 500 page.
 
     Usage::
@@ -266,7 +266,7 @@ class ErrorMiddleware(Responder):
         exc = exc_info[1]
         if not isinstance(exc, Exception):
             return ""
-        status, headers, body = Responder.error_response(self, exc, environ)
+        status, headers, body = WSGIResponder.error_response(self, exc, environ)
         # For an override that returns this very page: keep its headers (the CSP nonce).
         environ[_LAST_RESPONSE_KEY] = (status, headers, body)
         return body.decode("utf-8", "replace")
@@ -277,7 +277,7 @@ class ErrorMiddleware(Responder):
         """Collect, report and render *exc* (through an overridden :meth:`exception_handler`)."""
         with self.request_catch(exc, environ):
             if type(self).exception_handler is ErrorMiddleware.exception_handler:
-                return Responder.error_response(self, exc, environ)
+                return WSGIResponder.error_response(self, exc, environ)
             return self._overridden_response(exc, environ)
 
     def _overridden_response(
