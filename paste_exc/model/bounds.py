@@ -20,6 +20,7 @@ __all__ = [
     "COOKIE_NAME",
     "ENVIRON_ENTRIES",
     "ENVIRON_VALUE_LIMIT",
+    "FORM_BODY_LIMIT",
     "FORWARDING_HEADERS",
     "HEADERS_LIMIT",
     "HEADER_BUDGET_PLACEHOLDER",
@@ -88,6 +89,9 @@ QUERY_PARAMETERS: Final = 50
 #: ``SCRIPT_NAME`` and ``PATH_INFO`` as kept apart from the URL (the debug
 #: cookie's ``Path`` is the application's root), in characters.
 ROOT_LIMIT: Final = 1024
+#: The most bytes of a body the application read (through WebOb) that are parsed
+#: again for its form fields; a longer body's fields are not shown.
+FORM_BODY_LIMIT: Final = 65_536
 HEADER_BUDGET_PLACEHOLDER: Final = "[{count:,} more headers not shown: past the size limit]"
 
 #: Request headers that show a proxy forwarded the request (CGI names): with

@@ -38,11 +38,11 @@ from paste_exc.respond.bounds import (
     HEADERS_LIMIT,
     HIDDEN_WSGI_VARS,
     HOST_LIMIT,
-    QUERY_PARAMETERS,
     ROOT_LIMIT,
     bounded_text as _text,
     request_url,
 )
+from paste_exc.respond.formdata import form_fields
 
 __all__ = ["QUERY_KEPT", "Getter", "MoreVariables", "inert", "read_request", "truthy"]
 
@@ -69,6 +69,8 @@ _NEEDED: Final = (
     "wsgi.multithread",
     "wsgi.run_once",
     "webob._parsed_post_vars",
+    "webob.is_body_seekable",
+    "wsgi.input",
     "paste.config",
 )
 _FORWARDING_KEYS: Final = frozenset(FORWARDING_HEADERS)
@@ -258,23 +260,6 @@ def truthy(value: object) -> bool:
         return True
 
 
-def _form(values: Mapping[object, object]) -> tuple[tuple[str, ExtraValue], ...] | None:
-    """The form fields, only when the application already parsed the body."""
-    parsed = values.get("webob._parsed_post_vars")
-    if not isinstance(parsed, tuple) or len(parsed) != 2:
-        return None
-    try:
-        return tuple(
-            (
-                name := _text(str(key), 100),
-                inert(name, _text(value, ENVIRON_VALUE_LIMIT) if isinstance(value, str) else value),
-            )
-            for key, value in itertools.islice(parsed[0].items(), QUERY_PARAMETERS)
-        )
-    except Exception:  # noqa: BLE001 (a hostile parsed body: no fields)
-        return ()
-
-
 def _configuration(values: Mapping[object, object]) -> tuple[tuple[str, ExtraValue], ...] | None:
     config = values.get("paste.config")
     if not isinstance(config, Mapping):
@@ -336,7 +321,7 @@ def read_request(
     accept = get("HTTP_ACCEPT")
     requested_with = get("HTTP_X_REQUESTED_WITH")
     host = get("HTTP_HOST")
-    form = _form(values)
+    form = form_fields(values, inert)
     length = get("CONTENT_LENGTH")
     return RequestInfo(
         method=_text(method, 100) if isinstance(method, str) else None,

@@ -9,10 +9,13 @@ import io
 import json
 import pickle
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+import webob
 
+from paste_exc import CapturingReporter, ErrorMiddleware
 from paste_exc.model.request import RequestInfo
 from paste_exc.respond.wsgi.environ import request_info
 
@@ -117,3 +120,50 @@ def test_a_request_without_a_peer_names_none() -> None:
     info = request_info({"REQUEST_METHOD": "GET"})
     assert info.client_address is None
     assert RequestInfo().method is None
+
+
+def _failing_after(read: str) -> Callable[..., list[bytes]]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        request = webob.Request(environ)
+        if read == "body":
+            assert request.body.startswith(b"item=")
+        elif read == "post":
+            assert request.POST["item"] == "umbrella"
+        raise RuntimeError("the order failed")
+
+    return app
+
+
+@pytest.mark.parametrize("read", ["body", "post"])
+def test_form_fields_of_a_body_the_application_read(read: str) -> None:
+    capture = CapturingReporter()
+    middleware = ErrorMiddleware(_failing_after(read), reporters={"capture": capture})
+    body = b"item=umbrella&password=hunter2&qty=3"
+    environ = webob.Request.blank(
+        "/orders",
+        method="POST",
+        body=body,
+        content_type="application/x-www-form-urlencoded",
+    ).environ
+    b"".join(middleware(environ, lambda status, headers, exc_info=None: None))
+    (report,) = capture.reports
+    fields = dict(report.exc_data.extra_data[("normal", "Form Fields")][0])
+    assert fields["item"] == "umbrella"
+    assert fields["qty"] == "3"
+    assert "hunter2" not in repr(report.exc_data)
+    assert environ["wsgi.input"].read() == body or read == "post"  # put back where it was
+
+
+def test_a_body_nobody_read_is_never_read() -> None:
+    capture = CapturingReporter()
+    middleware = ErrorMiddleware(_failing_after("nothing"), reporters={"capture": capture})
+    environ = webob.Request.blank("/orders", method="POST").environ
+    stream = io.BytesIO(b"item=umbrella")  # a server's stream, unread by anyone
+    environ.update(CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH="13")
+    environ["wsgi.input"] = stream
+    environ.pop("webob.is_body_seekable", None)
+    b"".join(middleware(environ, lambda status, headers, exc_info=None: None))
+    (report,) = capture.reports
+    shown = report.exc_data.extra_data[("normal", "Form Fields")][0]
+    assert "not read by the application" in str(shown)
+    assert stream.read() == b"item=umbrella"  # still all there for whoever reads it
