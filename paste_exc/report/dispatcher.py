@@ -164,7 +164,7 @@ class Dispatcher(DestinationQueues):
             if wait is None or self.synchronous or self._closed:
                 ticket = None
             else:
-                ticket = Ticket(job, dest, wait)
+                ticket = Ticket(job, dest, wait, waited=True)
                 if dest.stuck():
                     refused = DeliveryTimeout(
                         f"the {label} destination is still stuck in an earlier delivery "

@@ -87,6 +87,8 @@ class DestinationQueues:
         # By name and owner (see Job.owner): each reporter its own queue and worker.
         self._destinations: dict[tuple[str, int], DestinationState] = {}
         self._watchdog: threading.Thread | None = None
+        #: When the watchdog looks next (``None``: it is not waiting yet).
+        self._watch_wake: float | None = None
         self._closed = False
 
     # -- queues -----------------------------------------------------------
@@ -235,7 +237,7 @@ class DestinationQueues:
                     return
                 ticket.started = time.monotonic()
                 dest.running = ticket
-                self._arm_watchdog()
+                self._arm_watchdog(ticket.started + ticket.timeout + WATCHDOG_GRACE, ticket.waited)
             error = self._call(ticket)
             with self._lock:
                 if dest.running is ticket:
@@ -278,14 +280,22 @@ class DestinationQueues:
 
     # -- the watchdog -----------------------------------------------------
 
-    def _arm_watchdog(self) -> None:
-        # Called with self._lock held.
+    def _arm_watchdog(self, limit: float, waited: bool) -> None:
+        """Make sure the watchdog looks at a job whose deadline (with grace) is *limit*.
+
+        Called with self._lock held. The watchdog is woken only for a job no
+        caller waits for (a waiting caller writes its job off at the deadline
+        itself; the watchdog still covers it at its next look) and only when
+        it would otherwise look later than *limit*: in an error storm each
+        delivery would else wake a third thread for nothing.
+        """
         if self._watchdog is None:
             watchdog = threading.Thread(target=self._watch_loop, name="paste_exc-watchdog")
             watchdog.daemon = True
             self._watchdog = watchdog
+            self._watch_wake = None
             watchdog.start()
-        else:
+        elif not waited and (self._watch_wake is None or limit < self._watch_wake):
             self._watch.notify()
 
     def _watch_loop(self) -> None:
@@ -297,12 +307,22 @@ class DestinationQueues:
                 expired, soonest = self._scan(now)
                 if not expired:
                     if soonest is None:
-                        if not self._watch.wait(IDLE_EXIT):
-                            self._watchdog = None
+                        self._watch_wake = now + IDLE_EXIT
+                        idle = not self._watch.wait(IDLE_EXIT)
+                        if idle and not self._any_running():
+                            self._watchdog = self._watch_wake = None
                             return
                     else:
+                        self._watch_wake = soonest
                         self._watch.wait(soonest - now)
             self._settle(expired)
+
+    def _any_running(self) -> bool:
+        # Called with self._lock held.
+        return any(
+            dest.running is not None and dest.running.outcome is None
+            for dest in self._destinations.values()
+        )
 
     def _settle(self, expired: list[tuple[Ticket, DeliveryTimeout]]) -> None:
         """Write the failures of the jobs the watchdog wrote off, and count them."""

@@ -34,10 +34,15 @@ class Ticket:
         "outcome",
         "started",
         "timeout",
+        "waited",
     )
 
-    def __init__(self, job: Job, dest: DestinationState, timeout: float) -> None:
+    def __init__(
+        self, job: Job, dest: DestinationState, timeout: float, *, waited: bool = False
+    ) -> None:
         self.job = job
+        #: A caller waits for it, and writes it off itself at its deadline.
+        self.waited = waited
         self.dest = dest
         self.timeout = timeout
         self.accepted = False

@@ -490,3 +490,25 @@ def test_idle_worker_and_watchdog_keep_no_report_alive(
     assert any(t.name.startswith("paste_exc-delivery") for t in threading.enumerate())
     gc.collect()
     assert alive() is None
+
+
+def test_a_storm_of_waited_deliveries_does_not_wake_the_watchdog_each_time(
+    dispatcher: Dispatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each delivery would else wake a third thread: only a sooner deadline wakes it."""
+    sink: list[str] = []
+    dispatcher.run(_job(sink, "first"), wait=5.0)  # starts the worker and the watchdog
+    wakes: list[int] = []
+    notify = dispatcher._watch.notify
+    monkeypatch.setattr(dispatcher._watch, "notify", lambda n=1: (wakes.append(n), notify(n)))
+    for number in range(20):
+        dispatcher.run(_job(sink, f"report {number}"), wait=5.0)
+    assert len(sink) == 21
+    assert len(wakes) <= 1
+    # A background job (nobody waits for it) with a sooner deadline still wakes it.
+    done = threading.Event()
+    assert dispatcher.submit(
+        Job(deliver=lambda: done.wait(5), describe=str, name="short", timeout=0.05)
+    )
+    assert dispatcher.flush(10)
+    assert wakes
