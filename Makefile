@@ -51,6 +51,7 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_middleware.py
+	$(BIN)/python bench/bench_asgi.py
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_redact.py

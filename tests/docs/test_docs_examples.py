@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import docs_asgi  # noqa: F401 (registers the ASGI examples' runners)
 import docs_guides  # noqa: F401 (registers the guides' runners)
 import docs_migration  # noqa: F401 (registers the migration guide's runner)
 import docs_servers  # noqa: F401 (registers the servers' runners)
