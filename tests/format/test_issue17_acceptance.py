@@ -284,9 +284,9 @@ def test_my_code_only_is_not_the_default_without_application_frames(
     )
     app = importer(tmp_path, "acc17libonly").application
     body = fetch(middleware(app, library_paths=[str(tmp_path)])).text
-    assert 'class="my-code-only"' not in body or not re.search(
-        r'class="my-code-only"[^>]*checked', body
-    )
+    toggle = re.findall(r'<input type="checkbox" class="my-code-only"[^>]*>', body)
+    assert toggle == ['<input type="checkbox" class="my-code-only">']  # there, unchecked
+    assert "badge app" not in section(body, '<div class="traceback">', '<section class="request')
 
 
 CHAIN_APP = """
@@ -577,6 +577,16 @@ def test_standard_library_and_interpreter_prefixes_are_libraries() -> None:
     assert all(f.is_library for f in stdlib)
     assert not report.frames[0].is_library  # this test's own frame
     assert json.decoder.__file__.startswith((sys.base_prefix, sys.prefix))
+    # A file under the running interpreter's prefix (a venv's bin/ script) is a library's.
+    tool = os.path.join(sys.prefix, "bin", "acc17-tool")
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(compile("def run():\n    raise KeyError(1)\n", tool, "exec"), namespace)  # noqa: S102
+    try:
+        namespace["run"]()
+    except KeyError:
+        report = collect_exception(*sys.exc_info())
+    assert report.frames[-1].filename == tool
+    assert report.frames[-1].is_library
 
 
 HIDE_APP = """
