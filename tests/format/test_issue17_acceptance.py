@@ -818,6 +818,9 @@ def test_request_tables_with_the_method_and_url_at_the_top() -> None:
     assert "X-Custom" in headers
     assert "custom-header-value" in headers
     assert "Authorization" in headers
+    # WSGI gives these two without HTTP_: they are headers of the request all the same.
+    assert '<th scope="row">Content-Type</th><td>application/x-www-form-urlencoded' in headers
+    assert '<th scope="row">Content-Length</th>' in headers
     variables = re.search(
         r"<details[^>]*request-vars[^>]*>\s*<summary>WSGI and CGI variables[^<]*</summary>"
         r".*?REQUEST_METHOD.*?</details>",
