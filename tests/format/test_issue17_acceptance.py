@@ -1206,3 +1206,32 @@ def test_the_new_sections_fold_first_over_the_budget(monkeypatch: pytest.MonkeyP
     data = problem(middleware(app, max_page_size=budget // 4), query)
     assert "environment" not in data["exception"]
     assert data["exception"]["folded"][0].startswith("the request tables, the environment")
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        ("context_lines", "many"),
+        ("context_lines", "-1"),
+        ("app_packages", "my-app"),
+        ("editor_url", "javascript:{path}"),
+        ("editor_url", "notepad"),
+    ],
+)
+def test_bad_ini_values_name_the_option(
+    tmp_path: Path, importer: Callable[[Path, str], Any], option: str, text: str
+) -> None:
+    source = INI_APP.replace("import acc17ini_lib.helpers\n", "").replace(
+        "    import acc17ini_site.views\n    return acc17ini_site.views.application",
+        "    return lambda environ, start_response: []",
+    )
+    write_module(tmp_path, "acc17badini", source)
+    importer(tmp_path, "acc17badini")
+    ini = tmp_path / "bad.ini"
+    content = INI.format(module="acc17badini", log=os.devnull, libdir=tmp_path)
+    content = re.sub(rf"^{option} = .*$", f"{option} = {text}", content, flags=re.M)
+    ini.write_text(content, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ConfigError, match=option):
+            loadapp(f"config:{ini}")
