@@ -47,7 +47,9 @@
     document.addEventListener("keydown", function (event) {
       if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
       var target = event.target;
-      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+      // Typing is typing; a checkbox or a button with the focus (just clicked) is no typing.
+      if (target && (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName) ||
+          (target.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(target.type)))) { return; }
       if (event.key === "j") { move(report, 1); }
       else if (event.key === "k") { move(report, -1); }
       else { return; }

@@ -101,9 +101,13 @@ def _interpreter_prefixes() -> tuple[str, ...]:
     """The standard library, the install schemes' library directories and the user site.
 
     The prefixes themselves (``/usr``) are too wide: applications live in
-    ``/usr/src/app``; their ``lib/pythonX.Y`` directories are the interpreter's.
+    ``/usr/src/app``; their ``lib/pythonX.Y`` directories are the interpreter's,
+    and so are the scripts directory (console scripts: ``bin/gunicorn``) and a
+    virtual environment's whole prefix (no application lives inside its venv).
     """
     found: set[str] = set()
+    if sys.prefix and sys.prefix != sys.base_prefix:
+        found.add(sys.prefix)
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
     for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}:
         if prefix:
@@ -114,7 +118,7 @@ def _interpreter_prefixes() -> tuple[str, ...]:
         paths = sysconfig.get_paths()
     except Exception:  # noqa: BLE001 (a broken install: the other prefixes still count)
         paths = {}
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+    for key in ("stdlib", "platstdlib", "purelib", "platlib", "scripts"):
         path = paths.get(key)
         if path:
             found.add(path)

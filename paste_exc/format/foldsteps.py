@@ -211,7 +211,8 @@ def fold_extra(root: CollectedException) -> Fold:
         return dataclasses.replace(exc, extra_data=kept)
 
     folded = _map_exceptions(root, change)
-    return folded, f"the extra data ({_plural(count, 'entry')})" if count else None
+    entries = f"{count:,} entry" if count == 1 else f"{count:,} entries"
+    return folded, f"the extra data ({entries})" if count else None
 
 
 def _is_important(key: object) -> bool:

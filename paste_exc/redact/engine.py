@@ -225,7 +225,8 @@ class Redactor:
             return known
         # Names first: the whole value under a secret key goes, before a value
         # pattern could take a piece of it.
-        if ("=" in text or (":" in text and ("'" in text or '"' in text))) and (
+        quoted = "'" in text or '"' in text
+        if ("=" in text or (quoted and (":" in text or "(" in text))) and (
             "%" in text or self._name_hint.search(text.lower())
         ):
             text = redact_named_values(text, self.is_secret_name, self._keys, self._lowered_keys)

@@ -6,12 +6,13 @@ the built-in name rules, matched against a name split into lower-case words
 
 The name pass finds values named inside text. A repr, a URL or a message shows
 named values: ``'password': b'…'`` in a dict repr, ``auth=('bob', '…')`` in a
-call or dataclass repr, ``?session=…&page=2`` in a URL, ``user%5Bpassword%5D=…``
-in a query string. When the name is secret by the redactor's name rules (those
-of headers and locals; a percent-encoded name is decoded first), the **whole
-value** is replaced, whatever its type: the content of a string (its quotes
-kept), a bracketed container with everything nested in it, or a bare value up
-to its delimiter.
+call or dataclass repr, ``('token', '…')`` in a list of pairs (WebOb's
+``MultiDict`` of a parsed form, a header list), ``?session=…&page=2`` in a URL,
+``user%5Bpassword%5D=…`` in a query string. When the name is secret by the
+redactor's name rules (those of headers and locals; a percent-encoded name is
+decoded first), the **whole value** is replaced, whatever its type: the
+content of a string (its quotes kept), a bracketed container with everything
+nested in it, or a bare value up to its delimiter.
 
 Linear time: the key expression starts only at a quote (its key cannot hold
 one) or at the start of a name run (a look-behind), so every character is
@@ -84,6 +85,9 @@ def key_regex(hints: list[str], *, lowered: bool = False) -> re.Pattern[str]:
     return re.compile(
         rf"""(?P<kq>['"])(?=[^'"\\\n]{{0,200}}?{hint})(?P<key>[^'"\\\n]{{1,200}}+)(?P=kq)"""
         r"""[ \t]*+:[ \t]*+"""
+        # A (name, value) pair: the items of a MultiDict, a form's or a header list's pairs.
+        rf"""|(?<=\()(?P<pq>['"])(?=[^'"\\\n]{{0,200}}?{hint})(?P<pkey>[^'"\\\n]{{1,200}}+)"""
+        r"""(?P=pq),[ \t]*+"""
         rf"""|(?<![{_NAME_CHARS}])(?=[{_NAME_CHARS}]{{0,100}}?{hint})"""
         rf"""(?P<kw>[A-Za-z_][{_NAME_CHARS}]{{0,100}}+)[ \t]*+=(?!=)[ \t]*+"""
     )
@@ -171,7 +175,7 @@ def redact_named_values(
         match = keys.search(scanned, position)
         if match is None:
             break
-        group = "key" if match.start("key") >= 0 else "kw"
+        group = next(g for g in ("key", "pkey", "kw") if match.start(g) >= 0)
         name = text[match.start(group) : match.end(group)]
         if "%" in name or "+" in name:
             name = unquote_plus(name)

@@ -172,8 +172,12 @@ def _inert_entry(name: str, value: object) -> ExtraValue:
     return result
 
 
+#: The two headers WSGI gives without ``HTTP_`` (PEP 3333): a POST's headers include them.
+_BODY_HEADERS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
 def _header_name(key: str) -> str:
-    return key[5:].replace("_", "-").title()
+    return key.removeprefix("HTTP_").replace("_", "-").title()
 
 
 def _query_pairs(query: str) -> tuple[tuple[str, str], ...]:
@@ -234,7 +238,7 @@ def _variables(
                     headers_left -= len(value)
             shown_value = _inert_entry(name, value)
             cgi_vars.append((name, shown_value))
-            if name.startswith("HTTP_"):
+            if name.startswith("HTTP_") or name in _BODY_HEADERS:
                 headers.append((_header_name(name), str(shown_value)))
         elif name not in HIDDEN_WSGI_VARS:
             if isinstance(value, str):

@@ -256,3 +256,104 @@ def test_editor_links_open_the_application_files(page: Page) -> None:
     assert href.endswith(
         "realapps.py:" + page.tab.locator(".frame:not(.lib) .lineno").first.inner_text()
     )
+
+
+def test_j_and_k_work_after_toggling_my_code_only(page: Page) -> None:
+    tab = page.tab
+    toggle = tab.locator("input.my-code-only")
+    toggle.uncheck()  # the checkbox has the focus now: j and k are still the frames' keys
+    tab.keyboard.press("j")
+    first = page.focused_frame()
+    assert first is not None
+    tab.keyboard.press("j")
+    second = page.focused_frame()
+    assert second is not None
+    assert second != first
+    assert tab.locator(f"#{second}").is_visible()
+    tab.keyboard.press("k")
+    assert page.focused_frame() == first
+
+
+def test_a_same_as_link_opens_the_folded_frame_it_names(page: Page) -> None:
+    tab = page.tab
+    tab.evaluate("document.querySelectorAll('details.locals').forEach(d => { d.open = true; })")
+    links = tab.locator("a.same-as")
+    assert links.count() > 0
+    shown = [links.nth(i) for i in range(links.count()) if links.nth(i).is_visible()]
+    assert shown
+    for link in shown[:3]:
+        target = link.get_attribute("href")
+        assert target is not None
+        assert target.startswith("#frame-")
+        link.click()
+        tab.wait_for_function(f"location.hash === '{target}'")
+        assert tab.locator(target).is_visible()
+        assert page.in_view(target)
+
+
+SCRIPTY = "<script>alert(1)</script>"
+HOSTILE = '"><img src=x onerror=alert(1)>'
+
+
+def make_hostile_app(directory: Path, **options: Any) -> Any:
+    """Hostile names everywhere the debug page of issue 17 shows something new."""
+    from paste_exc.errormiddleware import ErrorMiddleware
+
+    path = directory / f"m{HOSTILE} #?.py"
+    source = "def placeholder(environ, start_response):\n    raise ValueError('" + "v" + "')\n"
+    path.write_text(source)
+    namespace: dict[str, Any] = {"__name__": f"evil{SCRIPTY}mod"}
+    exec(compile(source, str(path), "exec"), namespace)  # noqa: S102 - a hostile file name
+    function = namespace["placeholder"]
+    function.__code__ = function.__code__.replace(co_name=f"fn{SCRIPTY}", co_qualname=HOSTILE)
+
+    def application(environ: dict[str, Any], start_response: Any) -> Any:
+        environ[f"wsgi.{SCRIPTY}"] = HOSTILE
+        threading.current_thread().name = f"t{SCRIPTY}"
+        return function(environ, start_response)
+
+    return ErrorMiddleware(application, debug=True, debug_token=TOKEN, **options)
+
+
+@pytest.mark.parametrize("editor", ["vscode", "pycharm", 'myide:{path}"><b>:{line}'])
+def test_hostile_values_run_nothing_in_the_browser(
+    browser: Any, tmp_path: Path, editor: str
+) -> None:
+    app = make_hostile_app(tmp_path, editor_url=editor, error_log=os.devnull)
+    httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{httpd.server_port}"
+    opened = None
+    try:
+        opened = Page(
+            browser,
+            url,
+            path=f"/p?{SCRIPTY}={HOSTILE}&q={SCRIPTY}",
+            extra_http_headers={"X-Evil": SCRIPTY, "Referer": HOSTILE},
+        )
+        dialogs: list[str] = []
+        opened.tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        opened.context.add_cookies([{"name": "a<b>", "value": "1", "url": url}])
+        opened.tab.reload()
+        tab = opened.tab
+        assert tab.locator("img, iframe, svg, object, embed").count() == 0
+        assert tab.evaluate("document.scripts.length") == 1
+        text = tab.locator("body").inner_text()
+        assert f"fn{SCRIPTY}" in text  # the function's name, as text
+        assert SCRIPTY in tab.locator("section.request-data").inner_text()
+        # Every link, the editor links too, goes where a link should.
+        hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        for href in hrefs:
+            assert not href.lower().startswith(("javascript:", "data:", "vbscript:")), href
+        tab.locator("input.my-code-only").uncheck()
+        for key in "jjkk":
+            tab.keyboard.press(key)
+        assert dialogs == []
+        opened.clean()
+    finally:
+        if opened is not None:
+            opened.close()
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
