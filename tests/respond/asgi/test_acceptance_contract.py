@@ -530,3 +530,25 @@ def test_no_receive_when_the_app_never_reads(query: bytes) -> None:
     asyncio.run(mw(http_scope(method="POST", query_string=query), receive, send))
     assert sent[0]["status"] in (303, 500)
     assert all(str(r.exception) == MESSAGE for r in capture.reports)
+
+
+@pytest.mark.parametrize("error", [FileNotFoundError("config.yml"), ConnectionRefusedError("db")])
+def test_an_oserror_of_the_app_is_an_error_not_a_disconnect(error: OSError) -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise error
+
+    mw, capture = middleware(app)
+    sent = drive(mw, http_scope())
+    assert sent[0]["status"] == 500
+    assert [r.exception for r in capture.reports] == [error]
+
+
+def test_an_error_message_is_the_safe_pages_as_over_wsgi() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError(MESSAGE)
+
+    custom = "Our shop is resting; try again soon."
+    mw, _ = middleware(app, error_message=custom)
+    page = drive(mw, http_scope())[1]["body"]
+    assert custom.encode() in page
+    assert MESSAGE.encode() not in page

@@ -326,3 +326,37 @@ def test_concurrent_failing_and_healthy_requests_each_get_their_own_answer() -> 
     assert sorted(str(r.exception) for r in capture.reports) == sorted(
         f"failure number {n}." for n in range(20)
     )
+
+
+def test_flood_control_holds_back_repeats_as_over_wsgi() -> None:
+    """The reporters are the WSGI middleware's: one line per bug and window, over ASGI too."""
+    import io
+
+    from paste_exc import ErrorMiddleware, JSONLinesReporter
+
+    def count_lines(run: Any) -> int:
+        stream = io.StringIO()
+        reporter = JSONLinesReporter(stream=stream, flood_window=600)
+        run(reporter)
+        return len([line for line in stream.getvalue().splitlines() if line.strip()])
+
+    def over_asgi(reporter: Any) -> None:
+        middleware = ASGIErrorMiddleware(failing_same, reporters={"j": reporter})
+        for _ in range(5):
+            assert drive(middleware, http_scope())[0]["status"] == 500
+
+    def over_wsgi(reporter: Any) -> None:
+        middleware = ErrorMiddleware(failing_same_wsgi, reporters={"j": reporter})
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.errors": io.StringIO()}
+        for _ in range(5):
+            list(middleware(dict(environ), lambda *a: None))
+
+    assert count_lines(over_asgi) == count_lines(over_wsgi) == 1
+
+
+async def failing_same(scope: Any, receive: Any, send: Any) -> None:
+    raise RuntimeError(MESSAGE)
+
+
+def failing_same_wsgi(environ: Any, start_response: Any) -> list[bytes]:
+    raise RuntimeError(MESSAGE)
