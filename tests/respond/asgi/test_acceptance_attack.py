@@ -336,3 +336,47 @@ def test_broken_reporters_and_providers_never_break_the_response(stage: str, deb
         if stage == "before-start":
             assert sent[0]["status"] == 500
     assert len(capture.reports) == 1  # the others still got it
+
+
+# -- injection -----------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_markup_in_the_request_and_the_error_is_escaped_on_every_page() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"].endswith("/started"):
+            await send(start(b"text/html"))
+            await send(body(b"<p>", more=True))
+        raise ValueError(SCRIPT)
+
+    headers = [(b"host", SCRIPT.encode()), (b"accept", b"text/html"), (b"x-evil", SCRIPT.encode())]
+    for path in ("/" + SCRIPT, "/" + SCRIPT + "/started"):
+        scope = http_scope(path, query_string=("q=" + SCRIPT).encode(), headers=headers)
+        scope["custom_key"] = SCRIPT
+        for debug in (False, True):
+            sent, _ = run(app, scope, debug=debug, debug_allow="*")
+            assert b"<script>alert" not in sent[-1]["body"]
+
+
+@pytest.mark.parametrize(
+    "root", ["/a;Domain=evil.example", "/a\r\nSet-Cookie: x=1", "/a b,c", "/\u00e9t\u00e9"]
+)
+def test_a_root_path_cannot_inject_into_the_unlock_headers(root: str) -> None:
+    scope = http_scope(
+        root + "/x", root_path=root, query_string=b"paste_exc_debug=" + TOKEN.encode()
+    )
+    sent, _ = run(failing, scope, debug=True, debug_token=TOKEN)
+    assert sent[0]["status"] == 303
+    headers = dict(sent[0]["headers"])
+    cookie = headers[b"set-cookie"].decode("latin-1")
+    assert [part.split("=")[0].strip() for part in cookie.split(";")] == [
+        "paste_exc_debug",
+        "Path",
+        "HttpOnly",
+        "SameSite",
+    ]
+    for value in (headers[b"set-cookie"], headers[b"location"]):
+        assert not set(value) & {ord("\r"), ord("\n")}
+        assert all(byte < 128 for byte in value)
+    assert b" " not in headers[b"location"]
