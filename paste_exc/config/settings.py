@@ -312,7 +312,10 @@ def _given(option: str, options: Mapping[str, object], global_conf: Mapping[str,
 
 
 def resolve_settings(
-    global_conf: Mapping[str, object] | None, options: Mapping[str, object]
+    global_conf: Mapping[str, object] | None,
+    options: Mapping[str, object],
+    *,
+    more_options: tuple[str, ...] = (),
 ) -> MiddlewareSettings:
     """Resolve the middleware's keywords against *global_conf* and coerce them.
 
@@ -321,6 +324,8 @@ def resolve_settings(
     :param global_conf: PasteDeploy's ``[DEFAULT]`` section (or ``None``)
     :param options: every keyword given to the middleware, Paste's and ours;
         ``NoDefault``/``None`` mean "not given"
+    :param more_options: the caller's own options (taken out of *options*
+        already), listed among the valid ones when a key is unknown
     :raises ConfigError: for an unknown key (listing the valid ones) or a bad value
     """
     if global_conf is None:
@@ -332,7 +337,7 @@ def resolve_settings(
         k for k in options if k not in flat and k not in (*PASTE_OPTIONS, *OUR_OPTIONS)
     )
     if unknown:
-        valid = ", ".join((*PASTE_OPTIONS, *OUR_OPTIONS, "reporters.NAME.KEY"))
+        valid = ", ".join((*PASTE_OPTIONS, *OUR_OPTIONS, *more_options, "reporters.NAME.KEY"))
         raise ConfigError(unknown[0], f"unknown option; valid options are: {valid}")
     typed = {
         name: convert(_given(name, options, global_conf), name)
@@ -375,5 +380,10 @@ def resolve_asgi_settings(options: Mapping[str, object]) -> tuple[MiddlewareSett
     global_conf = rest.pop("global_conf", None)
     if rest.get("report_message") is None:
         rest["report_message"] = ASGI_REPORT_MESSAGE
-    settings = resolve_settings(global_conf, rest)  # type: ignore[arg-type]  # checked there
+    # A typo of an ASGI option (``reraize``) is told the ASGI options too.
+    settings = resolve_settings(
+        global_conf,  # type: ignore[arg-type]  # checked there
+        rest,
+        more_options=(*ASGI_OPTIONS, "global_conf"),
+    )
     return settings, asbool(False if reraise is None else reraise, "reraise")

@@ -10,9 +10,10 @@ redaction, the same debug-access rule, the same report. The scope's other keys
 (``type``, ``asgi``, ``http_version``, what a framework added) are the report's
 "ASGI Variables". The body is never read: nothing here calls ``receive``.
 
-A scope without a ``client`` key names no peer at all, as a WSGI environ
-without ``REMOTE_ADDR`` (an in-process client); a ``client`` of ``None`` (a
-server on a Unix socket) is a peer that is not known, which proves nothing.
+A scope without a ``client`` key is, as the ASGI spec says, one whose
+``client`` is ``None`` (a server on a Unix socket): a peer that is not known,
+which proves nothing (unlike a WSGI environ without ``REMOTE_ADDR``, no
+in-process client stands for it: httpx's and Starlette's test clients name one).
 
 .. versionadded:: 0.1
 """
@@ -173,12 +174,12 @@ def _environ(values: Mapping[str, object]) -> tuple[dict[str, object], bool]:
     version = values.get("http_version")
     if isinstance(version, str):
         environ["SERVER_PROTOCOL"] = f"HTTP/{version}"
-    if "client" in values:
-        client = values["client"]
-        named = isinstance(client, tuple | list) and len(client) == 2
-        environ["REMOTE_ADDR"] = (_wsgi_text(client[0]) or "") if named else ""  # type: ignore[index]
-        if named and isinstance(client[1], int):  # type: ignore[index]
-            environ["REMOTE_PORT"] = str(client[1])  # type: ignore[index]
+    # The ASGI spec: a missing client defaults to None, a peer that is not known.
+    client = values.get("client")
+    named = isinstance(client, tuple | list) and len(client) == 2
+    environ["REMOTE_ADDR"] = (_wsgi_text(client[0]) or "") if named else ""  # type: ignore[index]
+    if named and isinstance(client[1], int):  # type: ignore[index]
+        environ["REMOTE_PORT"] = str(client[1])  # type: ignore[index]
     scheme = values.get("scheme")
     if not isinstance(scheme, str) or not scheme:
         scheme = "ws" if websocket else "http"
