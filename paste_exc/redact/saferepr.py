@@ -15,9 +15,9 @@ import array
 import collections
 import reprlib
 import time
-from typing import cast
+from typing import Final, cast
 
-__all__ = ["MARKER", "OUT_OF_TIME", "safe_repr", "safe_str", "truncate_text"]
+__all__ = ["HOSTILE_ERRORS", "MARKER", "OUT_OF_TIME", "safe_repr", "safe_str", "truncate_text"]
 
 #: The start of the marker appended to truncated text.
 MARKER = "… ["
@@ -79,6 +79,14 @@ def _error_text(error: BaseException) -> str:
 OUT_OF_TIME = "<not shown: out of time>"
 
 
+#: What a hostile ``__repr__`` or ``__str__`` may raise that ends only that
+#: repr: every :class:`Exception`, and the two exits a method has no business
+#: raising (:class:`SystemExit` from a repr must not end the process, nor leave
+#: a request without its answer). :class:`KeyboardInterrupt` and other
+#: control-flow exceptions of the frameworks still propagate.
+HOSTILE_ERRORS: Final = (Exception, SystemExit, GeneratorExit)
+
+
 class _BoundedRepr(reprlib.Repr):
     """:class:`reprlib.Repr` whose per-object ``repr()`` is guarded."""
 
@@ -90,7 +98,7 @@ class _BoundedRepr(reprlib.Repr):
             return OUT_OF_TIME
         try:
             text = repr(x)
-        except Exception as error:  # noqa: BLE001
+        except HOSTILE_ERRORS as error:
             return _placeholder(x, "__repr__", error)
         return truncate_text(_clean(text), self.maxother)
 
@@ -153,7 +161,7 @@ def safe_repr(obj: object, limit: int = 1000, *, deadline: float | None = None) 
             _REPRS[limit] = bounded
     try:
         text = bounded.repr(obj)
-    except Exception as error:  # noqa: BLE001
+    except HOSTILE_ERRORS as error:
         text = _placeholder(obj, "__repr__", error)
     try:
         return truncate_text(_clean(text), limit)
@@ -185,5 +193,5 @@ def safe_str(obj: object, limit: int = 10000) -> str:
         else:
             text = str(obj)
         return truncate_text(_clean(text), limit)
-    except Exception as error:  # noqa: BLE001
+    except HOSTILE_ERRORS as error:
         return _placeholder(obj, "__str__", error)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, strategies as st
+from webtest import TestApp
 
+from paste_exc import ErrorMiddleware
 from paste_exc.redact.saferepr import safe_repr, safe_str, truncate_text
 
 
@@ -155,3 +158,42 @@ def test_any_text_is_bounded_and_encodable(text: str) -> None:
     result = safe_str(text, 50)
     result.encode("utf-8")
     assert len(result) <= 50 + len("… [ more characters]") + 10
+
+
+class _Exiting:
+    """A value whose repr and str raise what a method has no business raising."""
+
+    def __init__(self, exit_with: type[BaseException]) -> None:
+        self.exit_with = exit_with
+
+    def __repr__(self) -> str:
+        raise self.exit_with("from __repr__")
+
+    def __str__(self) -> str:
+        raise self.exit_with("from __str__")
+
+
+@pytest.mark.parametrize("exit_with", [SystemExit, GeneratorExit])
+def test_a_repr_that_exits_ends_only_that_repr(exit_with: type[BaseException]) -> None:
+    assert "__repr__ raised" in safe_repr(_Exiting(exit_with))
+    assert "__str__ raised" in safe_str(_Exiting(exit_with))
+    assert "__repr__ raised" in safe_repr([1, _Exiting(exit_with)])  # an item too
+
+
+def test_keyboard_interrupt_in_a_repr_still_stops() -> None:
+    with pytest.raises(KeyboardInterrupt):
+        safe_repr(_Exiting(KeyboardInterrupt))
+
+
+def test_a_local_that_exits_in_its_repr_still_gets_a_debug_page() -> None:
+    def app(environ: dict[str, object], start_response: object) -> list[bytes]:
+        hostile = _Exiting(SystemExit)  # noqa: F841 (shown on the debug page)
+        raise LookupError("no umbrella")
+
+    def unlocked(environ: dict[str, object], start_response: object) -> object:
+        environ["paste.throw_errors"] = False
+        return ErrorMiddleware(app, debug=True, debug_allow="*")(environ, start_response)
+
+    page = TestApp(unlocked).get("/", status=500, expect_errors=True)
+    assert "no umbrella" in page.text
+    assert "__repr__ raised SystemExit" in page.text
