@@ -161,6 +161,7 @@ class TextFormatter(PasteTextHooks):
 
     def _frame_lines(self, frames: Iterable[ExceptionFrame]) -> list[str]:
         lines: list[str] = []
+        wants_long = type(self).format_long_source is not PasteTextHooks.format_long_source
         for frame in frames:
             sup = frame.supplement
             if sup is not None:
@@ -179,7 +180,10 @@ class TextFormatter(PasteTextHooks):
             lines.append(self.format_source_line(self.trim_filename(frame.filename), frame))
             source = frame.get_source_line()
             if source.strip():
-                lines.append(self.format_long_source(source, frame.get_source_line(2)))
+                # Paste's text hook shows the one line: the longer source is read
+                # only for a formatter whose hook shows it.
+                long_source = frame.get_source_line(2) if wants_long else source
+                lines.append(self.format_long_source(source, long_source))
                 caret = caret_line(frame)
                 if caret:
                     lines.append(caret)

@@ -198,11 +198,15 @@ class ExceptionFrame:
         """
         if self.lineno is None or self.context_start is None:
             return ""
-        context = max(context, 0)
+        if context <= 0:  # the formatters ask for the one line of every frame
+            index = self.lineno - self.context_start
+            if 0 <= index < len(self.context_lines):
+                return self.context_lines[index] + "\n"
+            return ""
         first = self.lineno - context - self.context_start
         last = self.lineno + context - self.context_start + 1
         lines = self.context_lines[max(first, 0) : max(last, 0)]
-        return "".join(line + "\n" for line in lines)
+        return "\n".join(lines) + "\n" if lines else ""
 
 
 @dataclass(frozen=True, slots=True)
