@@ -114,12 +114,17 @@ def aspackages(value: object, option: str = "app_packages") -> tuple[str, ...]:
 def aspathprefixes(value: object, option: str = "library_paths") -> tuple[str, ...]:
     """Check ``library_paths``: directories of libraries' files (``~`` expanded, made absolute).
 
-    :param value: a list of paths, or ini text separated by commas or whitespace
+    :param value: a list of paths, or ini text: one path per line (a path may
+        hold spaces then), or on one line separated by commas or whitespace
     :param option: the option's name for the error
     :raises ConfigError: for a path holding a NUL character
     """
+    if isinstance(value, str) and "\n" in value.strip():
+        paths = [line.strip() for line in value.splitlines() if line.strip()]
+    else:
+        paths = _items(value, option)
     prefixes = []
-    for path in _items(value, option):
+    for path in paths:
         if "\x00" in path:
             raise ConfigError(option, f"{safe_repr(path, 100)} holds a NUL character")
         prefixes.append(directory_prefix(os.path.abspath(os.path.expanduser(path))))

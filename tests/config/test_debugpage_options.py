@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from paste.deploy import loadapp
 
-from paste_exc.config.debugpage import EDITOR_PRESETS, aseditorurl, editor_link
+from paste_exc.config.debugpage import EDITOR_PRESETS, aseditorurl, aspathprefixes, editor_link
 from paste_exc.config.settings import MiddlewareSettings, resolve_settings
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.errors import ConfigError
@@ -141,3 +141,10 @@ def test_links_only_for_real_files_and_never_another_scheme() -> None:
     )
     assert aseditorurl("") is None
     assert aseditorurl(None) is None
+
+
+def test_library_paths_one_per_line_may_hold_spaces() -> None:
+    """An ini value written one path per line keeps each line whole, spaces and all."""
+    prefixes = aspathprefixes("\n  /opt/My Libs\n  /srv/vendored code, extra\n")
+    assert prefixes == ("/opt/My Libs/", "/srv/vendored code, extra/")
+    assert aspathprefixes("/opt/a /opt/b") == ("/opt/a/", "/opt/b/")  # one line: split as before
