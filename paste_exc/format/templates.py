@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Final
 
 import jinja2
+from markupsafe import Markup
 
 from paste_exc.errors import ConfigError
 
@@ -42,7 +45,7 @@ def templates_dir() -> Path:
 @functools.cache
 def environment() -> jinja2.Environment:
     """Return the cached environment (autoescape on, undefined names are errors)."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -51,6 +54,33 @@ def environment() -> jinja2.Environment:
         auto_reload=False,
         cache_size=64,
     )
+    env.globals["style_attributes"] = style_attributes
+    return env
+
+
+class _NoStyles(dict[str, Markup]):
+    """Every name's attribute is empty: the page has a stylesheet."""
+
+    def __missing__(self, name: str) -> Markup:
+        return _EMPTY
+
+
+_EMPTY: Final = Markup("")
+_NO_STYLES: Final = _NoStyles()
+
+
+def style_attributes(styles: Mapping[str, str] | None) -> Mapping[str, Markup]:
+    """Each style name's `` style="…"`` attribute, escaped; all empty without *styles*.
+
+    The report template writes one per element; a lookup here costs a fraction
+    of the template macro it replaces, which the debug page called some 150
+    times.
+
+    :param styles: inline CSS by name (the email's), or ``None``
+    """
+    if not styles:
+        return _NO_STYLES
+    return {name: Markup(' style="{}"').format(value) for name, value in styles.items()}
 
 
 def render(name: str, **context: object) -> str:
