@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -41,6 +44,61 @@ def missing_prerequisite(message: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+#: The browser the page tests drive (Debian's package, which .ci/run installs).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Where the page tests write their screenshots (ignored by git; look at them).
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep the test output clean."""
+
+
+@contextlib.contextmanager
+def serving(app: Callable[..., Any]) -> Iterator[str]:
+    """Serve the WSGI *app* from 127.0.0.1 in a thread; yields ``http://127.0.0.1:PORT``."""
+    httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Playwright); a missing one fails in CI.
+
+    Per module: while Playwright's sync API is open its event loop runs in this
+    thread, which later tests driving asyncio themselves must not find.
+    """
+    if not os.path.exists(CHROMIUM):
+        missing_prerequisite(f"{CHROMIUM} is not installed (.ci/run installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_prerequisite("playwright is not installed (pip install '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def require_tool(name: str) -> str:

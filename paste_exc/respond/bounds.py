@@ -12,37 +12,10 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import quote
 
-from paste_exc.model.bounds import (
-    ENVIRON_ENTRIES,
-    ENVIRON_VALUE_LIMIT,
-    HEADER_BUDGET_PLACEHOLDER,
-    HEADERS_LIMIT,
-    HIDDEN_WSGI_VARS,
-    HOST_LIMIT,
-    PATH_LIMIT,
-    PROCESS_COMBOS,
-    QUERY_LIMIT,
-    QUERY_PARAMETERS,
-    ROOT_LIMIT,
-)
+from paste_exc.model.bounds import HOST_LIMIT, PATH_LIMIT, QUERY_LIMIT
 from paste_exc.redact.saferepr import MARKER
 
-__all__ = [
-    "ENVIRON_ENTRIES",
-    "ENVIRON_VALUE_LIMIT",
-    "HEADERS_LIMIT",
-    "HEADER_BUDGET_PLACEHOLDER",
-    "HIDDEN_WSGI_VARS",
-    "HOST_LIMIT",
-    "PATH_LIMIT",
-    "PROCESS_COMBOS",
-    "QUERY_LIMIT",
-    "QUERY_PARAMETERS",
-    "ROOT_LIMIT",
-    "bounded_text",
-    "cut_text",
-    "request_url",
-]
+__all__ = ["bounded_text", "cut_text", "request_url"]
 
 
 #: What :func:`urllib.parse.quote` keeps in a path (as WebOb's ``Request.url``).

@@ -22,26 +22,23 @@ from urllib.parse import unquote_plus
 from paste_exc.model.bounds import (
     ACCEPT_LIMIT,
     COOKIE_NAME,
+    ENVIRON_ENTRIES,
+    ENVIRON_VALUE_LIMIT,
     FORWARDING_HEADERS,
+    HEADER_BUDGET_PLACEHOLDER,
+    HEADERS_LIMIT,
+    HIDDEN_WSGI_VARS,
+    HOST_LIMIT,
     QUERY_PARAMETER,
     QUERY_READ_LIMIT,
+    ROOT_LIMIT,
 )
 from paste_exc.model.plain import plain_copy
 from paste_exc.model.report import ExtraRepr, ExtraValue
 from paste_exc.model.request import RequestInfo
 from paste_exc.redact.engine import REDACTED, default_redactor
 from paste_exc.redact.saferepr import safe_repr, truncate_text
-from paste_exc.respond.bounds import (
-    ENVIRON_ENTRIES,
-    ENVIRON_VALUE_LIMIT,
-    HEADER_BUDGET_PLACEHOLDER,
-    HEADERS_LIMIT,
-    HIDDEN_WSGI_VARS,
-    HOST_LIMIT,
-    ROOT_LIMIT,
-    bounded_text as _text,
-    request_url,
-)
+from paste_exc.respond.bounds import bounded_text as _text, request_url
 from paste_exc.respond.formdata import form_fields
 
 __all__ = ["QUERY_KEPT", "Getter", "MoreVariables", "inert", "read_request", "truthy"]

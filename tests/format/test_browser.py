@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from conftest import missing_prerequisite
+from conftest import ARTIFACTS, serving
 
 from paste_exc.collector import CollectedException, collect_exception
 from paste_exc.format.documents import RenderedPage, render_debug_page
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output clean."""
 
 
 def hidden_helper(inner: Any) -> None:
@@ -76,31 +55,8 @@ def server(page: RenderedPage) -> Iterator[str]:
         start_response("500 Internal Server Error", headers + list(page.headers))
         return [body]
 
-    httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        missing_prerequisite(f"{CHROMIUM} is not installed (.ci/run installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_prerequisite("playwright is not installed (pip install '.[test]')")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with serving(app) as url:
+        yield url + "/"
 
 
 def open_page(browser: Any, url: str, **options: Any) -> tuple[Any, Any, list[str]]:
@@ -236,15 +192,8 @@ def middleware_server() -> Iterator[str]:
         raise LookupError("only the developer may read this")
 
     app = ErrorMiddleware(failing, debug=True, debug_token=UNLOCK_TOKEN)
-    httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serving(app) as url:
+        yield url
 
 
 def test_the_unlock_url_unlocks_this_browser_only(browser: Any, middleware_server: str) -> None:

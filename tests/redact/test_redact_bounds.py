@@ -28,7 +28,7 @@ from paste_exc import redact
 from paste_exc.errormiddleware import ErrorMiddleware
 from paste_exc.model import bounds as _request
 from paste_exc.redact import REDACTED, Redactor, ValuePattern, default_redactor
-from paste_exc.respond.wsgi.bounds import request_url
+from paste_exc.respond.bounds import request_url
 from paste_exc.respond.wsgi.request import Supplement
 
 

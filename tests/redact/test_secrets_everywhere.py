@@ -138,7 +138,7 @@ QUERY = "&".join(f"{name}={value}" for name, value in QUERY_SECRETS.items()) + "
 
 
 def url_app(environ: dict[str, Any], start_response: Any) -> Any:
-    from paste_exc.respond.wsgi.bounds import request_url
+    from paste_exc.respond.bounds import request_url
 
     full_url = request_url(environ)  # noqa: F841 - a local holding the URL string
     query_string = environ["QUERY_STRING"]  # noqa: F841 - and one holding the query string

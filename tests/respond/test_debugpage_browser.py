@@ -13,53 +13,21 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from conftest import missing_prerequisite
+from conftest import ARTIFACTS, serving
 from realapps import TOKEN, make_flask_app, make_pyramid_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 APPS = {"pyramid": make_pyramid_app, "flask": make_flask_app}
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep the test output clean."""
 
 
 @pytest.fixture(scope="module", params=sorted(APPS))
 def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     app = APPS[request.param](editor_url="vscode", error_log=os.devnull)
-    httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield request.param, f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        missing_prerequisite(f"{CHROMIUM} is not installed (.ci/run installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing_prerequisite("playwright is not installed (pip install '.[test]')")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with serving(app) as url:
+        yield request.param, url
 
 
 class Page:
@@ -320,40 +288,36 @@ def test_hostile_values_run_nothing_in_the_browser(
     browser: Any, tmp_path: Path, editor: str
 ) -> None:
     app = make_hostile_app(tmp_path, editor_url=editor, error_log=os.devnull)
-    httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{httpd.server_port}"
-    opened = None
-    try:
-        opened = Page(
-            browser,
-            url,
-            path=f"/p?{SCRIPTY}={HOSTILE}&q={SCRIPTY}",
-            extra_http_headers={"X-Evil": SCRIPTY, "Referer": HOSTILE},
-        )
-        dialogs: list[str] = []
-        opened.tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        opened.context.add_cookies([{"name": "a<b>", "value": "1", "url": url}])
-        opened.tab.reload()
-        tab = opened.tab
-        assert tab.locator("img, iframe, svg, object, embed").count() == 0
-        assert tab.evaluate("document.scripts.length") == 1
-        text = tab.locator("body").inner_text()
-        assert f"fn{SCRIPTY}" in text  # the function's name, as text
-        assert SCRIPTY in tab.locator("section.request-data").inner_text()
-        # Every link, the editor links too, goes where a link should.
-        hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-        for href in hrefs:
-            assert not href.lower().startswith(("javascript:", "data:", "vbscript:")), href
-        tab.locator("input.my-code-only").uncheck()
-        for key in "jjkk":
-            tab.keyboard.press(key)
-        assert dialogs == []
-        opened.clean()
-    finally:
-        if opened is not None:
-            opened.close()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
+    with serving(app) as url:
+        opened = None
+        try:
+            opened = Page(
+                browser,
+                url,
+                path=f"/p?{SCRIPTY}={HOSTILE}&q={SCRIPTY}",
+                extra_http_headers={"X-Evil": SCRIPTY, "Referer": HOSTILE},
+            )
+            dialogs: list[str] = []
+            opened.tab.on(
+                "dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss())
+            )
+            opened.context.add_cookies([{"name": "a<b>", "value": "1", "url": url}])
+            opened.tab.reload()
+            tab = opened.tab
+            assert tab.locator("img, iframe, svg, object, embed").count() == 0
+            assert tab.evaluate("document.scripts.length") == 1
+            text = tab.locator("body").inner_text()
+            assert f"fn{SCRIPTY}" in text  # the function's name, as text
+            assert SCRIPTY in tab.locator("section.request-data").inner_text()
+            # Every link, the editor links too, goes where a link should.
+            hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+            for href in hrefs:
+                assert not href.lower().startswith(("javascript:", "data:", "vbscript:")), href
+            tab.locator("input.my-code-only").uncheck()
+            for key in "jjkk":
+                tab.keyboard.press(key)
+            assert dialogs == []
+            opened.clean()
+        finally:
+            if opened is not None:
+                opened.close()

@@ -6,8 +6,8 @@ reads a failing request's environ for its data; the catch keeps what it read
 same inert, redacted copy. The reading itself is shared with the ASGI side
 (:func:`paste_exc.respond.requestdata.read_request`); this module adds what only
 WSGI has: the ``wsgi.version`` when unusual, and the kind of server.
-The body is never read: form fields come only from what the application
-already parsed.
+A body nobody read is never read: form fields come only from what the
+application parsed or read (:mod:`paste_exc.respond.formdata`).
 """
 
 from __future__ import annotations
