@@ -249,10 +249,6 @@ def _variables(
     return cgi_vars, wsgi_vars, headers
 
 
-def _bounded(value: object) -> object:
-    return _text(value, ENVIRON_VALUE_LIMIT) if isinstance(value, str) else value
-
-
 def truthy(value: object) -> bool:
     """Whether *value* is true; a value whose truth cannot be told counts as true."""
     try:
